@@ -1,0 +1,42 @@
+//! The boundary of the evmpc precompile.
+//!
+//! Everything that crosses between a node (`evmpc-host`) and the canonical Wasm artifact
+//! (`evmpc-guest`) is defined here, once: the borsh-encoded [`FrameInput`] a frame starts
+//! with, the [`Action`] it ends with, the [`SubcallOutcome`] it resumes with, the wire
+//! [`Status`] codes, and the [`imports`] table. Both sides depend on this crate and never
+//! on each other. With the `hash` feature, [`abi_hash`] derives the ABI hash the spec
+//! pins from the borsh schemas of these types plus the import table.
+//!
+//! # Features
+//! - `std` (default): `std` support for borsh.
+//! - `hash`: [`abi_hash`] and [`abi_description`].
+#![cfg_attr(not(feature = "std"), no_std)]
+#![doc(test(attr(deny(warnings))))]
+
+extern crate alloc;
+
+/// Frame input: code, call data, addresses, gas and the execution context.
+pub mod frame;
+/// What a frame ends with: a return, or a request for a sub-call.
+pub mod action;
+/// Wire status codes of a frame and of the boundary itself.
+pub mod status;
+/// The import table: name and signature of every host function the guest may call.
+pub mod imports;
+/// Fixed-size records that imports write into guest memory.
+pub mod records;
+/// Forks the precompile executes.
+pub mod fork;
+/// Fixed limits every node enforces the same way.
+pub mod limits;
+#[cfg(feature = "hash")]
+/// The ABI hash, derived from the schemas and the import table.
+pub mod hash;
+
+pub use action::{Action, CallRequest, CallScheme, CreateRequest, CreateScheme, FrameResult, SubcallOutcome};
+pub use fork::Fork;
+pub use frame::{Address, BlockEnv, ExecContext, FrameInput, FrameKind, TxEnv, Word};
+#[cfg(feature = "hash")]
+pub use hash::{abi_description, abi_hash};
+pub use imports::{ImportSig, ValType, IMPORTS, IMPORT_MODULE};
+pub use status::{BoundaryError, Status};

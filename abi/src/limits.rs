@@ -1,0 +1,28 @@
+//! Every number here is part of the protocol: nodes enforce them identically, and the spec
+//! cites them.
+
+/// Largest code a call frame may run (EIP-170's 24,576 bytes, applied to every fork).
+pub const MAX_CODE_SIZE: usize = 0x6000;
+/// Largest init code a create frame may run (EIP-3860's 49,152 bytes, applied to every fork).
+pub const MAX_INITCODE_SIZE: usize = 2 * MAX_CODE_SIZE;
+/// Largest call data a frame accepts, in bytes.
+///
+/// Gas bounds call data long before this on any real chain; the cap keeps one frame's
+/// input inside the guest's memory budget.
+pub const MAX_CALLDATA_SIZE: usize = 4 * 1024 * 1024;
+/// Largest encoded frame input or sub-call outcome the guest accepts, in bytes.
+pub const MAX_MESSAGE_SIZE: usize = 8 * 1024 * 1024;
+/// Largest EVM memory of all frames of a session together, in bytes.
+///
+/// Expanding past it halts the frame with [`Status::MemoryLimitOOG`](crate::Status), an EVM
+/// outcome, not a trap. It lies far above what gas allows at any realistic gas limit.
+pub const MAX_EVM_MEMORY: u64 = 32 * 1024 * 1024;
+/// Cap on the guest's linear memory, in bytes (1,536 Wasm pages of 64 KiB).
+///
+/// Enforced by the host's store limiter, so `memory.grow` fails at the same point on
+/// every node.
+pub const MAX_GUEST_MEMORY: usize = 96 * 1024 * 1024;
+/// Deepest EVM call stack (frames below the transaction's first frame).
+pub const MAX_CALL_DEPTH: u16 = 1024;
+/// Most topics one log carries.
+pub const MAX_LOG_TOPICS: usize = 4;

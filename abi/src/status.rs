@@ -1,0 +1,198 @@
+use borsh::{BorshDeserialize, BorshSerialize};
+
+/// How an EVM frame ended.
+///
+/// Codes are grouped like revm's `InstructionResult`, and equal to it: success
+/// `0x01..`, revert `0x10..`, exceptional halt `0x20..`. A halt is deterministic and part
+/// of the outcome; it is never a node fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, BorshSerialize, BorshDeserialize)]
+#[cfg_attr(feature = "hash", derive(borsh::BorshSchema))]
+#[borsh(use_discriminant = true)]
+#[repr(u8)]
+pub enum Status {
+    /// `STOP`, or the end of the code.
+    Stop = 0x01,
+    /// `RETURN`.
+    Return = 0x02,
+    /// `SELFDESTRUCT`.
+    SelfDestruct = 0x03,
+
+    /// `REVERT`.
+    Revert = 0x10,
+    /// A sub-call or create would exceed the depth limit.
+    CallTooDeep = 0x11,
+    /// The caller cannot pay the value it sends.
+    OutOfFunds = 0x12,
+
+    /// Out of gas.
+    OutOfGas = 0x20,
+    /// Out of gas expanding memory.
+    MemoryOOG = 0x21,
+    /// Memory would exceed the precompile's fixed EVM memory cap.
+    MemoryLimitOOG = 0x22,
+    /// Out of gas in an Ethereum precompile.
+    PrecompileOOG = 0x23,
+    /// Out of gas because an operand is too large (EXP, copies).
+    InvalidOperandOOG = 0x24,
+    /// An opcode that does not exist.
+    OpcodeNotFound = 0x26,
+    /// A value-carrying call inside a static frame.
+    CallNotAllowedInsideStatic = 0x27,
+    /// A state change inside a static frame.
+    StateChangeDuringStaticCall = 0x28,
+    /// The designated `INVALID` opcode `0xFE`.
+    InvalidFEOpcode = 0x29,
+    /// A jump to a place that is not a `JUMPDEST`.
+    InvalidJump = 0x2a,
+    /// An opcode not active in the frame's fork.
+    NotActivated = 0x2b,
+    /// Stack underflow.
+    StackUnderflow = 0x2c,
+    /// Stack overflow (more than 1,024 items).
+    StackOverflow = 0x2d,
+    /// Return data read out of bounds.
+    OutOfOffset = 0x2e,
+    /// A create onto an address that already has code or nonce.
+    CreateCollision = 0x2f,
+    /// A value overflow in a payment.
+    OverflowPayment = 0x30,
+    /// An Ethereum precompile failed.
+    PrecompileError = 0x31,
+    /// The creator's nonce would overflow.
+    NonceOverflow = 0x32,
+    /// Deployed code larger than the limit.
+    CreateContractSizeLimit = 0x33,
+    /// Deployed code starting with `0xEF` (EIP-3541).
+    CreateContractStartingWithEF = 0x34,
+    /// Init code larger than the limit (EIP-3860).
+    CreateInitCodeSizeLimit = 0x35,
+}
+
+impl Status {
+    /// Every status.
+    pub const ALL: [Status; 27] = [
+        Status::Stop,
+        Status::Return,
+        Status::SelfDestruct,
+        Status::Revert,
+        Status::CallTooDeep,
+        Status::OutOfFunds,
+        Status::OutOfGas,
+        Status::MemoryOOG,
+        Status::MemoryLimitOOG,
+        Status::PrecompileOOG,
+        Status::InvalidOperandOOG,
+        Status::OpcodeNotFound,
+        Status::CallNotAllowedInsideStatic,
+        Status::StateChangeDuringStaticCall,
+        Status::InvalidFEOpcode,
+        Status::InvalidJump,
+        Status::NotActivated,
+        Status::StackUnderflow,
+        Status::StackOverflow,
+        Status::OutOfOffset,
+        Status::CreateCollision,
+        Status::OverflowPayment,
+        Status::PrecompileError,
+        Status::NonceOverflow,
+        Status::CreateContractSizeLimit,
+        Status::CreateContractStartingWithEF,
+        Status::CreateInitCodeSizeLimit,
+    ];
+
+    /// The wire code.
+    pub const fn to_u8(self) -> u8 {
+        self as u8
+    }
+
+    /// The status with wire code `code`, if any.
+    pub fn from_u8(code: u8) -> Option<Status> {
+        Status::ALL.iter().copied().find(|status| status.to_u8() == code)
+    }
+
+    /// The frame succeeded and its state changes stand.
+    pub const fn is_success(self) -> bool {
+        (self as u8) < 0x10
+    }
+
+    /// The frame reverted: state changes undone, unused gas returned.
+    pub const fn is_revert(self) -> bool {
+        matches!(self as u8, 0x10..=0x1f)
+    }
+
+    /// The frame halted exceptionally: state changes undone, all gas consumed.
+    pub const fn is_halt(self) -> bool {
+        (self as u8) >= 0x20
+    }
+}
+
+/// Why the guest refused a call at the boundary, before or instead of running EVM code.
+///
+/// These are returned by the guest's exports as negative codes; they are the caller's
+/// fault (bad bytes, bad order of calls), never an EVM outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum BoundaryError {
+    /// The frame input or outcome bytes are not a valid borsh encoding.
+    Malformed = 1,
+    /// The frame's code is larger than the limit for its kind.
+    CodeTooLarge = 2,
+    /// The call data is larger than the limit.
+    CalldataTooLarge = 3,
+    /// The session's first frame carried no execution context.
+    MissingContext = 4,
+    /// `frame_resume` was called with no suspended frame.
+    NothingSuspended = 5,
+    /// `frame_start` was called while the top frame is running or waiting for an
+    /// outcome in a way that does not allow a nested frame.
+    NotSuspended = 6,
+    /// The frame's depth does not match the session's call stack.
+    DepthMismatch = 7,
+    /// The message is larger than the limit.
+    MessageTooLarge = 8,
+    /// The guest ran out of its memory cap while setting a frame up.
+    OutOfMemory = 9,
+}
+
+impl BoundaryError {
+    /// Every boundary error.
+    pub const ALL: [BoundaryError; 9] = [
+        BoundaryError::Malformed,
+        BoundaryError::CodeTooLarge,
+        BoundaryError::CalldataTooLarge,
+        BoundaryError::MissingContext,
+        BoundaryError::NothingSuspended,
+        BoundaryError::NotSuspended,
+        BoundaryError::DepthMismatch,
+        BoundaryError::MessageTooLarge,
+        BoundaryError::OutOfMemory,
+    ];
+
+    /// The wire code.
+    pub const fn to_u8(self) -> u8 {
+        self as u8
+    }
+
+    /// The error with wire code `code`, if any.
+    pub fn from_u8(code: u8) -> Option<BoundaryError> {
+        BoundaryError::ALL.iter().copied().find(|e| e.to_u8() == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_group() {
+        for status in Status::ALL {
+            assert_eq!(Status::from_u8(status.to_u8()), Some(status));
+            let groups = [status.is_success(), status.is_revert(), status.is_halt()];
+            assert_eq!(groups.iter().filter(|g| **g).count(), 1, "{status:?}");
+        }
+        for error in BoundaryError::ALL {
+            assert_eq!(BoundaryError::from_u8(error.to_u8()), Some(error));
+        }
+        assert_eq!(Status::from_u8(0), None);
+    }
+}

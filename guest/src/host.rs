@@ -1,0 +1,311 @@
+use crate::imports::{self, ptr, ptr_mut};
+use alloc::{borrow::Cow, vec::Vec};
+use evmpc_abi::records::{request, AccessFlags, AccountRecord, SelfDestructRecord, SSTORE_RECORD_SIZE};
+use evmpc_abi::{ExecContext, Fork};
+use revm_interpreter::context_interface::cfg::GasParams;
+use revm_interpreter::context_interface::journaled_state::AccountInfoLoad;
+use revm_interpreter::host::LoadError;
+use revm_interpreter::primitives::hardfork::SpecId;
+use revm_interpreter::primitives::{Address, Log, StorageKey, StorageValue, B256, U256};
+use revm_interpreter::state::{AccountInfo, Bytecode};
+use revm_interpreter::{Host, SStoreResult, SelfDestructResult, StateLoad};
+
+/// revm's [`Host`] served by the imports, with the block and transaction context kept
+/// in guest memory for the whole session.
+pub(crate) struct ImportHost {
+    env: Env,
+    spec: SpecId,
+    gas_params: GasParams,
+}
+
+/// The session's context, as U256 and addresses, converted once.
+struct Env {
+    number: U256,
+    beneficiary: Address,
+    timestamp: U256,
+    gas_limit: U256,
+    basefee: U256,
+    difficulty: U256,
+    prevrandao: Option<U256>,
+    blob_gasprice: U256,
+    slot_num: U256,
+    chain_id: U256,
+    gas_price: U256,
+    origin: Address,
+    blob_hashes: Vec<U256>,
+}
+
+/// An account as the `account` import reports it.
+pub(crate) struct AccountLoad {
+    pub(crate) record: AccountRecord,
+    pub(crate) flags: AccessFlags,
+}
+
+/// Maps a wire fork to revm's spec id.
+pub(crate) fn spec_of(fork: Fork) -> SpecId {
+    match fork {
+        Fork::Frontier => SpecId::FRONTIER,
+        Fork::Homestead => SpecId::HOMESTEAD,
+        Fork::Tangerine => SpecId::TANGERINE,
+        Fork::SpuriousDragon => SpecId::SPURIOUS_DRAGON,
+        Fork::Byzantium => SpecId::BYZANTIUM,
+        Fork::Petersburg => SpecId::PETERSBURG,
+        Fork::Istanbul => SpecId::ISTANBUL,
+        Fork::Berlin => SpecId::BERLIN,
+        Fork::London => SpecId::LONDON,
+        Fork::Merge => SpecId::MERGE,
+        Fork::Shanghai => SpecId::SHANGHAI,
+        Fork::Cancun => SpecId::CANCUN,
+        Fork::Prague => SpecId::PRAGUE,
+        Fork::Osaka => SpecId::OSAKA,
+    }
+}
+
+fn word(bytes: &[u8; 32]) -> U256 {
+    U256::from_be_bytes(*bytes)
+}
+
+fn skip_flag(skip_cold_load: bool) -> i32 {
+    if skip_cold_load {
+        request::SKIP_COLD
+    } else {
+        0
+    }
+}
+
+impl ImportHost {
+    pub(crate) fn new(context: &ExecContext, fork: Fork) -> Self {
+        let block = &context.block;
+        let env = Env {
+            number: word(&block.number),
+            beneficiary: Address::from(block.beneficiary),
+            timestamp: word(&block.timestamp),
+            gas_limit: word(&block.gas_limit),
+            basefee: word(&block.basefee),
+            difficulty: word(&block.difficulty),
+            prevrandao: block.prevrandao.as_ref().map(word),
+            blob_gasprice: word(&block.blob_gasprice),
+            slot_num: word(&block.slot_num),
+            chain_id: U256::from(context.chain_id),
+            gas_price: word(&context.tx.gas_price),
+            origin: Address::from(context.tx.origin),
+            blob_hashes: context.tx.blob_hashes.iter().map(word).collect(),
+        };
+        let spec = spec_of(fork);
+        ImportHost { env, spec, gas_params: GasParams::new_spec(spec) }
+    }
+
+    /// Switches the fork rules (a frame may name another fork than the session's first).
+    pub(crate) fn set_fork(&mut self, fork: Fork) {
+        let spec = spec_of(fork);
+        if spec != self.spec {
+            self.spec = spec;
+            self.gas_params = GasParams::new_spec(spec);
+        }
+    }
+
+    /// Loads an account through the `account` import.
+    pub(crate) fn account(&mut self, address: &Address, load_code: bool, skip_cold_load: bool) -> AccountLoad {
+        let mut out = [0u8; AccountRecord::SIZE];
+        let flags = skip_flag(skip_cold_load) | if load_code { request::LOAD_CODE } else { 0 };
+        // SAFETY: the pointers reference live guest memory of the sizes the import writes.
+        let flags = AccessFlags(unsafe { imports::account(ptr(address), flags, ptr_mut(&mut out)) });
+        AccountLoad { record: AccountRecord::from_bytes(&out), flags }
+    }
+}
+
+impl Host for ImportHost {
+    fn basefee(&self) -> U256 {
+        self.env.basefee
+    }
+    fn blob_gasprice(&self) -> U256 {
+        self.env.blob_gasprice
+    }
+    fn gas_limit(&self) -> U256 {
+        self.env.gas_limit
+    }
+    fn difficulty(&self) -> U256 {
+        self.env.difficulty
+    }
+    fn prevrandao(&self) -> Option<U256> {
+        self.env.prevrandao
+    }
+    fn block_number(&self) -> U256 {
+        self.env.number
+    }
+    fn timestamp(&self) -> U256 {
+        self.env.timestamp
+    }
+    fn beneficiary(&self) -> Address {
+        self.env.beneficiary
+    }
+    fn slot_num(&self) -> U256 {
+        self.env.slot_num
+    }
+    fn chain_id(&self) -> U256 {
+        self.env.chain_id
+    }
+    fn effective_gas_price(&self) -> U256 {
+        self.env.gas_price
+    }
+    fn caller(&self) -> Address {
+        self.env.origin
+    }
+    fn blob_hash(&self, number: usize) -> Option<U256> {
+        self.env.blob_hashes.get(number).copied()
+    }
+    fn max_initcode_size(&self) -> usize {
+        evmpc_abi::limits::MAX_INITCODE_SIZE
+    }
+    fn gas_params(&self) -> &GasParams {
+        &self.gas_params
+    }
+    fn is_amsterdam_eip8037_enabled(&self) -> bool {
+        false
+    }
+
+    fn block_hash(&mut self, number: u64) -> Option<B256> {
+        let mut out = B256::ZERO;
+        // SAFETY: `out` is 32 writable bytes.
+        unsafe { imports::block_hash(number as i64, ptr_mut(&mut out.0)) };
+        Some(out)
+    }
+
+    fn selfdestruct(
+        &mut self,
+        address: Address,
+        target: Address,
+        skip_cold_load: bool,
+    ) -> Result<StateLoad<SelfDestructResult>, LoadError> {
+        let mut out = [0u8; SelfDestructRecord::SIZE];
+        // SAFETY: the pointers reference live guest memory of the sizes the import uses.
+        let flags = AccessFlags(unsafe {
+            imports::selfdestruct(ptr(&address.0), ptr(&target.0), skip_flag(skip_cold_load), ptr_mut(&mut out))
+        });
+        if flags.has(AccessFlags::SKIPPED) {
+            return Err(LoadError::ColdLoadSkipped);
+        }
+        let record = SelfDestructRecord::from_bytes(&out);
+        Ok(StateLoad::new(
+            SelfDestructResult {
+                had_value: record.had_value,
+                target_exists: record.target_exists,
+                previously_destroyed: record.previously_destroyed,
+            },
+            flags.has(AccessFlags::COLD),
+        ))
+    }
+
+    fn log(&mut self, log: Log) {
+        let topics = log.data.topics();
+        // SAFETY: topics are contiguous 32-byte words; data is a live slice.
+        unsafe {
+            imports::log(
+                ptr(&log.address.0),
+                topics.as_ptr() as usize as i32,
+                topics.len() as i32,
+                log.data.data.as_ptr() as usize as i32,
+                log.data.data.len() as i32,
+            )
+        }
+    }
+
+    fn sstore_skip_cold_load(
+        &mut self,
+        address: Address,
+        key: StorageKey,
+        value: StorageValue,
+        skip_cold_load: bool,
+    ) -> Result<StateLoad<SStoreResult>, LoadError> {
+        let key = key.to_be_bytes::<32>();
+        let new = value.to_be_bytes::<32>();
+        let mut out = [0u8; SSTORE_RECORD_SIZE];
+        // SAFETY: the pointers reference live guest memory of the sizes the import uses.
+        let flags = AccessFlags(unsafe {
+            imports::sstore(ptr(&address.0), ptr(&key), ptr(&new), skip_flag(skip_cold_load), ptr_mut(&mut out))
+        });
+        if flags.has(AccessFlags::SKIPPED) {
+            return Err(LoadError::ColdLoadSkipped);
+        }
+        let (original, present) = out.split_at(32);
+        Ok(StateLoad::new(
+            SStoreResult {
+                original_value: U256::from_be_slice(original),
+                present_value: U256::from_be_slice(present),
+                new_value: value,
+            },
+            flags.has(AccessFlags::COLD),
+        ))
+    }
+
+    fn sload_skip_cold_load(
+        &mut self,
+        address: Address,
+        key: StorageKey,
+        skip_cold_load: bool,
+    ) -> Result<StateLoad<StorageValue>, LoadError> {
+        let key = key.to_be_bytes::<32>();
+        let mut out = [0u8; 32];
+        // SAFETY: the pointers reference live guest memory of the sizes the import uses.
+        let flags = AccessFlags(unsafe {
+            imports::sload(ptr(&address.0), ptr(&key), skip_flag(skip_cold_load), ptr_mut(&mut out))
+        });
+        if flags.has(AccessFlags::SKIPPED) {
+            return Err(LoadError::ColdLoadSkipped);
+        }
+        Ok(StateLoad::new(U256::from_be_bytes(out), flags.has(AccessFlags::COLD)))
+    }
+
+    fn tstore(&mut self, address: Address, key: StorageKey, value: StorageValue) {
+        let key = key.to_be_bytes::<32>();
+        let value = value.to_be_bytes::<32>();
+        // SAFETY: the pointers reference live 20- and 32-byte values.
+        unsafe { imports::tstore(ptr(&address.0), ptr(&key), ptr(&value)) }
+    }
+
+    fn tload(&mut self, address: Address, key: StorageKey) -> StorageValue {
+        let key = key.to_be_bytes::<32>();
+        let mut out = [0u8; 32];
+        // SAFETY: the pointers reference live 20- and 32-byte values.
+        unsafe { imports::tload(ptr(&address.0), ptr(&key), ptr_mut(&mut out)) };
+        U256::from_be_bytes(out)
+    }
+
+    /// Loads an account for the stock instructions (BALANCE, EXTCODEHASH, SELFBALANCE and
+    /// the CALL family).
+    ///
+    /// The guest never runs code it loads here: the host starts a callee's frame with the
+    /// callee's code itself. So `code` is only what the CALL family inspects, the EIP-7702
+    /// delegation, and an empty stand-in otherwise; EXTCODESIZE and EXTCODECOPY, which need
+    /// the real code, are replaced in [`crate::instructions`].
+    fn load_account_info_skip_cold_load(
+        &mut self,
+        address: Address,
+        load_code: bool,
+        skip_cold_load: bool,
+    ) -> Result<AccountInfoLoad<'_>, LoadError> {
+        let load = self.account(&address, load_code, skip_cold_load);
+        if load.flags.has(AccessFlags::SKIPPED) {
+            return Err(LoadError::ColdLoadSkipped);
+        }
+        let code = load_code.then(|| {
+            if load.flags.has(AccessFlags::DELEGATED) {
+                Bytecode::new_eip7702(Address::from(load.record.delegate))
+            } else {
+                Bytecode::default()
+            }
+        });
+        let info = AccountInfo {
+            balance: U256::from_be_bytes(load.record.balance),
+            nonce: load.record.nonce,
+            code_hash: B256::from(load.record.code_hash),
+            account_id: None,
+            code,
+        };
+        Ok(AccountInfoLoad {
+            account: Cow::Owned(info),
+            is_cold: load.flags.has(AccessFlags::COLD),
+            is_empty: load.flags.has(AccessFlags::EMPTY),
+        })
+    }
+}

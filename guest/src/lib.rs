@@ -1,0 +1,32 @@
+//! The evmpc precompile: one EVM frame at a time, run by revm-interpreter inside Wasm.
+//!
+//! The host starts a frame with `frame_start`; the frame runs until it returns or needs a
+//! sub-call, which suspends it here, in guest memory, until `frame_resume` brings the
+//! sub-call's outcome. State is reached only through the imports of
+//! [`evmpc_abi::imports`]. There are no floats, no threads and no recursion on input-controlled
+//! depth; a panic is a trap.
+#![no_std]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+/// Exported functions: the boundary the host calls.
+mod exports;
+/// The suspended-frame stack and the translation between revm and the ABI.
+mod frames;
+/// revm's `Host` over the imports.
+mod host;
+/// The `extern` block of imports, generated from the ABI table.
+mod imports;
+/// The instruction table, with the few instructions that read code through imports.
+mod instructions;
+/// Session-wide state in guest memory.
+mod state;
+
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}

@@ -1,0 +1,73 @@
+use evmpc_abi::limits::MAX_GUEST_MEMORY;
+use std::path::PathBuf;
+
+/// Settings of an [`Engine`](crate::Engine), recorded by a builder and checked once by
+/// [`Engine::new`](crate::Engine::new).
+///
+/// What the protocol fixes (the memory cap, Wasm features, NaN canonicalization, no fuel)
+/// is not here: every node runs those the same. What is here only changes speed or
+/// resource use on this node, never results.
+#[derive(Clone, Debug)]
+pub struct HostConfig {
+    pub(crate) max_sessions: u32,
+    pub(crate) max_wasm_stack: usize,
+    pub(crate) cache_dir: Option<PathBuf>,
+    pub(crate) pooling: bool,
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        HostConfig { max_sessions: 64, max_wasm_stack: 1 << 20, cache_dir: None, pooling: true }
+    }
+}
+
+impl HostConfig {
+    /// The defaults: 64 concurrent sessions, a 1 MiB native stack, pooling on, no cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many sessions may be alive at once (pool slots). Default 64.
+    pub fn max_sessions(&mut self, sessions: u32) -> &mut Self {
+        self.max_sessions = sessions;
+        self
+    }
+
+    /// Native stack the guest may use, in bytes. Default 1 MiB.
+    ///
+    /// A safety net only: the guest never recurses on input-controlled depth, and its
+    /// worst case stays far below this.
+    pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
+        self.max_wasm_stack = bytes;
+        self
+    }
+
+    /// Directory of an on-disk cache of the compiled artifact. Default: none.
+    pub fn cache_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Whether sessions come from a pre-allocated pool with copy-on-write memory images
+    /// (fast instantiation). Default on.
+    pub fn pooling(&mut self, enable: bool) -> &mut Self {
+        self.pooling = enable;
+        self
+    }
+
+    /// Checks the settings.
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        if self.max_sessions == 0 {
+            return Err("max_sessions must be at least 1".into());
+        }
+        if self.max_wasm_stack < 64 * 1024 {
+            return Err(format!("max_wasm_stack {} is below 64 KiB", self.max_wasm_stack));
+        }
+        Ok(())
+    }
+
+    /// The guest memory cap every node enforces.
+    pub const fn memory_cap(&self) -> usize {
+        MAX_GUEST_MEMORY
+    }
+}

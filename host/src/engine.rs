@@ -1,0 +1,183 @@
+use crate::artifact;
+use crate::config::HostConfig;
+use crate::error::{Error, NodeError};
+use crate::evm_host::EvmHost;
+use crate::session::{Session, SessionData};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use wasmtime::{InstanceAllocationStrategy, InstancePre, Linker, Module, OptLevel, PoolingAllocationConfig, Strategy};
+
+/// A wasmtime engine configured for determinism, with the precompile compiled once.
+///
+/// Cheap to clone; immutable after [`Engine::new`]. The artifact is compiled on first use
+/// (or loaded from the cache directory) and shared by every clone.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: wasmtime::Engine,
+    config: HostConfig,
+    module: OnceLock<Result<Module, String>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("config", &self.inner.config).finish_non_exhaustive()
+    }
+}
+
+/// The deterministic wasmtime configuration the spec prescribes.
+fn wasmtime_config(config: &HostConfig) -> wasmtime::Config {
+    let mut wasm = wasmtime::Config::new();
+    wasm.strategy(Strategy::Cranelift)
+        .cranelift_opt_level(OptLevel::Speed)
+        .cranelift_nan_canonicalization(true)
+        .consume_fuel(false)
+        .epoch_interruption(false)
+        .max_wasm_stack(config.max_wasm_stack)
+        // The artifact is Wasm MVP with mutable globals; everything else stays off so a
+        // module that needs more fails validation instead of running differently.
+        .wasm_simd(false)
+        .wasm_relaxed_simd(false)
+        .wasm_bulk_memory(false)
+        .wasm_multi_value(false)
+        .wasm_multi_memory(false)
+        .wasm_memory64(false)
+        .wasm_tail_call(false)
+        .wasm_extended_const(false)
+        .wasm_wide_arithmetic(false)
+        .wasm_custom_page_sizes(false)
+        .parallel_compilation(true);
+    if config.pooling {
+        let slots = config.max_sessions;
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_core_instances(slots)
+            .total_memories(slots)
+            .total_tables(slots)
+            .max_memories_per_module(1)
+            .max_tables_per_module(1)
+            .max_memory_size(config.memory_cap())
+            // Reset the first MiB of each slot by memset instead of madvise: cheaper
+            // for the small footprint of a typical frame.
+            .linear_memory_keep_resident(1 << 20)
+            .table_keep_resident(1 << 16);
+        wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    wasm.memory_init_cow(true);
+    wasm
+}
+
+impl Engine {
+    /// Builds an engine from `config`.
+    ///
+    /// # Errors
+    /// [`NodeError::Config`] for invalid settings, [`NodeError::Engine`] when wasmtime
+    /// refuses the configuration on this machine.
+    pub fn new(config: &HostConfig) -> Result<Engine, Error> {
+        config.validate().map_err(NodeError::Config)?;
+        let engine = wasmtime::Engine::new(&wasmtime_config(config)).map_err(|e| NodeError::Engine(e.to_string()))?;
+        Ok(Engine { inner: Arc::new(Inner { engine, config: config.clone(), module: OnceLock::new() }) })
+    }
+
+    /// The process-wide engine with default settings, built on first use.
+    ///
+    /// # Errors
+    /// As [`Engine::new`].
+    pub fn shared() -> Result<Engine, Error> {
+        static SHARED: OnceLock<Result<Engine, String>> = OnceLock::new();
+        SHARED
+            .get_or_init(|| Engine::new(&HostConfig::default()).map_err(|e| e.to_string()))
+            .clone()
+            .map_err(|message| NodeError::Engine(message).into())
+    }
+
+    /// The wasmtime engine.
+    pub fn wasmtime(&self) -> &wasmtime::Engine {
+        &self.inner.engine
+    }
+
+    /// The compiled artifact: compiled on first call (or read from the cache) and kept.
+    ///
+    /// # Errors
+    /// [`NodeError::ArtifactMismatch`] if the embedded bytes are not the locked ones;
+    /// [`NodeError::Engine`] if compilation fails.
+    pub fn module(&self) -> Result<&Module, Error> {
+        let module = self.inner.module.get_or_init(|| self.load_module().map_err(|e| e.to_string()));
+        module.as_ref().map_err(|message| NodeError::Engine(message.clone()).into())
+    }
+
+    fn load_module(&self) -> Result<Module, Error> {
+        artifact::verify(artifact::ARTIFACT)?;
+        let Some(dir) = &self.inner.config.cache_dir else {
+            return self.compile();
+        };
+        let path = self.cache_path(dir);
+        if path.exists() {
+            // SAFETY: the file is one this function wrote for this engine configuration;
+            // wasmtime checks the engine compatibility header and fails on a mismatch.
+            if let Ok(module) = unsafe { Module::deserialize_file(&self.inner.engine, &path) } {
+                return Ok(module);
+            }
+        }
+        let module = self.compile()?;
+        let cache_error = |e: &dyn std::fmt::Display| NodeError::Cache {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let bytes = module.serialize().map_err(|e| cache_error(&e))?;
+        std::fs::create_dir_all(dir).map_err(|e| cache_error(&e))?;
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, bytes).map_err(|e| cache_error(&e))?;
+        std::fs::rename(&partial, &path).map_err(|e| cache_error(&e))?;
+        Ok(module)
+    }
+
+    fn compile(&self) -> Result<Module, Error> {
+        Module::new(&self.inner.engine, artifact::ARTIFACT).map_err(|e| NodeError::Engine(e.to_string()).into())
+    }
+
+    /// Cache file for this artifact and engine configuration.
+    fn cache_path(&self, dir: &Path) -> PathBuf {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.inner.engine.precompile_compatibility_hash().hash(&mut hasher);
+        let sha = artifact::locked_sha256();
+        dir.join(format!("evmpc-{}-{:016x}.cwasm", &sha[..16.min(sha.len())], hasher.finish()))
+    }
+}
+
+/// The precompile linked to a node's [`EvmHost`] type: imports type-checked once, ready to
+/// start sessions.
+pub struct Precompile<H: EvmHost> {
+    engine: Engine,
+    pre: InstancePre<SessionData<H>>,
+}
+
+impl<H: EvmHost + 'static> Precompile<H> {
+    /// Links the imports for `H` and pre-instantiates the module.
+    ///
+    /// # Errors
+    /// [`NodeError`] when the artifact does not compile or link.
+    pub fn new(engine: &Engine) -> Result<Self, Error> {
+        let module = engine.module()?;
+        let mut linker = Linker::new(engine.wasmtime());
+        crate::link::define_imports(&mut linker).map_err(|e| NodeError::Engine(e.to_string()))?;
+        let pre = linker.instantiate_pre(module).map_err(|e| NodeError::Engine(e.to_string()))?;
+        Ok(Precompile { engine: engine.clone(), pre })
+    }
+
+    /// A new session (one Wasm instance, for one EVM transaction) over `host`.
+    ///
+    /// # Errors
+    /// [`NodeError::Engine`] when instantiation fails (for example, every pool slot is in use).
+    pub fn session(&self, host: H) -> Result<Session<H>, Error> {
+        Session::new(&self.engine, &self.pre, host)
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}

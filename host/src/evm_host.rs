@@ -1,0 +1,103 @@
+use evmpc_abi::records::{AccountRecord, SelfDestructRecord};
+use evmpc_abi::{Address, Word};
+
+/// The result of a state access that EIP-2929 prices by warmth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access<T> {
+    /// Loaded; `cold` tells whether this was the first access in the transaction.
+    Loaded {
+        /// The value.
+        value: T,
+        /// The access was cold (and the item is warm now).
+        cold: bool,
+    },
+    /// The item is cold and the frame asked to skip cold loads (it lacks the gas).
+    ColdSkipped,
+}
+
+impl<T> Access<T> {
+    /// A warm access.
+    pub fn warm(value: T) -> Self {
+        Access::Loaded { value, cold: false }
+    }
+}
+
+/// An account as [`EvmHost::account`] reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AccountInfo {
+    /// Balance, nonce, code hash, code length and delegate.
+    pub record: AccountRecord,
+    /// Empty in the sense of EIP-161.
+    pub is_empty: bool,
+    /// The code is an EIP-7702 delegation to `record.delegate`.
+    pub is_delegated: bool,
+}
+
+/// Storage slot values around an SSTORE, for EIP-2200/3529 pricing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SstoreValues {
+    /// Value at the start of the transaction.
+    pub original: Word,
+    /// Value before this write.
+    pub present: Word,
+}
+
+/// The node's state, as the precompile's imports reach it.
+///
+/// One method per import of the ABI table (`evmpc_abi::imports`), plus checkpoints, so a
+/// failed frame leaves no trace: a [`Session`](crate::Session) opens a checkpoint when a
+/// frame starts and reverts it when the frame reverts, halts or fails.
+///
+/// Warm and cold status is the host's to track for the whole transaction (EIP-2929), as
+/// are original storage values (EIP-2200) and transient storage (EIP-1153).
+///
+/// The host lives in the session's wasmtime store, hence `'static`.
+///
+/// # Errors
+/// Every method may fail with `Self::Error`: a node fault (a storage read failed). The
+/// session stops the frame, undoes its changes and reports [`NodeError::Host`](crate::NodeError).
+pub trait EvmHost: 'static {
+    /// A node fault.
+    type Error: std::error::Error + Send + Sync + 'static;
+    /// A point the state can return to.
+    type Checkpoint: Copy;
+
+    /// Reads a storage slot.
+    fn sload(&mut self, address: &Address, key: &Word, skip_cold: bool) -> Result<Access<Word>, Self::Error>;
+    /// Writes a storage slot; returns its original and present values.
+    fn sstore(
+        &mut self,
+        address: &Address,
+        key: &Word,
+        value: &Word,
+        skip_cold: bool,
+    ) -> Result<Access<SstoreValues>, Self::Error>;
+    /// Reads a transient slot.
+    fn tload(&mut self, address: &Address, key: &Word) -> Result<Word, Self::Error>;
+    /// Writes a transient slot.
+    fn tstore(&mut self, address: &Address, key: &Word, value: &Word) -> Result<(), Self::Error>;
+    /// Loads an account; with `load_code`, also its code length and delegate.
+    fn account(&mut self, address: &Address, load_code: bool, skip_cold: bool)
+        -> Result<Access<AccountInfo>, Self::Error>;
+    /// Copies code of an account loaded before, from `offset`, into `dest`; bytes past the
+    /// end of the code are zero.
+    fn code_copy(&mut self, address: &Address, offset: usize, dest: &mut [u8]) -> Result<(), Self::Error>;
+    /// Hash of block `number`, one of the 256 before the current block.
+    fn block_hash(&mut self, number: u64) -> Result<Word, Self::Error>;
+    /// Records a log.
+    fn log(&mut self, address: &Address, topics: &[Word], data: &[u8]) -> Result<(), Self::Error>;
+    /// Self-destructs `address` in favour of `target` (EIP-6780 rules where active).
+    fn selfdestruct(
+        &mut self,
+        address: &Address,
+        target: &Address,
+        skip_cold: bool,
+    ) -> Result<Access<SelfDestructRecord>, Self::Error>;
+
+    /// Opens a checkpoint.
+    fn checkpoint(&mut self) -> Self::Checkpoint;
+    /// Keeps the changes since the innermost open checkpoint.
+    fn checkpoint_commit(&mut self);
+    /// Undoes the changes since `checkpoint` and closes it.
+    fn checkpoint_revert(&mut self, checkpoint: Self::Checkpoint);
+}

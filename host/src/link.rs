@@ -1,0 +1,198 @@
+//! One host function per import of `evmpc_abi::imports`. Each reads its fixed-size
+//! arguments from guest memory, asks the [`EvmHost`], and writes fixed-size results back.
+//! A node fault is kept in the session and raised as a trap; the session reports it.
+
+use crate::error::NodeError;
+use crate::evm_host::{Access, EvmHost};
+use crate::session::SessionData;
+use evmpc_abi::imports::IMPORT_MODULE;
+use evmpc_abi::limits::MAX_LOG_TOPICS;
+use evmpc_abi::records::{request, AccessFlags, AccountRecord, SSTORE_RECORD_SIZE};
+use evmpc_abi::Word;
+use wasmtime::{Caller, Linker};
+
+type Ctx<'a, H> = Caller<'a, SessionData<H>>;
+
+/// A pointer that does not fit guest memory: a guest bug, raised as a trap.
+fn out_of_bounds() -> wasmtime::Error {
+    wasmtime::Error::msg("import argument out of guest memory bounds")
+}
+
+fn range(ptr: i32, len: usize, memory_len: usize) -> wasmtime::Result<std::ops::Range<usize>> {
+    let start = ptr as u32 as usize;
+    let end = start.checked_add(len).filter(|end| *end <= memory_len).ok_or_else(out_of_bounds)?;
+    Ok(start..end)
+}
+
+fn read<const N: usize>(memory: &[u8], ptr: i32) -> wasmtime::Result<[u8; N]> {
+    let bytes = &memory[range(ptr, N, memory.len())?];
+    Ok(bytes.try_into().unwrap_or([0; N]))
+}
+
+fn write(memory: &mut [u8], ptr: i32, bytes: &[u8]) -> wasmtime::Result<()> {
+    let target = range(ptr, bytes.len(), memory.len())?;
+    memory[target].copy_from_slice(bytes);
+    Ok(())
+}
+
+/// Guest memory and session data, borrowed together.
+fn split<'a, H: EvmHost + 'static>(caller: &'a mut Ctx<'_, H>) -> (&'a mut [u8], &'a mut SessionData<H>) {
+    let memory = caller.data().memory.expect("memory is set at instantiation");
+    memory.data_and_store_mut(caller)
+}
+
+/// Keeps a host failure for the session and turns it into a trap.
+fn fail<H: EvmHost>(data: &mut SessionData<H>, import: &'static str, error: H::Error) -> wasmtime::Error {
+    data.failure = Some(NodeError::Host { import, source: Box::new(error) });
+    wasmtime::Error::msg("EvmHost failure")
+}
+
+/// Writes `value` (when loaded) and returns the access flags.
+fn access_flags<T>(access: &Access<T>) -> AccessFlags {
+    match access {
+        Access::Loaded { cold, .. } => AccessFlags::new(*cold, false, false, false),
+        Access::ColdSkipped => AccessFlags::new(false, true, false, false),
+    }
+}
+
+fn skip_cold(flags: i32) -> bool {
+    flags & request::SKIP_COLD != 0
+}
+
+/// Defines every import on `linker`.
+pub(crate) fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<SessionData<H>>) -> wasmtime::Result<()> {
+    linker.func_wrap(IMPORT_MODULE, "sload", |mut caller: Ctx<'_, H>, address: i32, key: i32, flags: i32, out: i32| {
+        let (memory, data) = split(&mut caller);
+        let (address, key) = (read::<20>(memory, address)?, read::<32>(memory, key)?);
+        let access = data.host.sload(&address, &key, skip_cold(flags)).map_err(|e| fail(data, "sload", e))?;
+        if let Access::Loaded { value, .. } = &access {
+            write(memory, out, value)?;
+        }
+        Ok(access_flags(&access).0)
+    })?;
+    linker.func_wrap(
+        IMPORT_MODULE,
+        "sstore",
+        |mut caller: Ctx<'_, H>, address: i32, key: i32, value: i32, flags: i32, out: i32| {
+            let (memory, data) = split(&mut caller);
+            let address = read::<20>(memory, address)?;
+            let (key, value) = (read::<32>(memory, key)?, read::<32>(memory, value)?);
+            let access =
+                data.host.sstore(&address, &key, &value, skip_cold(flags)).map_err(|e| fail(data, "sstore", e))?;
+            if let Access::Loaded { value, .. } = &access {
+                let mut record = [0u8; SSTORE_RECORD_SIZE];
+                record[..32].copy_from_slice(&value.original);
+                record[32..].copy_from_slice(&value.present);
+                write(memory, out, &record)?;
+            }
+            Ok(access_flags(&access).0)
+        },
+    )?;
+    linker.func_wrap(IMPORT_MODULE, "tload", |mut caller: Ctx<'_, H>, address: i32, key: i32, out: i32| {
+        let (memory, data) = split(&mut caller);
+        let (address, key) = (read::<20>(memory, address)?, read::<32>(memory, key)?);
+        let value = data.host.tload(&address, &key).map_err(|e| fail(data, "tload", e))?;
+        write(memory, out, &value)
+    })?;
+    linker.func_wrap(IMPORT_MODULE, "tstore", |mut caller: Ctx<'_, H>, address: i32, key: i32, value: i32| {
+        let (memory, data) = split(&mut caller);
+        let address = read::<20>(memory, address)?;
+        let (key, value) = (read::<32>(memory, key)?, read::<32>(memory, value)?);
+        data.host.tstore(&address, &key, &value).map_err(|e| fail(data, "tstore", e))
+    })?;
+    linker.func_wrap(IMPORT_MODULE, "account", |mut caller: Ctx<'_, H>, address: i32, flags: i32, out: i32| {
+        let (memory, data) = split(&mut caller);
+        let address = read::<20>(memory, address)?;
+        let load_code = flags & request::LOAD_CODE != 0;
+        let access =
+            data.host.account(&address, load_code, skip_cold(flags)).map_err(|e| fail(data, "account", e))?;
+        match access {
+            Access::Loaded { value, cold } => {
+                write(memory, out, &value.record.to_bytes())?;
+                Ok(AccessFlags::new(cold, false, value.is_empty, value.is_delegated).0)
+            }
+            Access::ColdSkipped => Ok(AccessFlags::new(false, true, false, false).0),
+        }
+    })?;
+    linker.func_wrap(
+        IMPORT_MODULE,
+        "code_copy",
+        |mut caller: Ctx<'_, H>, address: i32, code_offset: i32, dest: i32, len: i32| {
+            let (memory, data) = split(&mut caller);
+            let address = read::<20>(memory, address)?;
+            let target = range(dest, len as u32 as usize, memory.len())?;
+            let offset = code_offset as u32 as usize;
+            data.host.code_copy(&address, offset, &mut memory[target]).map_err(|e| fail(data, "code_copy", e))
+        },
+    )?;
+    linker.func_wrap(IMPORT_MODULE, "block_hash", |mut caller: Ctx<'_, H>, number: i64, out: i32| {
+        let (memory, data) = split(&mut caller);
+        let hash = data.host.block_hash(number as u64).map_err(|e| fail(data, "block_hash", e))?;
+        write(memory, out, &hash)
+    })?;
+    linker.func_wrap(
+        IMPORT_MODULE,
+        "log",
+        |mut caller: Ctx<'_, H>, address: i32, topics: i32, topic_count: i32, log_data: i32, data_len: i32| {
+            let (memory, data) = split(&mut caller);
+            let address = read::<20>(memory, address)?;
+            let count = topic_count as u32 as usize;
+            if count > MAX_LOG_TOPICS {
+                return Err(out_of_bounds());
+            }
+            let mut words: [Word; MAX_LOG_TOPICS] = [[0; 32]; MAX_LOG_TOPICS];
+            for (index, word) in words.iter_mut().take(count).enumerate() {
+                *word = read::<32>(memory, topics.wrapping_add(32 * index as i32))?;
+            }
+            let bytes = &memory[range(log_data, data_len as u32 as usize, memory.len())?];
+            data.host.log(&address, &words[..count], bytes).map_err(|e| fail(data, "log", e))
+        },
+    )?;
+    linker.func_wrap(
+        IMPORT_MODULE,
+        "selfdestruct",
+        |mut caller: Ctx<'_, H>, address: i32, target: i32, flags: i32, out: i32| {
+            let (memory, data) = split(&mut caller);
+            let (address, target) = (read::<20>(memory, address)?, read::<20>(memory, target)?);
+            let access = data
+                .host
+                .selfdestruct(&address, &target, skip_cold(flags))
+                .map_err(|e| fail(data, "selfdestruct", e))?;
+            if let Access::Loaded { value, .. } = &access {
+                write(memory, out, &value.to_bytes())?;
+            }
+            Ok(access_flags(&access).0)
+        },
+    )?;
+    debug_assert_eq!(AccountRecord::SIZE, 96);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory_host::MemoryHost;
+    use evmpc_abi::imports::{ValType, IMPORTS};
+
+    /// The linker defines exactly the ABI table, with the table's signatures.
+    #[test]
+    fn linker_matches_import_table() {
+        let engine = wasmtime::Engine::default();
+        let mut linker = Linker::<SessionData<MemoryHost>>::new(&engine);
+        define_imports(&mut linker).unwrap();
+        let mut store = wasmtime::Store::new(&engine, SessionData::new(MemoryHost::default()));
+        let defined: Vec<_> = linker.iter(&mut store).map(|(module, name, _)| (module.to_string(), name.to_string())).collect();
+        assert_eq!(defined.len(), IMPORTS.len());
+        for sig in IMPORTS {
+            let export = linker.get(&mut store, IMPORT_MODULE, sig.name).unwrap_or_else(|| panic!("{} missing", sig.name));
+            let ty = export.into_func().unwrap().ty(&store);
+            let to_abi = |t: wasmtime::ValType| match t {
+                wasmtime::ValType::I32 => ValType::I32,
+                wasmtime::ValType::I64 => ValType::I64,
+                other => panic!("unexpected type {other:?}"),
+            };
+            assert_eq!(ty.params().map(to_abi).collect::<Vec<_>>(), sig.params, "{}", sig.name);
+            assert_eq!(ty.results().map(to_abi).collect::<Vec<_>>(), sig.results, "{}", sig.name);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+use crate::revm_host::RevmHost;
+use evmpc_abi::{Address, Fork, Word};
+use revm::context::{BlockEnv, CfgEnv, Context, Journal, JournalTr, TxEnv};
+use revm::context_interface::ContextTr;
+use revm::database::{CacheDB, EmptyDB};
+use revm::primitives::hardfork::SpecId;
+use revm::primitives::{Address as RAddress, Bytes, Log, U256};
+use revm::state::{AccountInfo, Bytecode};
+
+/// The revm context behind [`MemoryHost`]: mainnet types over an in-memory database.
+pub type MemoryContext = Context<BlockEnv, TxEnv, CfgEnv, CacheDB<EmptyDB>, Journal<CacheDB<EmptyDB>>, ()>;
+
+/// An in-memory [`EvmHost`](crate::EvmHost) for the CLI, tests and benchmarks: revm's
+/// journal over a `CacheDB<EmptyDB>`. Unknown accounts are empty, unknown slots zero.
+pub type MemoryHost = RevmHost<MemoryContext>;
+
+impl Default for MemoryHost {
+    fn default() -> Self {
+        MemoryHost::for_fork(Fork::Cancun)
+    }
+}
+
+/// revm's spec id for a wire fork.
+pub fn spec_id(fork: Fork) -> SpecId {
+    SpecId::try_from_u8(fork.to_u8()).unwrap_or(SpecId::CANCUN)
+}
+
+impl MemoryHost {
+    /// An empty state whose journal follows `fork`'s rules.
+    pub fn for_fork(fork: Fork) -> Self {
+        let spec = spec_id(fork);
+        let mut ctx: MemoryContext = Context::new(CacheDB::new(EmptyDB::default()), spec);
+        ctx.journal_mut().set_spec_id(spec);
+        RevmHost::new(ctx)
+    }
+
+    /// Puts an account into the database (not the journal): balance, nonce and code.
+    pub fn insert_account(&mut self, address: Address, balance: U256, nonce: u64, code: &[u8]) {
+        let bytecode = Bytecode::new_raw(Bytes::copy_from_slice(code));
+        let info = AccountInfo { balance, nonce, code_hash: bytecode.hash_slow(), code: Some(bytecode), account_id: None };
+        self.ctx.journaled_state.database.insert_account_info(RAddress::from(address), info);
+    }
+
+    /// Sets a storage slot in the database.
+    pub fn insert_storage(&mut self, address: Address, key: Word, value: Word) {
+        let _ = self.ctx.journaled_state.database.insert_account_storage(
+            RAddress::from(address),
+            U256::from_be_bytes(key),
+            U256::from_be_bytes(value),
+        );
+    }
+
+    /// Logs emitted so far.
+    pub fn logs(&self) -> &[Log] {
+        self.ctx.journaled_state.logs()
+    }
+
+    /// Storage slots whose present value differs from their original one, by account.
+    pub fn storage_changes(&self) -> Vec<(Address, Word, Word, Word)> {
+        let mut changes = Vec::new();
+        for (address, account) in self.ctx.journaled_state.state.iter() {
+            for (key, slot) in account.storage.iter() {
+                if slot.present_value != slot.original_value {
+                    changes.push((
+                        address.0 .0,
+                        key.to_be_bytes::<32>(),
+                        slot.original_value.to_be_bytes::<32>(),
+                        slot.present_value.to_be_bytes::<32>(),
+                    ));
+                }
+            }
+        }
+        changes.sort();
+        changes
+    }
+}

@@ -1,0 +1,74 @@
+# evmpc tasks. `just --list` shows them. The guest toolchain is Debian's, pinned below
+# and in spec/artifact.lock; `just toolchain` installs it (root, apt).
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+rustc_web := "1.96.0+dfsg1-1~deb12u2"
+lld := "1:22.1.8-1~deb12u1"
+binaryen := "108-1"
+target := "wasm32v1-none"
+
+# Lists the recipes.
+default:
+    @just --list
+
+# Installs the pinned guest toolchain from Debian (needs root and apt).
+toolchain:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    want="rustc-web={{rustc_web}} cargo-web={{rustc_web}} rust-web-src={{rustc_web}} lld-22={{lld}} binaryen={{binaryen}}"
+    have_all=1
+    for pkg in $want; do
+        name=${pkg%%=*}; version=${pkg#*=}
+        [ "$(dpkg-query -W -f='${Version}' "$name" 2>/dev/null || true)" = "$version" ] || have_all=0
+    done
+    if [ $have_all = 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --allow-downgrades $want >/dev/null
+    fi
+    echo "guest toolchain: $(/usr/bin/rustc --version), wasm-ld $(/usr/lib/llvm-22/bin/wasm-ld --version | head -1), $(wasm-opt --version)"
+
+# Builds the guest into OUT (default spec/evmpc.wasm) with the pinned toolchain.
+guest out="spec/evmpc.wasm" target_dir="target/guest": toolchain
+    #!/usr/bin/env bash
+    set -euo pipefail
+    root=$(pwd)
+    cd guest
+    RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+    CARGO_TARGET_WASM32V1_NONE_LINKER=/usr/lib/llvm-22/bin/wasm-ld \
+    CARGO_TARGET_DIR="$root/{{target_dir}}" \
+    CARGO_ENCODED_RUSTFLAGS="$(printf '%s\x1f' --remap-path-prefix="$root=/evmpc" --remap-path-prefix="${CARGO_HOME:-$HOME/.cargo}=/cargo" -Ccodegen-units=1 | sed 's/\x1f$//')" \
+    SOURCE_DATE_EPOCH=0 \
+        /usr/bin/cargo build --locked --release -Zbuild-std=core,alloc --target {{target}} -q
+    raw="$root/{{target_dir}}/{{target}}/release/evmpc_guest.wasm"
+    wasm-opt -O3 --mvp-features --enable-mutable-globals --strip-debug --strip-producers "$raw" -o "$root/{{out}}"
+    cd "$root"
+    echo "{{out}}: $(stat -c %s {{out}}) bytes, sha256 $(sha256sum {{out}} | cut -d' ' -f1)"
+
+# Rebuilds the guest and rewrites spec/artifact.lock (after a deliberate change).
+artifact: guest
+    cargo run -q --bin evmpc -- hash --write-lock
+
+# Rebuilds the guest from a clean target dir and fails unless it is bit-for-bit spec/evmpc.wasm.
+verify-artifact:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    rm -rf target/guest-verify
+    just guest target/guest-verify/evmpc.wasm target/guest-verify
+    want=$(sha256sum spec/evmpc.wasm | cut -d' ' -f1)
+    got=$(sha256sum target/guest-verify/evmpc.wasm | cut -d' ' -f1)
+    locked=$(sed -n 's/^sha256 *= *"\(.*\)"/\1/p' spec/artifact.lock)
+    if [ "$got" != "$want" ] || [ "$want" != "$locked" ]; then
+        echo "artifact mismatch: rebuilt $got, committed $want, locked $locked" >&2
+        exit 1
+    fi
+    echo "verify-artifact: rebuilt bytes identical to spec/evmpc.wasm ($got)"
+
+# Runs every test of the workspace (no Wasm toolchain needed).
+test:
+    cargo test --workspace --locked
+
+# Runs the benchmarks (criterion) and prints the precompile/native summary.
+bench:
+    cargo bench -p evmpc-host --bench precompile --locked -- --noplot
+    cargo run -q --release --locked --bin evmpc -- bench
