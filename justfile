@@ -3,10 +3,13 @@
 
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
-rustc_web := "1.96.0+dfsg1-1~deb12u2"
-lld := "1:22.1.8-1~deb12u1"
-binaryen := "108-1"
-target := "wasm32v1-none"
+# Toolchain pins live in spec/artifact.lock, next to the hash they produce.
+lock := "spec/artifact.lock"
+rustc_web := `sed -n 's/^rustc-web *= *"\(.*\)"/\1/p' spec/artifact.lock`
+lld := `sed -n 's/^lld-22 *= *"\(.*\)"/\1/p' spec/artifact.lock`
+binaryen := `sed -n 's/^binaryen *= *"\(.*\)"/\1/p' spec/artifact.lock`
+target := `sed -n 's/^target *= *"\(.*\)"/\1/p' spec/artifact.lock`
+wasm_opt_flags := `sed -n 's/^wasm-opt-flags *= *"\(.*\)"/\1/p' spec/artifact.lock`
 
 # Lists the recipes.
 default:
@@ -41,13 +44,19 @@ guest out="spec/evmpc.wasm" target_dir="target/guest": toolchain
     SOURCE_DATE_EPOCH=0 \
         /usr/bin/cargo build --locked --release -Zbuild-std=core,alloc --target {{target}} -q
     raw="$root/{{target_dir}}/{{target}}/release/evmpc_guest.wasm"
-    wasm-opt -O3 --mvp-features --enable-mutable-globals --strip-debug --strip-producers "$raw" -o "$root/{{out}}"
+    wasm-opt {{wasm_opt_flags}} "$raw" -o "$root/{{out}}"
     cd "$root"
     echo "{{out}}: $(stat -c %s {{out}}) bytes, sha256 $(sha256sum {{out}} | cut -d' ' -f1)"
 
-# Rebuilds the guest and rewrites spec/artifact.lock (after a deliberate change).
+# Rebuilds spec/evmpc.wasm and rewrites the hash, size and ABI hash in spec/artifact.lock.
 artifact: guest
-    cargo run -q --bin evmpc -- hash --write-lock
+    #!/usr/bin/env bash
+    set -euo pipefail
+    abi=$(cargo run -q --locked -p evmpc-abi --features hash --example abi_hash)
+    sed -i -e "s/^sha256 *=.*/sha256 = \"$(sha256sum spec/evmpc.wasm | cut -d' ' -f1)\"/" \
+           -e "s/^size *=.*/size = $(stat -c %s spec/evmpc.wasm)/" \
+           -e "s/^abi-hash *=.*/abi-hash = \"$abi\"/" {{lock}}
+    cat {{lock}}
 
 # Rebuilds the guest from a clean target dir and fails unless it is bit-for-bit spec/evmpc.wasm.
 verify-artifact:

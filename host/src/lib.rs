@@ -35,6 +35,8 @@ pub mod evm_host;
 mod link;
 /// An in-memory [`EvmHost`] over revm's journal.
 pub mod memory_host;
+/// The same frame run by native revm-interpreter: the differential oracle.
+pub mod native;
 /// `EvmHost` for any revm context.
 pub mod revm_host;
 /// One Wasm instance per EVM transaction.

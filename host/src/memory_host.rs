@@ -1,5 +1,5 @@
 use crate::revm_host::RevmHost;
-use evmpc_abi::{Address, Fork, Word};
+use evmpc_abi::{Address, Fork, FrameInput, Word};
 use revm::context::{BlockEnv, CfgEnv, Context, Journal, JournalTr, TxEnv};
 use revm::context_interface::ContextTr;
 use revm::database::{CacheDB, EmptyDB};
@@ -32,6 +32,22 @@ impl MemoryHost {
         let mut ctx: MemoryContext = Context::new(CacheDB::new(EmptyDB::default()), spec);
         ctx.journal_mut().set_spec_id(spec);
         RevmHost::new(ctx)
+    }
+
+    /// Loads the frame's caller and target into the journal, warm, as a transaction's
+    /// validation does before its first frame runs (storage writes need the target loaded).
+    pub fn warm_frame_accounts(&mut self, frame: &FrameInput) {
+        for address in [frame.caller, frame.target] {
+            // CacheDB<EmptyDB> cannot fail.
+            let _ = self.ctx.journal_mut().load_account(RAddress::from(address));
+        }
+    }
+
+    /// An empty state for `frame`'s fork with its caller and target warm.
+    pub fn for_frame(frame: &FrameInput) -> Self {
+        let mut host = MemoryHost::for_fork(frame.fork);
+        host.warm_frame_accounts(frame);
+        host
     }
 
     /// Puts an account into the database (not the journal): balance, nonce and code.

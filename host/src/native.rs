@@ -1,0 +1,80 @@
+//! The same frame, run by native revm-interpreter on the same revm context: the oracle of
+//! the differential tests and the baseline of the benchmarks.
+
+use crate::revm_host::RevmHost;
+use evmpc_abi::{FrameInput, FrameKind, FrameResult, Status};
+use revm::bytecode::Bytecode;
+use revm::context::JournalTr;
+use revm::context_interface::ContextTr;
+use revm::interpreter::instructions::gas_table_spec;
+use revm::interpreter::interpreter::{EthInterpreter, ExtBytecode};
+use revm::interpreter::{
+    instruction_table, CallInput, Host, InputsImpl, InstructionTable, Interpreter, InterpreterAction, SharedMemory,
+};
+use revm::primitives::{Address, Bytes, U256};
+
+/// Why a native run has no result to compare.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum NativeError {
+    /// The frame asked for a sub-call; native single-frame runs do not serve them.
+    #[error("the frame asked for a sub-call")]
+    SubCall,
+    /// revm returned a result the ABI has no status for.
+    #[error("revm result {0:?} has no wire status")]
+    UnknownResult(u8),
+}
+
+/// Runs `frame` natively on `host`'s context, with the session's checkpoint rule: changes
+/// kept on success, undone otherwise.
+///
+/// # Errors
+/// [`NativeError`] when the frame needs a sub-call.
+pub fn run_frame<CTX: ContextTr + Host + 'static>(
+    host: &mut RevmHost<CTX>,
+    table: &InstructionTable<EthInterpreter, CTX>,
+    frame: &FrameInput,
+) -> Result<FrameResult, NativeError> {
+    let spec = crate::memory_host::spec_id(frame.fork);
+    let bytecode_address = match frame.kind {
+        FrameKind::Call { bytecode_address } => Some(Address::from(bytecode_address)),
+        FrameKind::Create => None,
+    };
+    let inputs = InputsImpl {
+        target_address: Address::from(frame.target),
+        caller_address: Address::from(frame.caller),
+        bytecode_address,
+        input: CallInput::Bytes(Bytes::copy_from_slice(&frame.input)),
+        call_value: U256::from_be_bytes(frame.value),
+        depth: frame.depth as usize,
+    };
+    let bytecode = ExtBytecode::new(Bytecode::new_legacy(Bytes::copy_from_slice(&frame.code)));
+    let mut interpreter =
+        Interpreter::new(SharedMemory::new(), bytecode, inputs, frame.is_static, spec, frame.gas_limit);
+    let checkpoint = host.ctx.journal_mut().checkpoint();
+    let action = interpreter.run_plain(table, &gas_table_spec(spec), &mut host.ctx);
+    let InterpreterAction::Return(result) = action else {
+        host.ctx.journal_mut().checkpoint_revert(checkpoint);
+        return Err(NativeError::SubCall);
+    };
+    let code = result.result as u8;
+    let status = Status::from_u8(code).ok_or(NativeError::UnknownResult(code))?;
+    if status.is_success() {
+        host.ctx.journal_mut().checkpoint_commit();
+    } else {
+        host.ctx.journal_mut().checkpoint_revert(checkpoint);
+    }
+    Ok(FrameResult {
+        status,
+        gas_used: if status.is_halt() { frame.gas_limit } else { result.gas.total_gas_spent() },
+        gas_refunded: if status.is_success() { result.gas.refunded() } else { 0 },
+        output: result.output.to_vec(),
+    })
+}
+
+/// revm's stock instruction table for a context type.
+pub fn table<CTX: ContextTr + Host>() -> InstructionTable<EthInterpreter, CTX> {
+    instruction_table::<EthInterpreter, CTX>()
+}
+
+/// The instruction table for [`MemoryHost`](crate::MemoryHost) frames.
+pub type MemoryTable = InstructionTable<EthInterpreter, crate::memory_host::MemoryContext>;

@@ -1,0 +1,61 @@
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// `evmpc bench`.
+pub mod bench;
+/// `evmpc hash`.
+pub mod hash;
+/// Reading hex and files from the command line.
+pub mod input;
+/// `evmpc run`.
+pub mod run;
+
+/// Run EVM bytecode through the evmpc canonical Wasm precompile.
+#[derive(Parser, Debug)]
+#[command(name = "evmpc", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Execute one EVM frame on an in-memory state (default: the embedded snailtracer).
+    Run(run::Args),
+    /// Print the artifact sha256 and the ABI hash.
+    Hash(hash::Args),
+    /// Time the precompile against native revm-interpreter on the same state.
+    Bench(bench::Args),
+}
+
+/// A failure the CLI reports and exits 2 on.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad command-line input.
+    #[error("{0}")]
+    Usage(String),
+    /// The precompile failed.
+    #[error(transparent)]
+    Precompile(#[from] evmpc_host::Error),
+    /// Reading a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The failure.
+        source: std::io::Error,
+    },
+}
+
+impl Cmd {
+    /// Runs the subcommand; the exit code tells success (0) or a failed frame (1).
+    pub fn run(self) -> Result<ExitCode, CliError> {
+        match self {
+            Cmd::Run(args) => run::run(args),
+            Cmd::Hash(args) => hash::run(args),
+            Cmd::Bench(args) => bench::run(args),
+        }
+    }
+}

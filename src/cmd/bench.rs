@@ -1,0 +1,102 @@
+use super::CliError;
+use crate::workloads::{self, Workload, LOOP_ITERATIONS};
+use evmpc_host::{native, Engine, HostConfig, MemoryHost, Precompile};
+use serde::Serialize;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// `evmpc bench`: the precompile and native revm-interpreter side by side, same state,
+/// same run. Prints medians and ratios; timings are noisy, ratios less so.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Timed runs of snailtracer on each side.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    snailtracer_precompile_ms: f64,
+    snailtracer_native_ms: f64,
+    snailtracer_ratio: f64,
+    empty_frame_precompile_us: f64,
+    empty_frame_native_us: f64,
+    sload_precompile_ns: f64,
+    sload_native_ns: f64,
+    artifact_bytes: usize,
+}
+
+/// Median wall time of `runs` calls of `f` (after one warm-up call).
+fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    f();
+    let mut times: Vec<Duration> = (0..runs.max(1))
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Median time of one call of `f`, measured in batches of `batch` calls.
+fn per_call(batches: usize, batch: usize, mut f: impl FnMut()) -> Duration {
+    median(batches, || (0..batch).for_each(|_| f())) / batch as u32
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<ExitCode, CliError> {
+    let engine = Engine::new(&HostConfig::default())?;
+    let precompile = Precompile::<MemoryHost>::new(&engine)?;
+    let table: native::MemoryTable = native::table();
+    let timed = |workload: &Workload, runs: usize| {
+        let wasm = median(runs, || drop(workloads::run_precompile(&precompile, workload)));
+        let native = median(runs, || drop(workloads::run_native(&table, workload)));
+        (wasm, native)
+    };
+
+    let snail = workloads::snailtracer_frame();
+    let (snail_wasm, snail_native) = timed(&snail, args.runs);
+    let empty = workloads::empty_frame();
+    let empty_wasm = per_call(15, 200, || drop(workloads::run_precompile(&precompile, &empty)));
+    let empty_native = per_call(15, 200, || drop(workloads::run_native(&table, &empty)));
+    let (sload_wasm, sload_native) = timed(&workloads::sload_loop(), 15);
+    let (base_wasm, base_native) = timed(&workloads::iszero_loop(), 15);
+    let per_op = |with: Duration, without: Duration| {
+        (with.as_nanos() as f64 - without.as_nanos() as f64).max(0.0) / LOOP_ITERATIONS as f64
+    };
+
+    let summary = Summary {
+        snailtracer_precompile_ms: snail_wasm.as_secs_f64() * 1e3,
+        snailtracer_native_ms: snail_native.as_secs_f64() * 1e3,
+        snailtracer_ratio: snail_wasm.as_secs_f64() / snail_native.as_secs_f64(),
+        empty_frame_precompile_us: empty_wasm.as_secs_f64() * 1e6,
+        empty_frame_native_us: empty_native.as_secs_f64() * 1e6,
+        sload_precompile_ns: per_op(sload_wasm, base_wasm),
+        sload_native_ns: per_op(sload_native, base_native),
+        artifact_bytes: evmpc_host::artifact::ARTIFACT.len(),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+    } else {
+        println!("workload                      precompile        native     ratio");
+        println!(
+            "snailtracer (median of {:>2})   {:>9.1} ms  {:>9.1} ms   {:>5.2}x",
+            args.runs, summary.snailtracer_precompile_ms, summary.snailtracer_native_ms, summary.snailtracer_ratio
+        );
+        println!(
+            "empty frame, fresh session    {:>9.2} µs  {:>9.2} µs",
+            summary.empty_frame_precompile_us, summary.empty_frame_native_us
+        );
+        println!(
+            "one warm SLOAD (marginal)     {:>9.1} ns  {:>9.1} ns",
+            summary.sload_precompile_ns, summary.sload_native_ns
+        );
+        println!("artifact                      {} bytes", summary.artifact_bytes);
+    }
+    Ok(ExitCode::SUCCESS)
+}

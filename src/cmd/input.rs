@@ -1,0 +1,40 @@
+use super::CliError;
+
+/// Decodes hex (`0x` optional, whitespace ignored).
+pub fn hex_bytes(text: &str, what: &str) -> Result<Vec<u8>, CliError> {
+    let clean: String = text.trim().trim_start_matches("0x").split_whitespace().collect();
+    hex::decode(&clean).map_err(|error| CliError::Usage(format!("{what} is not valid hex: {error}")))
+}
+
+/// Hex given inline, or `@path` of a file holding hex.
+pub fn hex_or_file(arg: &str, what: &str) -> Result<Vec<u8>, CliError> {
+    match arg.strip_prefix('@') {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.to_string(), source })?;
+            hex_bytes(&text, what)
+        }
+        None => hex_bytes(arg, what),
+    }
+}
+
+/// The embedded snailtracer runtime code (see `src/cmd/data/SOURCE.md`).
+pub fn snailtracer() -> Vec<u8> {
+    hex::decode(include_str!("data/snailtracer.hex").trim()).expect("embedded snailtracer is valid hex")
+}
+
+/// Calldata of snailtracer's `Benchmark()`.
+pub const SNAILTRACER_CALLDATA: [u8; 4] = [0x30, 0x62, 0x7b, 0x7c];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_forms() {
+        assert_eq!(hex_bytes("0x60 01", "code").unwrap(), vec![0x60, 0x01]);
+        assert_eq!(hex_bytes("", "code").unwrap(), Vec::<u8>::new());
+        assert!(matches!(hex_bytes("0xzz", "code"), Err(CliError::Usage(_))));
+        assert!(matches!(hex_or_file("@/nonexistent/file", "code"), Err(CliError::Io { .. })));
+        assert_eq!(snailtracer().len(), 17_730);
+    }
+}

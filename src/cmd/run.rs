@@ -1,0 +1,167 @@
+use super::input::{hex_bytes, hex_or_file, snailtracer, SNAILTRACER_CALLDATA};
+use super::CliError;
+use evmpc_host::{Action, Engine, Fork, FrameInput, FrameResult, HostConfig, MemoryHost, Precompile};
+use serde::Serialize;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// `evmpc run`: one frame on an empty in-memory state.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Code to run: hex, or `@FILE` holding hex. Default: the embedded snailtracer
+    /// benchmark with its `Benchmark()` calldata.
+    #[arg(long)]
+    code: Option<String>,
+    /// Call data, hex.
+    #[arg(long)]
+    input: Option<String>,
+    /// Gas limit of the frame.
+    #[arg(long, default_value_t = 1_000_000_000)]
+    gas: u64,
+    /// Fork whose rules apply (frontier … osaka).
+    #[arg(long, default_value = "cancun")]
+    fork: String,
+    /// Run on native revm-interpreter instead of the precompile (for comparison).
+    #[arg(long)]
+    native: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Report {
+    engine: &'static str,
+    status: String,
+    success: bool,
+    gas_used: u64,
+    gas_refunded: i64,
+    output: String,
+    logs: Vec<LogReport>,
+    storage_changes: Vec<StorageReport>,
+    elapsed_ms: f64,
+}
+
+#[derive(Serialize)]
+struct LogReport {
+    address: String,
+    topics: Vec<String>,
+    data: String,
+}
+
+#[derive(Serialize)]
+struct StorageReport {
+    address: String,
+    slot: String,
+    before: String,
+    after: String,
+}
+
+fn hex0x(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+fn frame_of(args: &Args) -> Result<FrameInput, CliError> {
+    let fork = Fork::from_name(&args.fork).ok_or_else(|| {
+        let names: Vec<_> = Fork::ALL.iter().map(|f| f.name()).collect();
+        CliError::Usage(format!("unknown fork `{}`; one of: {}", args.fork, names.join(", ")))
+    })?;
+    let (code, default_input) = match &args.code {
+        Some(code) => (hex_or_file(code, "--code")?, Vec::new()),
+        None => (snailtracer(), SNAILTRACER_CALLDATA.to_vec()),
+    };
+    let input = match &args.input {
+        Some(input) => hex_bytes(input, "--input")?,
+        None => default_input,
+    };
+    Ok(FrameInput::call(fork, code, input, args.gas))
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<ExitCode, CliError> {
+    let frame = frame_of(&args)?;
+    let mut host = MemoryHost::for_frame(&frame);
+    let started = Instant::now();
+    let (engine, result) = if args.native {
+        let table = evmpc_host::native::table();
+        let result = evmpc_host::native::run_frame(&mut host, &table, &frame)
+            .map_err(|e| CliError::Usage(format!("native run: {e}")))?;
+        ("native revm-interpreter", result)
+    } else {
+        let engine = Engine::new(&HostConfig::default())?;
+        let precompile = Precompile::<MemoryHost>::new(&engine)?;
+        let mut session = precompile.session(host)?;
+        let action = session.start(&frame)?;
+        host = session.into_host();
+        match action {
+            Action::Return(result) => ("evmpc precompile", result),
+            Action::Call(request) => {
+                return Err(CliError::Usage(format!(
+                    "the frame asked for a {:?} to 0x{}: `evmpc run` executes a single frame",
+                    request.scheme,
+                    hex::encode(request.target)
+                )))
+            }
+            Action::Create(_) => {
+                return Err(CliError::Usage("the frame asked for a CREATE: `evmpc run` executes a single frame".into()))
+            }
+        }
+    };
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+    let report = report(engine, &result, &host, elapsed_ms);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        print_report(&report);
+    }
+    Ok(if result.status.is_success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn report(engine: &'static str, result: &FrameResult, host: &MemoryHost, elapsed_ms: f64) -> Report {
+    let logs = host
+        .logs()
+        .iter()
+        .map(|log| LogReport {
+            address: hex0x(log.address.as_slice()),
+            topics: log.data.topics().iter().map(|t| hex0x(t.as_slice())).collect(),
+            data: hex0x(&log.data.data),
+        })
+        .collect();
+    let storage_changes = host
+        .storage_changes()
+        .into_iter()
+        .map(|(address, slot, before, after)| StorageReport {
+            address: hex0x(&address),
+            slot: hex0x(&slot),
+            before: hex0x(&before),
+            after: hex0x(&after),
+        })
+        .collect();
+    Report {
+        engine,
+        status: format!("{:?}", result.status),
+        success: result.status.is_success(),
+        gas_used: result.gas_used,
+        gas_refunded: result.gas_refunded,
+        output: hex0x(&result.output),
+        logs,
+        storage_changes,
+        elapsed_ms,
+    }
+}
+
+fn print_report(report: &Report) {
+    println!("engine           {}", report.engine);
+    println!("status           {}", report.status);
+    println!("gas used         {} (refund counter {})", report.gas_used, report.gas_refunded);
+    println!("output           {}", report.output);
+    println!("logs             {}", report.logs.len());
+    for log in &report.logs {
+        println!("  {} topics [{}] data {}", log.address, log.topics.join(", "), log.data);
+    }
+    println!("storage changes  {}", report.storage_changes.len());
+    for change in &report.storage_changes {
+        println!("  {} [{}] {} -> {}", change.address, change.slot, change.before, change.after);
+    }
+    println!("time             {:.1} ms (including engine set-up)", report.elapsed_ms);
+}

@@ -1,0 +1,10 @@
+//! The `evmpc` command line: run EVM bytecode through the canonical Wasm precompile,
+//! print its hashes, benchmark it against native revm-interpreter.
+//!
+//! The binary (`src/main.rs`) only parses and maps errors to exit codes; each subcommand
+//! lives in `cmd/<name>.rs`.
+
+/// Subcommands.
+pub mod cmd;
+/// Benchmark workloads shared by `evmpc bench` and the criterion benches.
+pub mod workloads;
