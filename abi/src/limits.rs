@@ -26,3 +26,9 @@ pub const MAX_GUEST_MEMORY: usize = 96 * 1024 * 1024;
 pub const MAX_CALL_DEPTH: u16 = 1024;
 /// Most topics one log carries.
 pub const MAX_LOG_TOPICS: usize = 4;
+/// The guest's shadow stack, in bytes. It sits first in linear memory, so an overflow
+/// runs below address 0 and traps instead of corrupting data. The guest never recurses on
+/// input-controlled depth; its deepest path uses a few KiB.
+pub const GUEST_STACK_SIZE: usize = 64 * 1024;
+/// The guest's initial linear memory (8 Wasm pages): stack, data and the first heap.
+pub const GUEST_INITIAL_MEMORY: usize = 512 * 1024;

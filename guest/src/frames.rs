@@ -1,5 +1,4 @@
 use crate::host::ImportHost;
-use crate::instructions::TABLE;
 use alloc::{boxed::Box, vec::Vec};
 use core::cmp::min;
 use evmpc_abi::limits::{MAX_CALLDATA_SIZE, MAX_CODE_SIZE, MAX_EVM_MEMORY, MAX_INITCODE_SIZE};
@@ -88,7 +87,7 @@ impl Frames<'_> {
     /// Runs a frame until it returns (and leaves the stack) or suspends (and stays).
     fn run(&mut self, mut interpreter: Box<Interpreter<EthInterpreter>>, depth: u16) -> Action {
         let gas_table = gas_table_spec(interpreter.runtime_flag.spec_id);
-        let action = interpreter.run_plain(&TABLE, &gas_table, self.host);
+        let action = crate::instructions::run(&mut interpreter, &gas_table, self.host);
         match action {
             InterpreterAction::Return(result) => {
                 let status = status_of(result.result);

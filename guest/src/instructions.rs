@@ -5,19 +5,62 @@ use revm_interpreter::bytecode::opcode::{EXTCODECOPY, EXTCODESIZE};
 use revm_interpreter::interpreter::EthInterpreter;
 use revm_interpreter::Host;
 use revm_interpreter::primitives::{Address, U256};
-use revm_interpreter::{instruction_table, Instruction, InstructionContext, InstructionResult, InstructionTable};
+use revm_interpreter::interpreter_types::{Jumps, LoopControl};
+use revm_interpreter::{
+    instruction_table, GasTable, Instruction, InstructionContext, InstructionResult, InstructionTable, Interpreter,
+    InterpreterAction,
+};
 
 type Ctx<'a> = InstructionContext<'a, ImportHost, EthInterpreter>;
 
 /// revm's instruction table, except EXTCODESIZE and EXTCODECOPY, which read code length
 /// and bytes through the `account` and `code_copy` imports instead of copying whole code
 /// into guest memory on every account load.
-pub(crate) static TABLE: InstructionTable<EthInterpreter, ImportHost> = {
+///
+/// A `const`, so that [`execute`] sees every entry as a known function it can inline.
+const TABLE: InstructionTable<EthInterpreter, ImportHost> = {
     let mut table = instruction_table::<EthInterpreter, ImportHost>();
     table[EXTCODESIZE as usize] = Instruction::new(extcodesize);
     table[EXTCODECOPY as usize] = Instruction::new(extcodecopy);
     table
 };
+
+/// Runs the instruction `opcode`.
+///
+/// A `match` over constant table entries instead of revm's indirect call through the
+/// table: in Wasm an indirect call is a checked `call_indirect` and blocks inlining, while
+/// a `br_table` to inlined bodies is what Cranelift compiles best.
+#[inline(always)]
+fn execute(opcode: u8, ctx: Ctx<'_>) -> Result<(), InstructionResult> {
+    macro_rules! dispatch {
+        ($($op:literal)*) => {
+            match opcode {
+                $($op => TABLE[$op].execute(ctx),)*
+            }
+        };
+    }
+    dispatch!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114 115 116 117 118 119 120 121 122 123 124 125 126 127 128 129 130 131 132 133 134 135 136 137 138 139 140 141 142 143 144 145 146 147 148 149 150 151 152 153 154 155 156 157 158 159 160 161 162 163 164 165 166 167 168 169 170 171 172 173 174 175 176 177 178 179 180 181 182 183 184 185 186 187 188 189 190 191 192 193 194 195 196 197 198 199 200 201 202 203 204 205 206 207 208 209 210 211 212 213 214 215 216 217 218 219 220 221 222 223 224 225 226 227 228 229 230 231 232 233 234 235 236 237 238 239 240 241 242 243 244 245 246 247 248 249 250 251 252 253 254 255)
+}
+
+/// Runs `interpreter` until it returns or asks for a sub-call: revm's `run_plain` (the
+/// same steps in the same order: fetch, advance, static gas, execute) over [`execute`].
+pub(crate) fn run(interpreter: &mut Interpreter<EthInterpreter>, gas_table: &GasTable, host: &mut ImportHost) -> InterpreterAction {
+    let halt = loop {
+        let opcode = interpreter.bytecode.opcode();
+        interpreter.bytecode.relative_jump(1);
+        let static_gas = gas_table[opcode as usize];
+        if interpreter.gas.record_cost_unsafe(static_gas as u64) {
+            break InstructionResult::OutOfGas;
+        }
+        if let Err(halt) = execute(opcode, InstructionContext { interpreter: &mut *interpreter, host: &mut *host }) {
+            break halt;
+        }
+    };
+    if interpreter.bytecode.action().is_none() {
+        interpreter.halt(halt);
+    }
+    interpreter.take_next_action()
+}
 
 fn as_address(word: U256) -> Address {
     Address::from_word(word.to_be_bytes::<32>().into())

@@ -10,6 +10,8 @@
 
 extern crate alloc;
 
+/// dlmalloc over the initial heap, then grown pages.
+mod allocator;
 /// Exported functions: the boundary the host calls.
 mod exports;
 /// The suspended-frame stack and the translation between revm and the ABI.
@@ -24,7 +26,7 @@ mod instructions;
 mod state;
 
 #[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static HEAP: allocator::Heap = allocator::Heap::new();
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {

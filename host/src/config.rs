@@ -13,11 +13,12 @@ pub struct HostConfig {
     pub(crate) max_wasm_stack: usize,
     pub(crate) cache_dir: Option<PathBuf>,
     pub(crate) pooling: bool,
+    pub(crate) perf_map: bool,
 }
 
 impl Default for HostConfig {
     fn default() -> Self {
-        HostConfig { max_sessions: 64, max_wasm_stack: 1 << 20, cache_dir: None, pooling: true }
+        HostConfig { max_sessions: 64, max_wasm_stack: 1 << 20, cache_dir: None, pooling: true, perf_map: false }
     }
 }
 
@@ -52,6 +53,12 @@ impl HostConfig {
     /// (fast instantiation). Default on.
     pub fn pooling(&mut self, enable: bool) -> &mut Self {
         self.pooling = enable;
+        self
+    }
+
+    /// Whether to write `/tmp/perf-<pid>.map` so `perf` can name guest functions. Default off.
+    pub fn perf_map(&mut self, enable: bool) -> &mut Self {
+        self.perf_map = enable;
         self
     }
 

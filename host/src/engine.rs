@@ -1,4 +1,5 @@
 use crate::artifact;
+use evmpc_abi::limits::GUEST_INITIAL_MEMORY;
 use crate::config::HostConfig;
 use crate::error::{Error, NodeError};
 use crate::evm_host::EvmHost;
@@ -37,7 +38,8 @@ fn wasmtime_config(config: &HostConfig) -> wasmtime::Config {
         .consume_fuel(false)
         .epoch_interruption(false)
         .max_wasm_stack(config.max_wasm_stack)
-        // The artifact is Wasm MVP with mutable globals; everything else stays off so a
+        // The artifact is Wasm MVP with mutable globals and wide arithmetic (128-bit
+        // multiply and add, the core of U256 arithmetic); everything else stays off so a
         // module that needs more fails validation instead of running differently.
         .wasm_simd(false)
         .wasm_relaxed_simd(false)
@@ -47,7 +49,7 @@ fn wasmtime_config(config: &HostConfig) -> wasmtime::Config {
         .wasm_memory64(false)
         .wasm_tail_call(false)
         .wasm_extended_const(false)
-        .wasm_wide_arithmetic(false)
+        .wasm_wide_arithmetic(true)
         .wasm_custom_page_sizes(false)
         .parallel_compilation(true);
     if config.pooling {
@@ -59,13 +61,17 @@ fn wasmtime_config(config: &HostConfig) -> wasmtime::Config {
             .max_memories_per_module(1)
             .max_tables_per_module(1)
             .max_memory_size(config.memory_cap())
-            // Reset the first MiB of each slot by memset instead of madvise: cheaper
-            // for the small footprint of a typical frame.
-            .linear_memory_keep_resident(1 << 20)
+            // The guest's whole initial memory (stack, data, first heap) stays resident
+            // and is reset by memset: a typical frame touches nothing else, so a fresh
+            // session costs no page faults and no madvise.
+            .linear_memory_keep_resident(GUEST_INITIAL_MEMORY)
             .table_keep_resident(1 << 16);
         wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     wasm.memory_init_cow(true);
+    if config.perf_map {
+        wasm.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     wasm
 }
 

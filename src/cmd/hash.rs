@@ -24,9 +24,11 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     println!("artifact size    {} bytes", artifact::ARTIFACT.len());
     println!("abi hash         {abi}{}", if locked_abi == abi { "" } else { "  (DIFFERS from spec/artifact.lock)" });
     println!("target           {}", artifact::lock_value("target").unwrap_or("?"));
-    println!("toolchain        rustc-web {}, lld-22 {}, binaryen {}",
+    println!(
+        "toolchain        rustc-web {}, lld-22 {}",
         artifact::lock_value("rustc-web").unwrap_or("?"),
-        artifact::lock_value("lld-22").unwrap_or("?"),
-        artifact::lock_value("binaryen").unwrap_or("?"));
+        artifact::lock_value("lld-22").unwrap_or("?")
+    );
+    println!("rustflags        {}", artifact::lock_value("rustflags").unwrap_or("?"));
     Ok(if matches && locked_abi == abi { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

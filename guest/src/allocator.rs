@@ -1,0 +1,103 @@
+//! dlmalloc over the module's own initial memory first, then `memory.grow`.
+//!
+//! The heap between `__heap_base` and `__heap_end` (the end of the initial memory the
+//! linker declares) is handed to dlmalloc before any page is grown. A typical frame then
+//! never grows memory, so a fresh session costs no `memory.grow` and touches only pages
+//! the host keeps resident between sessions. Growth past the spec's memory cap fails
+//! (`memory.grow` returns -1), allocation fails, and the guest traps.
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::arch::wasm32;
+use core::cell::UnsafeCell;
+use core::ptr;
+use dlmalloc::{Allocator, Dlmalloc};
+
+const PAGE_SIZE: usize = 64 * 1024;
+
+extern "C" {
+    static __heap_base: u8;
+    static __heap_end: u8;
+}
+
+/// Hands out the initial heap once, then grown pages.
+pub(crate) struct InitialThenGrow {
+    donated: UnsafeCell<bool>,
+}
+
+// SAFETY: the guest is single-threaded.
+unsafe impl Send for InitialThenGrow {}
+
+unsafe impl Allocator for InitialThenGrow {
+    fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
+        // SAFETY: single-threaded; the flag is only touched here.
+        let donated = unsafe { &mut *self.donated.get() };
+        if !*donated {
+            *donated = true;
+            // SAFETY: linker-defined symbols; only their addresses are used.
+            let (base, end) = unsafe { (&__heap_base as *const u8 as usize, &__heap_end as *const u8 as usize) };
+            if end > base && end - base >= size {
+                return (base as *mut u8, end - base, 0);
+            }
+        }
+        let pages = size.div_ceil(PAGE_SIZE);
+        let previous = wasm32::memory_grow(0, pages);
+        if previous == usize::MAX {
+            return (ptr::null_mut(), 0, 0);
+        }
+        ((previous * PAGE_SIZE) as *mut u8, pages * PAGE_SIZE, 0)
+    }
+
+    fn remap(&self, _ptr: *mut u8, _old: usize, _new: usize, _can_move: bool) -> *mut u8 {
+        ptr::null_mut()
+    }
+
+    fn free_part(&self, _ptr: *mut u8, _old: usize, _new: usize) -> bool {
+        false
+    }
+
+    fn free(&self, _ptr: *mut u8, _size: usize) -> bool {
+        false
+    }
+
+    fn can_release_part(&self, _flags: u32) -> bool {
+        false
+    }
+
+    fn allocates_zeros(&self) -> bool {
+        true
+    }
+
+    fn page_size(&self) -> usize {
+        PAGE_SIZE
+    }
+}
+
+/// The global allocator.
+pub(crate) struct Heap(UnsafeCell<Dlmalloc<InitialThenGrow>>);
+
+// SAFETY: the guest is single-threaded.
+unsafe impl Sync for Heap {}
+
+impl Heap {
+    pub(crate) const fn new() -> Self {
+        Heap(UnsafeCell::new(Dlmalloc::new_with_allocator(InitialThenGrow { donated: UnsafeCell::new(false) })))
+    }
+}
+
+unsafe impl GlobalAlloc for Heap {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        (*self.0.get()).malloc(layout.size(), layout.align())
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        (*self.0.get()).calloc(layout.size(), layout.align())
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        (*self.0.get()).free(ptr, layout.size(), layout.align())
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        (*self.0.get()).realloc(ptr, layout.size(), layout.align(), new_size)
+    }
+}
