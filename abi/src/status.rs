@@ -23,6 +23,12 @@ pub enum Status {
     CallTooDeep = 0x11,
     /// The caller cannot pay the value it sends.
     OutOfFunds = 0x12,
+    /// EOF only (no fork the ABI names enables EOF): init code starting with `0xEF00`.
+    CreateInitCodeStartingEF00 = 0x13,
+    /// EOF only: invalid EOF init code.
+    InvalidEOFInitCode = 0x14,
+    /// EOF only: EXTDELEGATECALL to a non-EOF account.
+    InvalidExtDelegateCallTarget = 0x15,
 
     /// Out of gas.
     OutOfGas = 0x20,
@@ -34,6 +40,8 @@ pub enum Status {
     PrecompileOOG = 0x23,
     /// Out of gas because an operand is too large (EXP, copies).
     InvalidOperandOOG = 0x24,
+    /// SSTORE with no more than the call stipend (2,300 gas) left (EIP-2200).
+    ReentrancySentryOOG = 0x25,
     /// An opcode that does not exist.
     OpcodeNotFound = 0x26,
     /// A value-carrying call inside a static frame.
@@ -66,22 +74,28 @@ pub enum Status {
     CreateContractStartingWithEF = 0x34,
     /// Init code larger than the limit (EIP-3860).
     CreateInitCodeSizeLimit = 0x35,
+    /// An immediate operand out of range (EIP-8024 forks only).
+    InvalidImmediateEncoding = 0x37,
 }
 
 impl Status {
     /// Every status.
-    pub const ALL: [Status; 27] = [
+    pub const ALL: [Status; 32] = [
         Status::Stop,
         Status::Return,
         Status::SelfDestruct,
         Status::Revert,
         Status::CallTooDeep,
         Status::OutOfFunds,
+        Status::CreateInitCodeStartingEF00,
+        Status::InvalidEOFInitCode,
+        Status::InvalidExtDelegateCallTarget,
         Status::OutOfGas,
         Status::MemoryOOG,
         Status::MemoryLimitOOG,
         Status::PrecompileOOG,
         Status::InvalidOperandOOG,
+        Status::ReentrancySentryOOG,
         Status::OpcodeNotFound,
         Status::CallNotAllowedInsideStatic,
         Status::StateChangeDuringStaticCall,
@@ -98,6 +112,7 @@ impl Status {
         Status::CreateContractSizeLimit,
         Status::CreateContractStartingWithEF,
         Status::CreateInitCodeSizeLimit,
+        Status::InvalidImmediateEncoding,
     ];
 
     /// The wire code.

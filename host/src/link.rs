@@ -184,7 +184,7 @@ mod tests {
         let defined: Vec<_> = linker.iter(&mut store).map(|(module, name, _)| (module.to_string(), name.to_string())).collect();
         assert_eq!(defined.len(), IMPORTS.len());
         for sig in IMPORTS {
-            let export = linker.get(&mut store, IMPORT_MODULE, sig.name).unwrap_or_else(|| panic!("{} missing", sig.name));
+            let export = linker.get(&mut store, IMPORT_MODULE, sig.name).unwrap_or_else(|_| panic!("{} missing", sig.name));
             let ty = export.into_func().unwrap().ty(&store);
             let to_abi = |t: wasmtime::ValType| match t {
                 wasmtime::ValType::I32 => ValType::I32,

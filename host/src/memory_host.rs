@@ -1,10 +1,11 @@
 use crate::revm_host::RevmHost;
-use evmpc_abi::{Address, Fork, FrameInput, Word};
+use evmpc_abi::{Address, ExecContext, Fork, FrameInput, Word};
 use revm::context::{BlockEnv, CfgEnv, Context, Journal, JournalTr, TxEnv};
 use revm::context_interface::ContextTr;
 use revm::database::{CacheDB, EmptyDB};
 use revm::primitives::hardfork::SpecId;
-use revm::primitives::{Address as RAddress, Bytes, Log, U256};
+use revm::context_interface::block::BlobExcessGasAndPrice;
+use revm::primitives::{Address as RAddress, Bytes, Log, B256, U256};
 use revm::state::{AccountInfo, Bytecode};
 
 /// The revm context behind [`MemoryHost`]: mainnet types over an in-memory database.
@@ -43,11 +44,47 @@ impl MemoryHost {
         }
     }
 
-    /// An empty state for `frame`'s fork with its caller and target warm.
+    /// An empty state for `frame`'s fork with its caller and target warm and, where the
+    /// frame carries one, its context applied.
     pub fn for_frame(frame: &FrameInput) -> Self {
         let mut host = MemoryHost::for_fork(frame.fork);
+        if let Some(context) = &frame.context {
+            host.apply_context(context);
+        }
         host.warm_frame_accounts(frame);
         host
+    }
+
+    /// Sets revm's block, transaction and chain id from a frame context, so that native
+    /// revm on this host sees the block the precompile sees (u64 fields saturate).
+    pub fn apply_context(&mut self, context: &ExecContext) {
+        let block = &context.block;
+        let word = |w: &Word| U256::from_be_bytes(*w);
+        let saturating_u64 = |w: &Word| u64::try_from(word(w)).unwrap_or(u64::MAX);
+        self.ctx.block = BlockEnv {
+            number: word(&block.number),
+            beneficiary: RAddress::from(block.beneficiary),
+            timestamp: word(&block.timestamp),
+            gas_limit: saturating_u64(&block.gas_limit),
+            basefee: saturating_u64(&block.basefee),
+            difficulty: word(&block.difficulty),
+            prevrandao: block.prevrandao.map(B256::from),
+            blob_excess_gas_and_price: Some(BlobExcessGasAndPrice {
+                excess_blob_gas: 0,
+                blob_gasprice: u128::try_from(word(&block.blob_gasprice)).unwrap_or(u128::MAX),
+            }),
+            slot_num: saturating_u64(&block.slot_num),
+        };
+        self.ctx.tx.caller = RAddress::from(context.tx.origin);
+        self.ctx.tx.gas_price = u128::try_from(word(&context.tx.gas_price)).unwrap_or(u128::MAX);
+        self.ctx.tx.blob_hashes = context.tx.blob_hashes.iter().copied().map(B256::from).collect();
+        // revm answers BLOBHASH only for blob transactions (type 3), whose effective gas
+        // price is min(max fee, base fee + tip): a tip equal to the price keeps it exact.
+        if !self.ctx.tx.blob_hashes.is_empty() {
+            self.ctx.tx.tx_type = 3;
+            self.ctx.tx.gas_priority_fee = Some(self.ctx.tx.gas_price);
+        }
+        self.ctx.cfg.chain_id = context.chain_id;
     }
 
     /// Puts an account into the database (not the journal): balance, nonce and code.

@@ -1,1 +1,9 @@
-//! Integration tests.
+//! Integration tests of `evmpc-host`: one binary, one module per concern.
+
+mod artifact;
+mod asm;
+mod bad_input;
+mod differential;
+mod harness;
+mod spec;
+mod subcalls;
