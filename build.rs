@@ -13,7 +13,8 @@ fn lock_value<'a>(lock: &'a str, key: &str) -> Option<&'a str> {
 fn main() {
     println!("cargo:rerun-if-changed=spec/evmpc.wasm");
     println!("cargo:rerun-if-changed=spec/artifact.lock");
-    let artifact = std::fs::read("spec/evmpc.wasm").expect("spec/evmpc.wasm is missing: the canonical artifact is committed");
+    let artifact =
+        std::fs::read("spec/evmpc.wasm").expect("spec/evmpc.wasm is missing: the canonical artifact is committed");
     let lock = std::fs::read_to_string("spec/artifact.lock").expect("spec/artifact.lock is missing");
     let actual: String = Sha256::digest(&artifact).iter().map(|b| format!("{b:02x}")).collect();
     let locked = lock_value(&lock, "sha256").unwrap_or("<none>");

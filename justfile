@@ -55,6 +55,10 @@ artifact: guest
     sed -i -e "s/^sha256 *=.*/sha256 = \"$(sha256sum spec/evmpc.wasm | cut -d' ' -f1)\"/" \
            -e "s/^size *=.*/size = $(stat -c %s spec/evmpc.wasm)/" \
            -e "s/^abi-hash *=.*/abi-hash = \"$abi\"/" {{lock}}
+    sha=$(sha256sum spec/evmpc.wasm | cut -d' ' -f1); size=$(stat -c %s spec/evmpc.wasm)
+    sed -i -e "s/^| artifact sha256 | .*/| artifact sha256 | \`$sha\` |/" \
+           -e "s/^| ABI hash | .*/| ABI hash | \`$abi\` |/" \
+           -e "s/^| artifact | .*/| artifact | \`spec\/evmpc.wasm\`, $size bytes |/" spec/README.md
     cat {{lock}}
 
 # Rebuilds the guest from a clean target dir and fails unless it is bit-for-bit spec/evmpc.wasm.

@@ -36,12 +36,18 @@ fn loop_with(op: u8, n: u16) -> Vec<u8> {
 
 /// `LOOP_ITERATIONS` warm SLOADs: one import call each.
 pub fn sload_loop() -> Workload {
-    Workload { name: "sload loop", frame: FrameInput::call(Fork::Cancun, loop_with(0x54, LOOP_ITERATIONS), Vec::new(), 10_000_000) }
+    Workload {
+        name: "sload loop",
+        frame: FrameInput::call(Fork::Cancun, loop_with(0x54, LOOP_ITERATIONS), Vec::new(), 10_000_000),
+    }
 }
 
 /// The same loop with ISZERO in place of SLOAD: the baseline to subtract.
 pub fn iszero_loop() -> Workload {
-    Workload { name: "iszero loop", frame: FrameInput::call(Fork::Cancun, loop_with(0x15, LOOP_ITERATIONS), Vec::new(), 10_000_000) }
+    Workload {
+        name: "iszero loop",
+        frame: FrameInput::call(Fork::Cancun, loop_with(0x15, LOOP_ITERATIONS), Vec::new(), 10_000_000),
+    }
 }
 
 /// Runs the workload through a fresh session of the precompile on a fresh state.

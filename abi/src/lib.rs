@@ -15,23 +15,23 @@
 
 extern crate alloc;
 
-/// Frame input: code, call data, addresses, gas and the execution context.
-pub mod frame;
 /// What a frame ends with: a return, or a request for a sub-call.
 pub mod action;
-/// Wire status codes of a frame and of the boundary itself.
-pub mod status;
-/// The import table: name and signature of every host function the guest may call.
-pub mod imports;
-/// Fixed-size records that imports write into guest memory.
-pub mod records;
 /// Forks the precompile executes.
 pub mod fork;
-/// Fixed limits every node enforces the same way.
-pub mod limits;
+/// Frame input: code, call data, addresses, gas and the execution context.
+pub mod frame;
 #[cfg(feature = "hash")]
 /// The ABI hash, derived from the schemas and the import table.
 pub mod hash;
+/// The import table: name and signature of every host function the guest may call.
+pub mod imports;
+/// Fixed limits every node enforces the same way.
+pub mod limits;
+/// Fixed-size records that imports write into guest memory.
+pub mod records;
+/// Wire status codes of a frame and of the boundary itself.
+pub mod status;
 
 pub use action::{Action, CallRequest, CallScheme, CreateRequest, CreateScheme, FrameResult, SubcallOutcome};
 pub use fork::Fork;

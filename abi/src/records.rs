@@ -33,12 +33,13 @@ impl AccessFlags {
     }
 
     /// Builds flags from their parts.
-    pub const fn new(cold: bool, skipped: bool, empty: bool, delegated: bool) -> Self {
+    pub fn new(cold: bool, skipped: bool, empty: bool, delegated: bool) -> Self {
+        let bit = |set: bool, flag: i32| if set { flag } else { 0 };
         AccessFlags(
-            (cold as i32) * Self::COLD
-                | (skipped as i32) * Self::SKIPPED
-                | (empty as i32) * Self::EMPTY
-                | (delegated as i32) * Self::DELEGATED,
+            bit(cold, Self::COLD)
+                | bit(skipped, Self::SKIPPED)
+                | bit(empty, Self::EMPTY)
+                | bit(delegated, Self::DELEGATED),
         )
     }
 }

@@ -11,8 +11,8 @@ use revm_interpreter::interpreter::{EthInterpreter, ExtBytecode};
 use revm_interpreter::interpreter_types::{MemoryTr, ReturnData};
 use revm_interpreter::primitives::{Address, Bytes, U256};
 use revm_interpreter::{
-    instructions::gas_table_spec, CallInput, CallInputs, CreateInputs, InputsImpl, InstructionResult, Interpreter, InterpreterAction,
-    SharedMemory,
+    instructions::gas_table_spec, CallInput, CallInputs, CreateInputs, InputsImpl, InstructionResult, Interpreter,
+    InterpreterAction, SharedMemory,
 };
 
 /// A frame waiting for the outcome of its sub-call.
@@ -107,9 +107,7 @@ impl Frames<'_> {
                 Action::Create(request)
             }
             // Only EOF produces other frame kinds, and no fork the ABI names enables EOF.
-            InterpreterAction::NewFrame(revm_interpreter::FrameInput::Empty) => {
-                core::arch::wasm32::unreachable()
-            }
+            InterpreterAction::NewFrame(revm_interpreter::FrameInput::Empty) => core::arch::wasm32::unreachable(),
         }
     }
 }

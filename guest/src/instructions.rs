@@ -3,9 +3,9 @@ use crate::imports::{self, ptr};
 use evmpc_abi::records::AccessFlags;
 use revm_interpreter::bytecode::opcode::{EXTCODECOPY, EXTCODESIZE};
 use revm_interpreter::interpreter::EthInterpreter;
-use revm_interpreter::Host;
-use revm_interpreter::primitives::{Address, U256};
 use revm_interpreter::interpreter_types::{Jumps, LoopControl};
+use revm_interpreter::primitives::{Address, U256};
+use revm_interpreter::Host;
 use revm_interpreter::{
     instruction_table, GasTable, Instruction, InstructionContext, InstructionResult, InstructionTable, Interpreter,
     InterpreterAction,
@@ -44,7 +44,11 @@ fn execute(opcode: u8, ctx: Ctx<'_>) -> Result<(), InstructionResult> {
 
 /// Runs `interpreter` until it returns or asks for a sub-call: revm's `run_plain` (the
 /// same steps in the same order: fetch, advance, static gas, execute) over [`execute`].
-pub(crate) fn run(interpreter: &mut Interpreter<EthInterpreter>, gas_table: &GasTable, host: &mut ImportHost) -> InterpreterAction {
+pub(crate) fn run(
+    interpreter: &mut Interpreter<EthInterpreter>,
+    gas_table: &GasTable,
+    host: &mut ImportHost,
+) -> InterpreterAction {
     let halt = loop {
         let opcode = interpreter.bytecode.opcode();
         interpreter.bytecode.relative_jump(1);

@@ -20,12 +20,8 @@ struct Global(UnsafeCell<State>);
 // SAFETY: the guest is single-threaded (wasm32v1-none has no threads).
 unsafe impl Sync for Global {}
 
-static STATE: Global = Global(UnsafeCell::new(State {
-    host: None,
-    frames: Vec::new(),
-    input: Vec::new(),
-    output: Vec::new(),
-}));
+static STATE: Global =
+    Global(UnsafeCell::new(State { host: None, frames: Vec::new(), input: Vec::new(), output: Vec::new() }));
 
 /// The session state.
 ///

@@ -1,9 +1,9 @@
 use crate::artifact;
-use evmpc_abi::limits::GUEST_INITIAL_MEMORY;
 use crate::config::HostConfig;
 use crate::error::{Error, NodeError};
 use crate::evm_host::EvmHost;
 use crate::session::{Session, SessionData};
+use evmpc_abi::limits::GUEST_INITIAL_MEMORY;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use wasmtime::{InstanceAllocationStrategy, InstancePre, Linker, Module, OptLevel, PoolingAllocationConfig, Strategy};
@@ -128,10 +128,8 @@ impl Engine {
             }
         }
         let module = self.compile()?;
-        let cache_error = |e: &dyn std::fmt::Display| NodeError::Cache {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        };
+        let cache_error =
+            |e: &dyn std::fmt::Display| NodeError::Cache { path: path.display().to_string(), message: e.to_string() };
         let bytes = module.serialize().map_err(|e| cache_error(&e))?;
         std::fs::create_dir_all(dir).map_err(|e| cache_error(&e))?;
         let partial = path.with_extension("partial");

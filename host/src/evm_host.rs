@@ -77,8 +77,12 @@ pub trait EvmHost: 'static {
     /// Writes a transient slot.
     fn tstore(&mut self, address: &Address, key: &Word, value: &Word) -> Result<(), Self::Error>;
     /// Loads an account; with `load_code`, also its code length and delegate.
-    fn account(&mut self, address: &Address, load_code: bool, skip_cold: bool)
-        -> Result<Access<AccountInfo>, Self::Error>;
+    fn account(
+        &mut self,
+        address: &Address,
+        load_code: bool,
+        skip_cold: bool,
+    ) -> Result<Access<AccountInfo>, Self::Error>;
     /// Copies code of an account loaded before, from `offset`, into `dest`; bytes past the
     /// end of the code are zero.
     fn code_copy(&mut self, address: &Address, offset: usize, dest: &mut [u8]) -> Result<(), Self::Error>;

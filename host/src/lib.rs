@@ -46,7 +46,7 @@ pub use config::HostConfig;
 pub use engine::{Engine, Precompile};
 pub use error::{Error, FrameError, NodeError};
 pub use evm_host::{Access, EvmHost};
-pub use evmpc_abi::{self as abi, Action, FrameInput, FrameResult, Fork, Status, SubcallOutcome};
+pub use evmpc_abi::{self as abi, Action, Fork, FrameInput, FrameResult, Status, SubcallOutcome};
 pub use memory_host::MemoryHost;
 pub use revm_host::RevmHost;
 pub use session::Session;

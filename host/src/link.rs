@@ -61,15 +61,19 @@ fn skip_cold(flags: i32) -> bool {
 
 /// Defines every import on `linker`.
 pub(crate) fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<SessionData<H>>) -> wasmtime::Result<()> {
-    linker.func_wrap(IMPORT_MODULE, "sload", |mut caller: Ctx<'_, H>, address: i32, key: i32, flags: i32, out: i32| {
-        let (memory, data) = split(&mut caller);
-        let (address, key) = (read::<20>(memory, address)?, read::<32>(memory, key)?);
-        let access = data.host.sload(&address, &key, skip_cold(flags)).map_err(|e| fail(data, "sload", e))?;
-        if let Access::Loaded { value, .. } = &access {
-            write(memory, out, value)?;
-        }
-        Ok(access_flags(&access).0)
-    })?;
+    linker.func_wrap(
+        IMPORT_MODULE,
+        "sload",
+        |mut caller: Ctx<'_, H>, address: i32, key: i32, flags: i32, out: i32| {
+            let (memory, data) = split(&mut caller);
+            let (address, key) = (read::<20>(memory, address)?, read::<32>(memory, key)?);
+            let access = data.host.sload(&address, &key, skip_cold(flags)).map_err(|e| fail(data, "sload", e))?;
+            if let Access::Loaded { value, .. } = &access {
+                write(memory, out, value)?;
+            }
+            Ok(access_flags(&access).0)
+        },
+    )?;
     linker.func_wrap(
         IMPORT_MODULE,
         "sstore",
@@ -104,8 +108,7 @@ pub(crate) fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<SessionDa
         let (memory, data) = split(&mut caller);
         let address = read::<20>(memory, address)?;
         let load_code = flags & request::LOAD_CODE != 0;
-        let access =
-            data.host.account(&address, load_code, skip_cold(flags)).map_err(|e| fail(data, "account", e))?;
+        let access = data.host.account(&address, load_code, skip_cold(flags)).map_err(|e| fail(data, "account", e))?;
         match access {
             Access::Loaded { value, cold } => {
                 write(memory, out, &value.record.to_bytes())?;
@@ -181,10 +184,12 @@ mod tests {
         let mut linker = Linker::<SessionData<MemoryHost>>::new(&engine);
         define_imports(&mut linker).unwrap();
         let mut store = wasmtime::Store::new(&engine, SessionData::new(MemoryHost::default()));
-        let defined: Vec<_> = linker.iter(&mut store).map(|(module, name, _)| (module.to_string(), name.to_string())).collect();
+        let defined: Vec<_> =
+            linker.iter(&mut store).map(|(module, name, _)| (module.to_string(), name.to_string())).collect();
         assert_eq!(defined.len(), IMPORTS.len());
         for sig in IMPORTS {
-            let export = linker.get(&mut store, IMPORT_MODULE, sig.name).unwrap_or_else(|_| panic!("{} missing", sig.name));
+            let export =
+                linker.get(&mut store, IMPORT_MODULE, sig.name).unwrap_or_else(|_| panic!("{} missing", sig.name));
             let ty = export.into_func().unwrap().ty(&store);
             let to_abi = |t: wasmtime::ValType| match t {
                 wasmtime::ValType::I32 => ValType::I32,

@@ -1,10 +1,10 @@
 use crate::revm_host::RevmHost;
 use evmpc_abi::{Address, ExecContext, Fork, FrameInput, Word};
 use revm::context::{BlockEnv, CfgEnv, Context, Journal, JournalTr, TxEnv};
+use revm::context_interface::block::BlobExcessGasAndPrice;
 use revm::context_interface::ContextTr;
 use revm::database::{CacheDB, EmptyDB};
 use revm::primitives::hardfork::SpecId;
-use revm::context_interface::block::BlobExcessGasAndPrice;
 use revm::primitives::{Address as RAddress, Bytes, Log, B256, U256};
 use revm::state::{AccountInfo, Bytecode};
 
@@ -90,7 +90,8 @@ impl MemoryHost {
     /// Puts an account into the database (not the journal): balance, nonce and code.
     pub fn insert_account(&mut self, address: Address, balance: U256, nonce: u64, code: &[u8]) {
         let bytecode = Bytecode::new_raw(Bytes::copy_from_slice(code));
-        let info = AccountInfo { balance, nonce, code_hash: bytecode.hash_slow(), code: Some(bytecode), account_id: None };
+        let info =
+            AccountInfo { balance, nonce, code_hash: bytecode.hash_slow(), code: Some(bytecode), account_id: None };
         self.ctx.journaled_state.database.insert_account_info(RAddress::from(address), info);
     }
 

@@ -10,7 +10,8 @@ pub fn hex_bytes(text: &str, what: &str) -> Result<Vec<u8>, CliError> {
 pub fn hex_or_file(arg: &str, what: &str) -> Result<Vec<u8>, CliError> {
     match arg.strip_prefix('@') {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.to_string(), source })?;
+            let text =
+                std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.to_string(), source })?;
             hex_bytes(&text, what)
         }
         None => hex_bytes(arg, what),

@@ -27,7 +27,10 @@ fn malformed_frame_bytes_are_refused_and_the_session_goes_on() {
     }
     let mut trailing = borsh::to_vec(&valid).unwrap();
     trailing.push(0);
-    assert!(matches!(session.start_encoded(&trailing), Err(Error::Frame(FrameError::Boundary(BoundaryError::Malformed)))));
+    assert!(matches!(
+        session.start_encoded(&trailing),
+        Err(Error::Frame(FrameError::Boundary(BoundaryError::Malformed)))
+    ));
     assert_eq!(state(session.host()), pristine(&valid));
     let action = session.start(&valid).unwrap();
     assert_eq!(action.into_return().unwrap().status, Status::Stop);
@@ -150,7 +153,13 @@ impl EvmHost for FailingHost {
         self.check("sload")?;
         inner(self.inner.sload(address, key, skip_cold))
     }
-    fn sstore(&mut self, address: &Address, key: &Word, value: &Word, skip_cold: bool) -> Result<Access<SstoreValues>, DiskError> {
+    fn sstore(
+        &mut self,
+        address: &Address,
+        key: &Word,
+        value: &Word,
+        skip_cold: bool,
+    ) -> Result<Access<SstoreValues>, DiskError> {
         self.check("sstore")?;
         inner(self.inner.sstore(address, key, value, skip_cold))
     }
@@ -162,7 +171,12 @@ impl EvmHost for FailingHost {
         self.check("tstore")?;
         inner(self.inner.tstore(address, key, value))
     }
-    fn account(&mut self, address: &Address, load_code: bool, skip_cold: bool) -> Result<Access<AccountInfo>, DiskError> {
+    fn account(
+        &mut self,
+        address: &Address,
+        load_code: bool,
+        skip_cold: bool,
+    ) -> Result<Access<AccountInfo>, DiskError> {
         self.check("account")?;
         inner(self.inner.account(address, load_code, skip_cold))
     }
@@ -178,7 +192,12 @@ impl EvmHost for FailingHost {
         self.check("log")?;
         inner(self.inner.log(address, topics, data))
     }
-    fn selfdestruct(&mut self, address: &Address, target: &Address, skip_cold: bool) -> Result<Access<SelfDestructRecord>, DiskError> {
+    fn selfdestruct(
+        &mut self,
+        address: &Address,
+        target: &Address,
+        skip_cold: bool,
+    ) -> Result<Access<SelfDestructRecord>, DiskError> {
         self.check("selfdestruct")?;
         inner(self.inner.selfdestruct(address, target, skip_cold))
     }

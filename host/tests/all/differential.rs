@@ -50,7 +50,11 @@ fn context() -> ExecContext {
             blob_gasprice: word(3),
             slot_num: word(0),
         },
-        tx: TxEnv { origin: FrameInput::DEFAULT_CALLER, gas_price: word(10), blob_hashes: vec![[0x01; 32], [0x02; 32]] },
+        tx: TxEnv {
+            origin: FrameInput::DEFAULT_CALLER,
+            gas_price: word(10),
+            blob_hashes: vec![[0x01; 32], [0x02; 32]],
+        },
         chain_id: 1,
     }
 }
@@ -112,7 +116,12 @@ fn arithmetic() -> Vec<Case> {
         returns("add", "PUSH1 0x02 PUSH1 0x03 ADD"),
         returns("add overflow", &format!("PUSH1 0x02 PUSH32 {MAX} ADD")),
         returns("mul", "PUSH8 0xffffffffffffffff PUSH8 0xfffffffffffffff1 MUL"),
-        returns("mul wide", &format!("PUSH32 {MAX} PUSH32 0x123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef DUP1 MUL MUL")),
+        returns(
+            "mul wide",
+            &format!(
+                "PUSH32 {MAX} PUSH32 0x123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef DUP1 MUL MUL"
+            ),
+        ),
         returns("sub underflow", "PUSH1 0x05 PUSH1 0x03 SUB"),
         returns("div", "PUSH1 0x07 PUSH2 0x1000 DIV"),
         returns("div by zero", "PUSH1 0x00 PUSH1 0x07 DIV"),
@@ -145,7 +154,10 @@ fn comparison_and_bitwise() -> Vec<Case> {
         returns("shl", "PUSH1 0x01 PUSH1 0xff SHL"),
         returns("shr", &format!("PUSH32 {MAX} PUSH1 0x04 SHR")),
         returns("sar negative", &format!("PUSH32 {MAX} PUSH2 0x0100 SAR")),
-        returns("shl huge shift", "PUSH1 0x01 PUSH32 0x0100000000000000000000000000000000000000000000000000000000000000 SHL"),
+        returns(
+            "shl huge shift",
+            "PUSH1 0x01 PUSH32 0x0100000000000000000000000000000000000000000000000000000000000000 SHL",
+        ),
         returns("clz osaka", "PUSH2 0x0100 CLZ").fork(Fork::Osaka),
         Case::new("clz before osaka", ret_top("PUSH2 0x0100 CLZ")).expect(Status::NotActivated),
     ]
@@ -181,26 +193,34 @@ fn data_copies() -> Vec<Case> {
         returns("calldataload", "PUSH1 0x02 CALLDATALOAD").input("00112233445566778899"),
         returns("calldataload beyond", "PUSH1 0x40 CALLDATALOAD").input("0011"),
         returns("calldatasize", "CALLDATASIZE").input("001122"),
-        Case::new("calldatacopy partial", asm("PUSH1 0x40 PUSH1 0x01 PUSH1 0x00 CALLDATACOPY PUSH1 0x40 PUSH1 0x00 RETURN"))
-            .input("aabbccddeeff")
+        Case::new(
+            "calldatacopy partial",
+            asm("PUSH1 0x40 PUSH1 0x01 PUSH1 0x00 CALLDATACOPY PUSH1 0x40 PUSH1 0x00 RETURN"),
+        )
+        .input("aabbccddeeff")
+        .expect(Status::Return),
+        Case::new("codecopy", asm("PUSH1 0x20 PUSH1 0x00 PUSH1 0x00 CODECOPY PUSH1 0x20 PUSH1 0x00 RETURN"))
             .expect(Status::Return),
-        Case::new("codecopy", asm("PUSH1 0x20 PUSH1 0x00 PUSH1 0x00 CODECOPY PUSH1 0x20 PUSH1 0x00 RETURN")).expect(Status::Return),
         returns("codesize", "CODESIZE"),
         returns("returndatasize empty", "RETURNDATASIZE"),
-        Case::new("returndatacopy out of bounds", asm("PUSH1 0x01 PUSH1 0x00 PUSH1 0x00 RETURNDATACOPY STOP")).expect(Status::OutOfOffset),
+        Case::new("returndatacopy out of bounds", asm("PUSH1 0x01 PUSH1 0x00 PUSH1 0x00 RETURNDATACOPY STOP"))
+            .expect(Status::OutOfOffset),
         returns("returndatacopy zero", "PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 RETURNDATACOPY RETURNDATASIZE"),
     ]
 }
 
 fn control_flow() -> Vec<Case> {
     vec![
-        Case::new("jump", asm("PUSH1 0x04 JUMP INVALID JUMPDEST PUSH1 0x01 PUSH1 0x00 SSTORE STOP")).expect(Status::Stop),
+        Case::new("jump", asm("PUSH1 0x04 JUMP INVALID JUMPDEST PUSH1 0x01 PUSH1 0x00 SSTORE STOP"))
+            .expect(Status::Stop),
         Case::new("jump invalid", asm("PUSH1 0x03 JUMP STOP")).expect(Status::InvalidJump),
         Case::new("jump into push data", asm("PUSH1 0x04 JUMP PUSH1 0x5b STOP")).expect(Status::InvalidJump),
         Case::new("jumpi taken", asm("PUSH1 0x01 PUSH1 0x06 JUMPI INVALID JUMPDEST STOP")).expect(Status::Stop),
-        Case::new("jumpi not taken", asm("PUSH1 0x00 PUSH1 0x06 JUMPI INVALID JUMPDEST STOP")).expect(Status::InvalidFEOpcode),
+        Case::new("jumpi not taken", asm("PUSH1 0x00 PUSH1 0x06 JUMPI INVALID JUMPDEST STOP"))
+            .expect(Status::InvalidFEOpcode),
         returns("pc", "PUSH1 0x00 POP PC"),
-        Case::new("loop", asm("PUSH2 0x0400 JUMPDEST PUSH1 0x01 SWAP1 SUB DUP1 PUSH1 0x03 JUMPI STOP")).expect(Status::Stop),
+        Case::new("loop", asm("PUSH2 0x0400 JUMPDEST PUSH1 0x01 SWAP1 SUB DUP1 PUSH1 0x03 JUMPI STOP"))
+            .expect(Status::Stop),
         returns("gas", "GAS"),
     ]
 }
@@ -244,8 +264,15 @@ fn logs() -> Vec<Case> {
             .expect(Status::Stop),
         );
     }
-    cases.push(Case::new("log in static frame", asm("PUSH1 0x00 PUSH1 0x00 LOG0 STOP")).static_frame().expect(Status::StateChangeDuringStaticCall));
-    cases.push(Case::new("log then revert", asm("PUSH1 0x00 PUSH1 0x00 LOG0 PUSH1 0x00 PUSH1 0x00 REVERT")).expect(Status::Revert));
+    cases.push(
+        Case::new("log in static frame", asm("PUSH1 0x00 PUSH1 0x00 LOG0 STOP"))
+            .static_frame()
+            .expect(Status::StateChangeDuringStaticCall),
+    );
+    cases.push(
+        Case::new("log then revert", asm("PUSH1 0x00 PUSH1 0x00 LOG0 PUSH1 0x00 PUSH1 0x00 REVERT"))
+            .expect(Status::Revert),
+    );
     cases
 }
 
@@ -254,16 +281,27 @@ fn storage() -> Vec<Case> {
         returns("sload cold then warm", "PUSH1 0x01 SLOAD PUSH1 0x01 SLOAD ADD"),
         returns("sload absent", "PUSH1 0x63 SLOAD"),
         Case::new("sstore new slot", asm("PUSH1 0x2a PUSH1 0x07 SSTORE STOP")).expect(Status::Stop),
-        Case::new("sstore set and reset", asm("PUSH1 0x2a PUSH1 0x07 SSTORE PUSH1 0x00 PUSH1 0x07 SSTORE STOP")).expect(Status::Stop),
+        Case::new("sstore set and reset", asm("PUSH1 0x2a PUSH1 0x07 SSTORE PUSH1 0x00 PUSH1 0x07 SSTORE STOP"))
+            .expect(Status::Stop),
         Case::new("sstore clear refund", asm("PUSH1 0x00 PUSH1 0x01 SSTORE STOP")).expect(Status::Stop),
-        Case::new("sstore restore original", asm("PUSH1 0x06 PUSH1 0x01 SSTORE PUSH1 0x05 PUSH1 0x01 SSTORE STOP")).expect(Status::Stop),
-        Case::new("sstore then revert", asm("PUSH1 0x2a PUSH1 0x07 SSTORE PUSH1 0x00 PUSH1 0x00 REVERT")).expect(Status::Revert),
-        Case::new("sstore below stipend", asm("PUSH1 0x2a PUSH1 0x07 SSTORE STOP")).gas(2_306).expect(Status::ReentrancySentryOOG),
-        Case::new("sstore in static frame", asm("PUSH1 0x2a PUSH1 0x07 SSTORE STOP")).static_frame().expect(Status::StateChangeDuringStaticCall),
+        Case::new("sstore restore original", asm("PUSH1 0x06 PUSH1 0x01 SSTORE PUSH1 0x05 PUSH1 0x01 SSTORE STOP"))
+            .expect(Status::Stop),
+        Case::new("sstore then revert", asm("PUSH1 0x2a PUSH1 0x07 SSTORE PUSH1 0x00 PUSH1 0x00 REVERT"))
+            .expect(Status::Revert),
+        Case::new("sstore below stipend", asm("PUSH1 0x2a PUSH1 0x07 SSTORE STOP"))
+            .gas(2_306)
+            .expect(Status::ReentrancySentryOOG),
+        Case::new("sstore in static frame", asm("PUSH1 0x2a PUSH1 0x07 SSTORE STOP"))
+            .static_frame()
+            .expect(Status::StateChangeDuringStaticCall),
         Case::new("sstore out of gas", asm("PUSH1 0x2a PUSH1 0x07 SSTORE STOP")).gas(5_000).expect(Status::OutOfGas),
         Case::new("sload cold out of gas", asm("PUSH1 0x01 SLOAD STOP")).gas(2_000).expect(Status::OutOfGas),
-        Case::new("sstore refund on original frontier", asm("PUSH1 0x00 PUSH1 0x01 SSTORE STOP")).fork(Fork::Frontier).expect(Status::Stop),
-        Case::new("sstore istanbul", asm("PUSH1 0x03 PUSH1 0x02 SSTORE PUSH1 0x09 PUSH1 0x02 SSTORE STOP")).fork(Fork::Istanbul).expect(Status::Stop),
+        Case::new("sstore refund on original frontier", asm("PUSH1 0x00 PUSH1 0x01 SSTORE STOP"))
+            .fork(Fork::Frontier)
+            .expect(Status::Stop),
+        Case::new("sstore istanbul", asm("PUSH1 0x03 PUSH1 0x02 SSTORE PUSH1 0x09 PUSH1 0x02 SSTORE STOP"))
+            .fork(Fork::Istanbul)
+            .expect(Status::Stop),
     ]
 }
 
@@ -271,8 +309,11 @@ fn transient() -> Vec<Case> {
     vec![
         returns("tstore tload", "PUSH1 0x2a PUSH1 0x01 TSTORE PUSH1 0x01 TLOAD"),
         Case::new("tstore kept", asm("PUSH1 0x2a PUSH1 0x03 TSTORE STOP")).expect(Status::Stop),
-        Case::new("tstore then revert", asm("PUSH1 0x2a PUSH1 0x03 TSTORE PUSH1 0x00 PUSH1 0x00 REVERT")).expect(Status::Revert),
-        Case::new("tstore in static frame", asm("PUSH1 0x2a PUSH1 0x01 TSTORE STOP")).static_frame().expect(Status::StateChangeDuringStaticCall),
+        Case::new("tstore then revert", asm("PUSH1 0x2a PUSH1 0x03 TSTORE PUSH1 0x00 PUSH1 0x00 REVERT"))
+            .expect(Status::Revert),
+        Case::new("tstore in static frame", asm("PUSH1 0x2a PUSH1 0x01 TSTORE STOP"))
+            .static_frame()
+            .expect(Status::StateChangeDuringStaticCall),
         Case::new("tload before cancun", ret_top("PUSH1 0x01 TLOAD")).fork(Fork::Shanghai).expect(Status::NotActivated),
     ]
 }
@@ -287,22 +328,46 @@ fn accounts() -> Vec<Case> {
         returns("selfbalance", "SELFBALANCE"),
         returns("extcodesize", &format!("{other} EXTCODESIZE")),
         returns("extcodesize absent", &format!("{empty} EXTCODESIZE")),
-        Case::new("extcodecopy", asm(&format!("PUSH1 0x40 PUSH1 0x02 PUSH1 0x00 {other} EXTCODECOPY PUSH1 0x40 PUSH1 0x00 RETURN"))).expect(Status::Return),
-        Case::new("extcodecopy offset beyond code", asm(&format!("PUSH1 0x20 PUSH2 0x0400 PUSH1 0x00 {other} EXTCODECOPY PUSH1 0x20 PUSH1 0x00 RETURN"))).expect(Status::Return),
-        returns("extcodecopy zero length", &format!("PUSH1 0x00 PUSH1 0x00 PUSH4 0xffffffff {other} EXTCODECOPY MSIZE")),
+        Case::new(
+            "extcodecopy",
+            asm(&format!("PUSH1 0x40 PUSH1 0x02 PUSH1 0x00 {other} EXTCODECOPY PUSH1 0x40 PUSH1 0x00 RETURN")),
+        )
+        .expect(Status::Return),
+        Case::new(
+            "extcodecopy offset beyond code",
+            asm(&format!("PUSH1 0x20 PUSH2 0x0400 PUSH1 0x00 {other} EXTCODECOPY PUSH1 0x20 PUSH1 0x00 RETURN")),
+        )
+        .expect(Status::Return),
+        returns(
+            "extcodecopy zero length",
+            &format!("PUSH1 0x00 PUSH1 0x00 PUSH4 0xffffffff {other} EXTCODECOPY MSIZE"),
+        ),
         returns("extcodehash", &format!("{other} EXTCODEHASH")),
         returns("extcodehash absent", &format!("{empty} EXTCODEHASH")),
         returns("extcodehash self", "ADDRESS EXTCODEHASH"),
         Case::new("balance cold out of gas", ret_top(&format!("{other} BALANCE"))).gas(2_000).expect(Status::OutOfGas),
-        Case::new("extcodesize berlin", ret_top(&format!("{other} EXTCODESIZE"))).fork(Fork::Berlin).expect(Status::Return),
+        Case::new("extcodesize berlin", ret_top(&format!("{other} EXTCODESIZE")))
+            .fork(Fork::Berlin)
+            .expect(Status::Return),
         Case::new("balance istanbul", ret_top(&format!("{other} BALANCE"))).fork(Fork::Istanbul).expect(Status::Return),
     ]
 }
 
 fn environment() -> Vec<Case> {
     let mut cases: Vec<Case> = [
-        "ADDRESS", "ORIGIN", "CALLER", "CALLVALUE", "GASPRICE", "COINBASE", "TIMESTAMP", "NUMBER", "DIFFICULTY",
-        "GASLIMIT", "CHAINID", "BASEFEE", "BLOBBASEFEE",
+        "ADDRESS",
+        "ORIGIN",
+        "CALLER",
+        "CALLVALUE",
+        "GASPRICE",
+        "COINBASE",
+        "TIMESTAMP",
+        "NUMBER",
+        "DIFFICULTY",
+        "GASLIMIT",
+        "CHAINID",
+        "BASEFEE",
+        "BLOBBASEFEE",
     ]
     .iter()
     .map(|op| returns(&op.to_lowercase(), op))
@@ -323,14 +388,20 @@ fn endings() -> Vec<Case> {
     vec![
         Case::new("stop", asm("STOP")).expect(Status::Stop),
         Case::new("empty code", Vec::new()).expect(Status::Stop),
-        Case::new("revert with data", asm("PUSH2 0xdead PUSH1 0x00 MSTORE PUSH1 0x02 PUSH1 0x1e REVERT")).expect(Status::Revert),
+        Case::new("revert with data", asm("PUSH2 0xdead PUSH1 0x00 MSTORE PUSH1 0x02 PUSH1 0x1e REVERT"))
+            .expect(Status::Revert),
         Case::new("invalid", asm("INVALID")).expect(Status::InvalidFEOpcode),
         Case::new("undefined opcode", asm(".0x0c")).expect(Status::OpcodeNotFound),
         Case::new("out of gas loop", asm("JUMPDEST PUSH1 0x00 JUMP")).gas(100_000).expect(Status::OutOfGas),
-        Case::new("selfdestruct", asm(&format!("PUSH20 0x{} SELFDESTRUCT", hex::encode(EMPTY)))).expect(Status::SelfDestruct),
+        Case::new("selfdestruct", asm(&format!("PUSH20 0x{} SELFDESTRUCT", hex::encode(EMPTY))))
+            .expect(Status::SelfDestruct),
         Case::new("selfdestruct to self", asm("ADDRESS SELFDESTRUCT")).expect(Status::SelfDestruct),
-        Case::new("selfdestruct static", asm("ADDRESS SELFDESTRUCT")).static_frame().expect(Status::StateChangeDuringStaticCall),
-        Case::new("selfdestruct london", asm(&format!("PUSH20 0x{} SELFDESTRUCT", hex::encode(OTHER)))).fork(Fork::London).expect(Status::SelfDestruct),
+        Case::new("selfdestruct static", asm("ADDRESS SELFDESTRUCT"))
+            .static_frame()
+            .expect(Status::StateChangeDuringStaticCall),
+        Case::new("selfdestruct london", asm(&format!("PUSH20 0x{} SELFDESTRUCT", hex::encode(OTHER))))
+            .fork(Fork::London)
+            .expect(Status::SelfDestruct),
         Case::new("return empty world", ret_top("PUSH1 0x01 SLOAD")).empty_world().expect(Status::Return),
         Case::new("return big output", asm("PUSH2 0x1000 PUSH1 0x00 RETURN")).expect(Status::Return),
     ]
@@ -375,10 +446,11 @@ fn precompile_agrees_with_native_revm_on_the_corpus() {
 
 #[test]
 fn state_changes_are_visible_and_equal() {
-    let case = Case::new("sstore new slot", asm("PUSH1 0x2a PUSH1 0x07 SSTORE PUSH1 0x01 PUSH1 0x02 PUSH1 0x03 LOG1 STOP"));
+    let case =
+        Case::new("sstore new slot", asm("PUSH1 0x2a PUSH1 0x07 SSTORE PUSH1 0x01 PUSH1 0x02 PUSH1 0x03 LOG1 STOP"));
     let effects = assert_same(&case.name, &case.frame(), case.setup);
-    let target = effects.state.accounts.get(&FrameInput::DEFAULT_TARGET.to_vec()).expect("target touched");
-    let slot = target.3.get(&word(7).to_vec()).expect("slot 7 written");
+    let target = effects.state.accounts.get(FrameInput::DEFAULT_TARGET.as_slice()).expect("target touched");
+    let slot = target.3.get(word(7).as_slice()).expect("slot 7 written");
     assert_eq!(slot.1, word(0x2a).to_vec());
     assert_eq!(effects.state.logs.len(), 1);
 }

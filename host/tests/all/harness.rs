@@ -16,6 +16,8 @@ pub(crate) fn precompile() -> &'static Precompile<MemoryHost> {
 }
 
 type Bytes = Vec<u8>;
+/// Storage key → (original, present).
+type Slots = BTreeMap<Bytes, (Bytes, Bytes)>;
 
 /// What a frame left behind.
 #[derive(Debug, PartialEq, Eq)]
@@ -29,8 +31,8 @@ pub(crate) struct Effects {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct State {
     pub(crate) logs: Vec<(Bytes, Vec<Bytes>, Bytes)>,
-    /// touched address → (balance, nonce, code hash, changed slots: key → (original, present)).
-    pub(crate) accounts: BTreeMap<Bytes, (Bytes, u64, Bytes, BTreeMap<Bytes, (Bytes, Bytes)>)>,
+    /// touched address → (balance, nonce, code hash, changed slots).
+    pub(crate) accounts: BTreeMap<Bytes, (Bytes, u64, Bytes, Slots)>,
     pub(crate) transient: BTreeMap<(Bytes, Bytes), Bytes>,
     /// Warm accounts, each with its warm slots.
     pub(crate) warm: BTreeMap<Bytes, Vec<Bytes>>,
@@ -50,7 +52,9 @@ pub(crate) fn state(host: &MemoryHost) -> State {
     let logs = host
         .logs()
         .iter()
-        .map(|log| (log.address.to_vec(), log.data.topics().iter().map(|t| t.to_vec()).collect(), log.data.data.to_vec()))
+        .map(|log| {
+            (log.address.to_vec(), log.data.topics().iter().map(|t| t.to_vec()).collect(), log.data.data.to_vec())
+        })
         .collect();
     let accounts = journal
         .state
@@ -77,8 +81,12 @@ pub(crate) fn state(host: &MemoryHost) -> State {
         .iter()
         .filter(|(_, account)| !account.is_cold_transaction_id(tx))
         .map(|(address, account)| {
-            let mut slots: Vec<Bytes> =
-                account.storage.iter().filter(|(_, slot)| !slot.is_cold_transaction_id(tx)).map(|(key, _)| word(key)).collect();
+            let mut slots: Vec<Bytes> = account
+                .storage
+                .iter()
+                .filter(|(_, slot)| !slot.is_cold_transaction_id(tx))
+                .map(|(key, _)| word(key))
+                .collect();
             slots.sort();
             (address.to_vec(), slots)
         })

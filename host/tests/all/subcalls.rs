@@ -58,7 +58,8 @@ fn call_suspends_and_resumes_with_the_callee_output() {
 
 #[test]
 fn create2_suspends_with_salt_and_init_code_and_pushes_the_address() {
-    let creator = asm("PUSH1 0xab PUSH1 0x03 PUSH1 0x00 PUSH1 0x00 CREATE2 PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 RETURN");
+    let creator =
+        asm("PUSH1 0xab PUSH1 0x03 PUSH1 0x00 PUSH1 0x00 CREATE2 PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 RETURN");
     let frame = FrameInput::call(Fork::Cancun, creator, Vec::new(), 1_000_000);
     let mut session = precompile().session(MemoryHost::for_frame(&frame)).unwrap();
     let Action::Create(request) = session.start(&frame).unwrap() else { panic!("expected a create") };
