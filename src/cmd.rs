@@ -9,6 +9,8 @@ pub mod hash;
 pub mod input;
 /// `evmpc run`.
 pub mod run;
+/// `evmpc statetest`.
+pub mod statetest;
 
 /// Run EVM bytecode through the evmpc canonical Wasm precompile.
 #[derive(Parser, Debug)]
@@ -28,6 +30,8 @@ pub enum Cmd {
     Hash(hash::Args),
     /// Time the precompile against native revm-interpreter on the same state.
     Bench(bench::Args),
+    /// Run Ethereum state tests (files or folders) through the precompile.
+    Statetest(statetest::Args),
 }
 
 /// A failure the CLI reports and exits 2 on.
@@ -56,6 +60,7 @@ impl Cmd {
             Cmd::Run(args) => run::run(args),
             Cmd::Hash(args) => hash::run(args),
             Cmd::Bench(args) => bench::run(args),
+            Cmd::Statetest(args) => statetest::run(args),
         }
     }
 }

@@ -6,5 +6,7 @@
 
 /// Subcommands.
 pub mod cmd;
+/// Ethereum state tests through the precompile.
+pub mod statetest;
 /// Benchmark workloads shared by `evmpc bench` and the criterion benches.
 pub mod workloads;

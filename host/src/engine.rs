@@ -177,6 +177,16 @@ impl<H: EvmHost + 'static> Precompile<H> {
     /// # Errors
     /// [`NodeError::Engine`] when instantiation fails (for example, every pool slot is in use).
     pub fn session(&self, host: H) -> Result<Session<H>, Error> {
+        self.try_session(host).map_err(|(_, error)| error)
+    }
+
+    /// As [`session`](Precompile::session), but gives the host back when the session
+    /// cannot start.
+    ///
+    /// # Errors
+    /// As [`session`](Precompile::session), with the host.
+    #[allow(clippy::result_large_err)]
+    pub fn try_session(&self, host: H) -> Result<Session<H>, (H, Error)> {
         Session::new(&self.engine, &self.pre, host)
     }
 

@@ -31,6 +31,8 @@ pub mod engine;
 pub mod error;
 /// The state interface a node implements.
 pub mod evm_host;
+/// Whole transactions: revm's handler around frames run by the precompile.
+pub mod executor;
 /// Host functions: one per import of the ABI table.
 mod link;
 /// An in-memory [`EvmHost`] over revm's journal.
@@ -46,6 +48,7 @@ pub use config::HostConfig;
 pub use engine::{Engine, Precompile};
 pub use error::{Error, FrameError, NodeError};
 pub use evm_host::{Access, EvmHost};
+pub use executor::Executor;
 pub use evmpc_abi::{self as abi, Action, Fork, FrameInput, FrameResult, Status, SubcallOutcome};
 pub use memory_host::MemoryHost;
 pub use revm_host::RevmHost;

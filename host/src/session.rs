@@ -67,10 +67,25 @@ pub struct Session<H: EvmHost> {
 }
 
 impl<H: EvmHost + 'static> Session<H> {
-    pub(crate) fn new(engine: &Engine, pre: &InstancePre<SessionData<H>>, host: H) -> Result<Self, Error> {
-        let engine_error = |e: wasmtime::Error| Error::from(NodeError::Engine(e.to_string()));
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn new(engine: &Engine, pre: &InstancePre<SessionData<H>>, host: H) -> Result<Self, (H, Error)> {
         let mut store = Store::new(engine.wasmtime(), SessionData::new(host));
         store.limiter(|data| &mut data.limiter);
+        match Self::instantiate(&mut store, pre) {
+            Ok((memory, input_buffer, frame_start, frame_resume)) => {
+                Ok(Session { store, memory, input_buffer, frame_start, frame_resume, poisoned: false })
+            }
+            Err(error) => Err((store.into_data().host, error)),
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn instantiate(
+        store: &mut Store<SessionData<H>>,
+        pre: &InstancePre<SessionData<H>>,
+    ) -> Result<(Memory, TypedFunc<i32, i32>, TypedFunc<i32, i64>, TypedFunc<i32, i64>), Error> {
+        let engine_error = |e: wasmtime::Error| Error::from(NodeError::Engine(e.to_string()));
+        let mut store = store;
         let instance = pre.instantiate(&mut store).map_err(engine_error)?;
         let memory = instance
             .get_memory(&mut store, evmpc_abi::imports::MEMORY_EXPORT)
@@ -79,7 +94,7 @@ impl<H: EvmHost + 'static> Session<H> {
         let input_buffer = instance.get_typed_func(&mut store, "input_buffer").map_err(engine_error)?;
         let frame_start = instance.get_typed_func(&mut store, "frame_start").map_err(engine_error)?;
         let frame_resume = instance.get_typed_func(&mut store, "frame_resume").map_err(engine_error)?;
-        Ok(Session { store, memory, input_buffer, frame_start, frame_resume, poisoned: false })
+        Ok((memory, input_buffer, frame_start, frame_resume))
     }
 
     /// Starts a frame: at the top of the session, or nested in the suspended top frame.

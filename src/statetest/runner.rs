@@ -1,0 +1,244 @@
+use super::merkle::{logs_hash, state_root};
+use alloy_primitives::B256;
+use evmpc_host::executor::Executor;
+use evmpc_host::Engine;
+use revm::context::result::{EVMError, ExecutionResult, InvalidTransaction};
+use revm::context::{BlockEnv, CfgEnv, Context, Journal, TxEnv};
+use revm::context_interface::journaled_state::JournalTr;
+use revm::context_interface::ContextTr;
+use revm::database::{EmptyDB, State};
+use revm::Database;
+use revm::primitives::hardfork::SpecId;
+use revm::{DatabaseCommit, ExecuteCommitEvm, MainBuilder, MainContext};
+use revm_statetest_types::{SpecName, Test, TestSuite, TestUnit};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// The state of one vector: revm's cache state with bundle tracking over nothing.
+pub type TestDb = State<EmptyDB>;
+/// The revm context a vector runs in.
+pub type TestContext = Context<BlockEnv, TxEnv, CfgEnv, TestDb, Journal<TestDb>, ()>;
+type TxResult = Result<ExecutionResult, EVMError<<TestDb as Database>::Error, InvalidTransaction>>;
+
+/// Which vectors to run.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Only this fork (as state tests name it, e.g. `Cancun`).
+    pub fork: Option<String>,
+    /// Only tests whose name contains this.
+    pub filter: Option<String>,
+    /// Also run each vector on native revm and compare.
+    pub compare_native: bool,
+}
+
+/// What became of one vector.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    /// Post-state root, logs hash and expected exception all match.
+    Pass,
+    /// Something differs; the reason says what.
+    Fail(String),
+    /// Not run; the reason says why.
+    Skip(String),
+}
+
+/// One vector's outcome.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Test name.
+    pub test: String,
+    /// Fork, as the file names it.
+    pub fork: String,
+    /// `(data, gas, value)` indexes.
+    pub indexes: (usize, usize, usize),
+    /// The verdict through the precompile.
+    pub verdict: Verdict,
+    /// Time of the transaction through the precompile.
+    pub precompile_time: Duration,
+    /// With `--compare-native`: the native time and any difference found.
+    pub native: Option<(Duration, Option<String>)>,
+}
+
+/// Why a file could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// Reading failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// The JSON is not a state test.
+    #[error("{path}: not a state test: {source}")]
+    Json {
+        /// The file.
+        path: String,
+        /// The parse error.
+        source: serde_json::Error,
+    },
+}
+
+/// Runs state-test vectors through the precompile.
+pub struct Runner {
+    executor: Executor<TestContext>,
+    selection: Selection,
+}
+
+impl Runner {
+    /// A runner with its own executor.
+    ///
+    /// # Errors
+    /// The precompile cannot be set up.
+    pub fn new(engine: &Engine, selection: Selection) -> Result<Runner, evmpc_host::Error> {
+        Ok(Runner { executor: Executor::new(engine)?, selection })
+    }
+
+    /// Runs every selected vector of `path`.
+    ///
+    /// # Errors
+    /// The file cannot be read or is not a state test.
+    pub fn run_file(&self, path: &Path) -> Result<Vec<Outcome>, FileError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| FileError::Io { path: name.clone(), source })?;
+        let suite: TestSuite = serde_json::from_str(&text).map_err(|source| FileError::Json { path: name, source })?;
+        let mut outcomes = Vec::new();
+        for (test, unit) in &suite.0 {
+            if self.selection.filter.as_ref().is_some_and(|filter| !test.contains(filter.as_str())) {
+                continue;
+            }
+            self.run_unit(test, unit, &mut outcomes);
+        }
+        Ok(outcomes)
+    }
+
+    fn run_unit(&self, name: &str, unit: &TestUnit, outcomes: &mut Vec<Outcome>) {
+        let prestate = unit.state();
+        for (spec_name, tests) in &unit.post {
+            let fork = format!("{spec_name:?}");
+            if self.selection.fork.as_ref().is_some_and(|wanted| !wanted.eq_ignore_ascii_case(&fork)) {
+                continue;
+            }
+            let skip = match spec_name {
+                SpecName::Constantinople | SpecName::ByzantiumToConstantinopleAt5 => {
+                    Some("Constantinople with EIP-1283 never went live (Petersburg replaced it)")
+                }
+                SpecName::Unknown => Some("unknown fork"),
+                other if other.to_spec_id() > SpecId::OSAKA => Some("fork after Osaka: not executed by this precompile"),
+                _ => None,
+            };
+            for test in tests {
+                let indexes = (test.indexes.data, test.indexes.gas, test.indexes.value);
+                let mut outcome = Outcome {
+                    test: name.to_string(),
+                    fork: fork.clone(),
+                    indexes,
+                    verdict: Verdict::Pass,
+                    precompile_time: Duration::ZERO,
+                    native: None,
+                };
+                match skip {
+                    Some(reason) => outcome.verdict = Verdict::Skip(reason.to_string()),
+                    None => self.run_vector(unit, spec_name.to_spec_id(), &prestate, test, &mut outcome),
+                }
+                outcomes.push(outcome);
+            }
+        }
+    }
+
+    fn run_vector(
+        &self,
+        unit: &TestUnit,
+        spec: SpecId,
+        prestate: &revm::database::CacheState,
+        test: &Test,
+        outcome: &mut Outcome,
+    ) {
+        let mut cfg = CfgEnv::default();
+        cfg.chain_id = unit.env.current_chain_id.map_or(1, |id| id.to());
+        cfg.spec = spec;
+        let block = unit.block_env(&mut cfg);
+        let tx = match test.tx_env(unit) {
+            Ok(tx) => tx,
+            Err(error) => {
+                outcome.verdict = match &test.expect_exception {
+                    Some(_) => Verdict::Pass,
+                    None => Verdict::Fail(format!("transaction cannot be built: {error}")),
+                };
+                return;
+            }
+        };
+        let context = || {
+            let db = State::builder().with_cached_prestate(prestate.clone()).with_bundle_update().build();
+            Context::mainnet().with_block(block.clone()).with_tx(tx.clone()).with_cfg(cfg.clone()).with_db(db)
+        };
+
+        let started = Instant::now();
+        let (mut ctx, result) = self.executor.transact(context());
+        let state = ctx.journal_mut().finalize();
+        if result.is_ok() {
+            ctx.db_mut().commit(state);
+        }
+        outcome.precompile_time = started.elapsed();
+        let root = state_root(&ctx.journaled_state.database);
+        outcome.verdict = match check(test, &result, root) {
+            Ok(()) => Verdict::Pass,
+            Err(reason) => Verdict::Fail(reason),
+        };
+
+        if self.selection.compare_native {
+            let started = Instant::now();
+            let mut evm = context().build_mainnet();
+            let native = evm.transact_commit(tx.clone());
+            let elapsed = started.elapsed();
+            let native_root = state_root(&evm.ctx.journaled_state.database);
+            outcome.native = Some((elapsed, difference(&result, root, &native, native_root)));
+        }
+    }
+}
+
+/// Checks a vector's result against the fixture.
+fn check(test: &Test, result: &TxResult, root: B256) -> Result<(), String> {
+    match (&test.expect_exception, result) {
+        (Some(_), Err(EVMError::Transaction(_) | EVMError::Header(_))) => Ok(()),
+        (Some(expected), Ok(_)) => Err(format!("expected {expected}, but the transaction was accepted")),
+        (Some(expected), Err(error)) => Err(format!("expected {expected}, got {error}")),
+        (None, Err(error)) => Err(format!("transaction failed: {error}")),
+        (None, Ok(result)) => {
+            let logs = logs_hash(result.logs());
+            if logs != test.logs {
+                return Err(format!("logs hash {logs} != expected {}", test.logs));
+            }
+            if root != test.hash {
+                return Err(format!("state root {root} != expected {} ({})", test.hash, describe(result)));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn describe(result: &ExecutionResult) -> String {
+    match result {
+        ExecutionResult::Success { reason, gas, .. } => format!("success {reason:?}, gas {}", gas.tx_gas_used()),
+        ExecutionResult::Revert { gas, .. } => format!("revert, gas {}", gas.tx_gas_used()),
+        ExecutionResult::Halt { reason, gas, .. } => format!("halt {reason:?}, gas {}", gas.tx_gas_used()),
+    }
+}
+
+/// What differs between the precompile's run and native revm's, if anything.
+fn difference(wasm: &TxResult, wasm_root: B256, native: &TxResult, native_root: B256) -> Option<String> {
+    match (wasm, native) {
+        (Ok(wasm), Ok(native)) => {
+            if wasm != native {
+                return Some(format!("precompile: {} / native: {}", describe(wasm), describe(native)));
+            }
+            (wasm_root != native_root).then(|| format!("state root {wasm_root} / native {native_root}"))
+        }
+        (Err(wasm), Err(native)) => {
+            (wasm.to_string() != native.to_string()).then(|| format!("errors differ: {wasm} / native {native}"))
+        }
+        (Ok(wasm), Err(native)) => Some(format!("precompile accepted ({}), native refused: {native}", describe(wasm))),
+        (Err(wasm), Ok(native)) => Some(format!("precompile refused: {wasm}, native accepted ({})", describe(native))),
+    }
+}
