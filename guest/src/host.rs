@@ -155,7 +155,8 @@ impl Host for ImportHost {
         self.env.blob_hashes.get(number).copied()
     }
     fn max_initcode_size(&self) -> usize {
-        evmpc_abi::limits::MAX_INITCODE_SIZE
+        // EIP-3860: twice EIP-170's code size limit, for every fork the ABI names.
+        2 * 0x6000
     }
     fn gas_params(&self) -> &GasParams {
         &self.gas_params

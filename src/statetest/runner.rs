@@ -157,7 +157,8 @@ impl Runner {
     ) {
         let mut cfg = CfgEnv::default();
         cfg.chain_id = unit.env.current_chain_id.map_or(1, |id| id.to());
-        cfg.spec = spec;
+        cfg.set_spec_and_mainnet_gas_params(spec);
+        cfg.set_max_blobs_per_tx(if spec.is_enabled_in(SpecId::PRAGUE) && !spec.is_enabled_in(SpecId::OSAKA) { 9 } else { 6 });
         let block = unit.block_env(&mut cfg);
         let tx = match test.tx_env(unit) {
             Ok(tx) => tx,
