@@ -1,5 +1,5 @@
 use super::CliError;
-use crate::statetest::runner::{Outcome, Runner, Selection, Verdict};
+use crate::statetest::runner::{Difference, Outcome, Runner, Selection, Verdict};
 use crate::statetest::skips::{Skips, SKIPS};
 use evmpc_host::{Engine, HostConfig};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -50,6 +50,7 @@ struct Report {
     per_fork: BTreeMap<String, Tally>,
     failures: Vec<Failure>,
     native_differences: Vec<Failure>,
+    halt_reason_variations: usize,
     skipped_files: Vec<(String, String)>,
     precompile_seconds: f64,
     native_seconds: Option<f64>,
@@ -167,8 +168,10 @@ fn tally(report: &mut Report, file: &str, outcome: &Outcome, native_time: &mut D
     }
     if let Some((time, difference)) = &outcome.native {
         *native_time += *time;
-        if let Some(difference) = difference {
-            report.native_differences.push(failure(difference));
+        match difference {
+            Some(Difference::Consensus(text)) => report.native_differences.push(failure(text)),
+            Some(Difference::HaltReason(_)) => report.halt_reason_variations += 1,
+            None => {}
         }
     }
 }
@@ -200,11 +203,13 @@ fn print_summary(report: &Report, file_errors: usize) {
     }
     if let Some(native) = report.native_seconds {
         println!(
-            "time: precompile {:.2} s, native {:.2} s, ratio {:.2}x; {} differences",
+            "time: precompile {:.2} s, native {:.2} s, ratio {:.2}x; {} differences from native revm \
+             ({} out-of-gas halts name another reason with the same gas and state: not consensus, spec §2)",
             report.precompile_seconds,
             native,
             report.precompile_seconds / native.max(1e-9),
-            report.native_differences.len()
+            report.native_differences.len(),
+            report.halt_reason_variations
         );
     } else {
         println!("time: precompile {:.2} s of transactions, {:.2} s wall", report.precompile_seconds, report.wall_seconds);

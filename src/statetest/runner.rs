@@ -2,7 +2,7 @@ use super::merkle::{logs_hash, state_root};
 use alloy_primitives::B256;
 use evmpc_host::executor::Executor;
 use evmpc_host::Engine;
-use revm::context::result::{EVMError, ExecutionResult, InvalidTransaction};
+use revm::context::result::{EVMError, ExecutionResult, HaltReason, InvalidTransaction, OutOfGasError};
 use revm::context::{BlockEnv, CfgEnv, Context, Journal, TxEnv};
 use revm::context_interface::journaled_state::JournalTr;
 use revm::context_interface::ContextTr;
@@ -55,8 +55,19 @@ pub struct Outcome {
     pub verdict: Verdict,
     /// Time of the transaction through the precompile.
     pub precompile_time: Duration,
-    /// With `--compare-native`: the native time and any difference found.
-    pub native: Option<(Duration, Option<String>)>,
+    /// With `--compare-native`: the native time and what differs, if anything.
+    pub native: Option<(Duration, Option<Difference>)>,
+}
+
+/// How the precompile's run of a vector differs from native revm's.
+#[derive(Clone, Debug)]
+pub enum Difference {
+    /// Only the reason of an out-of-gas halt differs (both halt, same gas, same state): a
+    /// 32-bit guest fails some huge operands earlier (`InvalidOperand`, `MemoryLimit`)
+    /// than 64-bit revm (`Memory`). The spec makes the halt class consensus, not the reason.
+    HaltReason(String),
+    /// Status class, gas, output, logs or post state differ.
+    Consensus(String),
 }
 
 /// Why a file could not be run.
@@ -227,19 +238,33 @@ fn describe(result: &ExecutionResult) -> String {
     }
 }
 
+/// The result with every out-of-gas halt reason replaced by the basic one.
+fn halt_class(result: &ExecutionResult) -> ExecutionResult {
+    let mut result = result.clone();
+    if let ExecutionResult::Halt { reason: HaltReason::OutOfGas(kind), .. } = &mut result {
+        *kind = OutOfGasError::Basic;
+    }
+    result
+}
+
 /// What differs between the precompile's run and native revm's, if anything.
-fn difference(wasm: &TxResult, wasm_root: B256, native: &TxResult, native_root: B256) -> Option<String> {
+fn difference(wasm: &TxResult, wasm_root: B256, native: &TxResult, native_root: B256) -> Option<Difference> {
+    let consensus = |text: String| Some(Difference::Consensus(text));
     match (wasm, native) {
         (Ok(wasm), Ok(native)) => {
-            if wasm != native {
-                return Some(format!("precompile: {} / native: {}", describe(wasm), describe(native)));
+            let text = format!("precompile: {} / native: {}", describe(wasm), describe(native));
+            if halt_class(wasm) != halt_class(native) {
+                return consensus(text);
             }
-            (wasm_root != native_root).then(|| format!("state root {wasm_root} / native {native_root}"))
+            if wasm_root != native_root {
+                return consensus(format!("state root {wasm_root} / native {native_root}"));
+            }
+            (wasm != native).then_some(Difference::HaltReason(text))
         }
         (Err(wasm), Err(native)) => {
-            (wasm.to_string() != native.to_string()).then(|| format!("errors differ: {wasm} / native {native}"))
+            (wasm.to_string() != native.to_string()).then(|| Difference::Consensus(format!("errors differ: {wasm} / native {native}")))
         }
-        (Ok(wasm), Err(native)) => Some(format!("precompile accepted ({}), native refused: {native}", describe(wasm))),
-        (Err(wasm), Ok(native)) => Some(format!("precompile refused: {wasm}, native accepted ({})", describe(native))),
+        (Ok(wasm), Err(native)) => consensus(format!("precompile accepted ({}), native refused: {native}", describe(wasm))),
+        (Err(wasm), Ok(native)) => consensus(format!("precompile refused: {wasm}, native accepted ({})", describe(native))),
     }
 }
