@@ -84,3 +84,7 @@ test:
 bench:
     cargo bench -p evmpc-host --bench precompile --locked -- --noplot
     cargo run -q --release --locked --bin evmpc -- bench
+
+# Runs Ethereum's state tests through the precompile and compares with native revm.
+statetest dir="../shared/fixtures/state-tests":
+    cargo run -q --release --locked --bin evmpc -- statetest --compare-native {{dir}}

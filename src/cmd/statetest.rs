@@ -94,7 +94,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let skips = Skips::parse(SKIPS).map_err(CliError::Usage)?;
     let files = collect(&args.paths)?;
     let engine = Engine::new(&HostConfig::default())?;
-    let selection = Selection { fork: args.fork.clone(), filter: args.filter.clone(), compare_native: args.compare_native };
+    let selection =
+        Selection { fork: args.fork.clone(), filter: args.filter.clone(), compare_native: args.compare_native };
     let runner = Runner::new(&engine, selection)?;
 
     let progress = ProgressBar::new(files.len() as u64);
@@ -137,7 +138,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     progress.finish_and_clear();
 
     report.precompile_seconds = precompile_time.as_secs_f64();
-    report.native_seconds = args.compare_native.then(|| native_time.as_secs_f64());
+    report.native_seconds = args.compare_native.then_some(native_time.as_secs_f64());
     report.wall_seconds = started.elapsed().as_secs_f64();
     report.peak_rss_kib = peak_rss_kib();
     print_summary(&report, file_errors);
@@ -180,7 +181,13 @@ fn print_summary(report: &Report, file_errors: usize) {
     for failure in &report.failures {
         println!(
             "FAIL {} {} {} d{} g{} v{}: {}",
-            failure.file, failure.test, failure.fork, failure.indexes.0, failure.indexes.1, failure.indexes.2, failure.reason
+            failure.file,
+            failure.test,
+            failure.fork,
+            failure.indexes.0,
+            failure.indexes.1,
+            failure.indexes.2,
+            failure.reason
         );
     }
     for difference in &report.native_differences {
@@ -212,7 +219,10 @@ fn print_summary(report: &Report, file_errors: usize) {
             report.halt_reason_variations
         );
     } else {
-        println!("time: precompile {:.2} s of transactions, {:.2} s wall", report.precompile_seconds, report.wall_seconds);
+        println!(
+            "time: precompile {:.2} s of transactions, {:.2} s wall",
+            report.precompile_seconds, report.wall_seconds
+        );
     }
     if let Some(rss) = report.peak_rss_kib {
         println!("peak resident memory: {} MiB", rss / 1024);

@@ -13,7 +13,8 @@ pub fn logs_hash(logs: &[Log]) -> B256 {
 /// The state trie root of every account `state` holds.
 pub fn state_root(state: &State<EmptyDB>) -> B256 {
     let accounts = state.cache.trie_account().into_iter().map(|(address, account)| {
-        let storage = account.storage.iter().filter(|(_, value)| !value.is_zero()).map(|(key, value)| (B256::from(*key), *value));
+        let storage =
+            account.storage.iter().filter(|(_, value)| !value.is_zero()).map(|(key, value)| (B256::from(*key), *value));
         let trie = TrieAccount {
             nonce: account.info.nonce,
             balance: account.info.balance,

@@ -7,8 +7,8 @@ use revm::context::{BlockEnv, CfgEnv, Context, Journal, TxEnv};
 use revm::context_interface::journaled_state::JournalTr;
 use revm::context_interface::ContextTr;
 use revm::database::{EmptyDB, State};
-use revm::Database;
 use revm::primitives::hardfork::SpecId;
+use revm::Database;
 use revm::{DatabaseCommit, ExecuteCommitEvm, MainBuilder, MainContext};
 use revm_statetest_types::{SpecName, Test, TestSuite, TestUnit};
 use std::path::Path;
@@ -136,7 +136,9 @@ impl Runner {
                     Some("Constantinople with EIP-1283 never went live (Petersburg replaced it)")
                 }
                 SpecName::Unknown => Some("unknown fork"),
-                other if other.to_spec_id() > SpecId::OSAKA => Some("fork after Osaka: not executed by this precompile"),
+                other if other.to_spec_id() > SpecId::OSAKA => {
+                    Some("fork after Osaka: not executed by this precompile")
+                }
                 _ => None,
             };
             for test in tests {
@@ -169,7 +171,11 @@ impl Runner {
         let mut cfg = CfgEnv::default();
         cfg.chain_id = unit.env.current_chain_id.map_or(1, |id| id.to());
         cfg.set_spec_and_mainnet_gas_params(spec);
-        cfg.set_max_blobs_per_tx(if spec.is_enabled_in(SpecId::PRAGUE) && !spec.is_enabled_in(SpecId::OSAKA) { 9 } else { 6 });
+        cfg.set_max_blobs_per_tx(if spec.is_enabled_in(SpecId::PRAGUE) && !spec.is_enabled_in(SpecId::OSAKA) {
+            9
+        } else {
+            6
+        });
         let block = unit.block_env(&mut cfg);
         let tx = match test.tx_env(unit) {
             Ok(tx) => tx,
@@ -261,10 +267,13 @@ fn difference(wasm: &TxResult, wasm_root: B256, native: &TxResult, native_root: 
             }
             (wasm != native).then_some(Difference::HaltReason(text))
         }
-        (Err(wasm), Err(native)) => {
-            (wasm.to_string() != native.to_string()).then(|| Difference::Consensus(format!("errors differ: {wasm} / native {native}")))
+        (Err(wasm), Err(native)) => (wasm.to_string() != native.to_string())
+            .then(|| Difference::Consensus(format!("errors differ: {wasm} / native {native}"))),
+        (Ok(wasm), Err(native)) => {
+            consensus(format!("precompile accepted ({}), native refused: {native}", describe(wasm)))
         }
-        (Ok(wasm), Err(native)) => consensus(format!("precompile accepted ({}), native refused: {native}", describe(wasm))),
-        (Err(wasm), Ok(native)) => consensus(format!("precompile refused: {wasm}, native accepted ({})", describe(native))),
+        (Err(wasm), Ok(native)) => {
+            consensus(format!("precompile refused: {wasm}, native accepted ({})", describe(native)))
+        }
     }
 }

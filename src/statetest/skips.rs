@@ -19,8 +19,9 @@ impl Skips {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let (path, reason) =
-                line.split_once('|').ok_or_else(|| format!("statetest-skips.txt:{}: expected `path | reason`", number + 1))?;
+            let (path, reason) = line
+                .split_once('|')
+                .ok_or_else(|| format!("statetest-skips.txt:{}: expected `path | reason`", number + 1))?;
             let (path, reason) = (path.trim(), reason.trim());
             if path.is_empty() || reason.is_empty() {
                 return Err(format!("statetest-skips.txt:{}: both a path and a reason are required", number + 1));

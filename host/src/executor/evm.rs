@@ -72,7 +72,10 @@ where
             RevmFrameInput::Create(inputs) => (FrameKind::Create, inputs.init_code().to_vec()),
             _ => {
                 let bytecode_address = interpreter.input.bytecode_address.unwrap_or(interpreter.input.target_address);
-                (FrameKind::Call { bytecode_address: bytecode_address.0 .0 }, interpreter.bytecode.original_byte_slice().to_vec())
+                (
+                    FrameKind::Call { bytecode_address: bytecode_address.0 .0 },
+                    interpreter.bytecode.original_byte_slice().to_vec(),
+                )
             }
         };
         let input = match &frame.input {

@@ -28,7 +28,10 @@ fn executor() -> &'static Executor<MemoryContext> {
 fn context(code: &[u8], data: Vec<u8>, gas_limit: u64) -> MemoryContext {
     let mut host = MemoryHost::for_fork(Fork::Cancun);
     let db = &mut host.ctx.journaled_state.database;
-    db.insert_account_info(CALLER, AccountInfo { balance: U256::from(10).pow(U256::from(20)), ..AccountInfo::default() });
+    db.insert_account_info(
+        CALLER,
+        AccountInfo { balance: U256::from(10).pow(U256::from(20)), ..AccountInfo::default() },
+    );
     let bytecode = Bytecode::new_raw(Bytes::copy_from_slice(code));
     db.insert_account_info(
         CONTRACT,
@@ -102,13 +105,13 @@ fn init_code(runtime: &[u8]) -> Vec<u8> {
 #[test]
 fn nested_creates_calls_and_reverts_match_native_revm() {
     // The child stores 42, then reverts if it got call data.
-    let child = asm("PUSH1 0x2a PUSH1 0x00 SSTORE CALLDATASIZE PUSH1 0x0a JUMPI STOP JUMPDEST PUSH1 0x00 PUSH1 0x00 REVERT");
+    let child =
+        asm("PUSH1 0x2a PUSH1 0x00 SSTORE CALLDATASIZE PUSH1 0x0a JUMPI STOP JUMPDEST PUSH1 0x00 PUSH1 0x00 REVERT");
     let init = init_code(&child);
     // The factory creates the child from its call data, calls it twice (the second call
     // reverts), creates it again with CREATE2 twice (the second collides), and records
     // every result in its storage; then it calls a failing CREATE whose init code reverts.
-    let factory = asm(
-        "CALLDATASIZE PUSH1 0x00 PUSH1 0x00 CALLDATACOPY \
+    let factory = asm("CALLDATASIZE PUSH1 0x00 PUSH1 0x00 CALLDATACOPY \
          CALLDATASIZE PUSH1 0x00 PUSH1 0x00 CREATE DUP1 PUSH1 0x00 SSTORE \
          PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 DUP6 GAS CALL PUSH1 0x01 SSTORE \
          PUSH1 0x00 PUSH1 0x00 PUSH1 0x01 PUSH1 0x00 PUSH1 0x00 DUP6 GAS CALL PUSH1 0x02 SSTORE \
@@ -116,8 +119,7 @@ fn nested_creates_calls_and_reverts_match_native_revm() {
          PUSH1 0x07 CALLDATASIZE PUSH1 0x00 PUSH1 0x00 CREATE2 PUSH1 0x03 SSTORE \
          PUSH1 0x07 CALLDATASIZE PUSH1 0x00 PUSH1 0x00 CREATE2 PUSH1 0x04 SSTORE \
          PUSH5 0x60006000fd PUSH1 0x00 MSTORE PUSH1 0x05 PUSH1 0x1b PUSH1 0x00 CREATE PUSH1 0x05 SSTORE \
-         RETURNDATASIZE PUSH1 0x06 SSTORE STOP",
-    );
+         RETURNDATASIZE PUSH1 0x06 SSTORE STOP");
     let (result, state) = assert_same_transaction(&factory, init, 5_000_000);
     assert!(result.is_success(), "{result:?}");
     let slots = &state.get(&CONTRACT).expect("factory touched").3;
@@ -130,5 +132,9 @@ fn nested_creates_calls_and_reverts_match_native_revm() {
     assert_eq!(slots.get(&U256::from(5)).copied().unwrap_or_default(), U256::ZERO, "reverting init code");
     let child_address = Address::from_word(created.to_be_bytes::<32>().into());
     let child_slots = &state.get(&child_address).expect("child created").3;
-    assert_eq!(child_slots.get(&U256::ZERO), Some(&U256::from(42)), "the reverted call's write is undone, the first kept");
+    assert_eq!(
+        child_slots.get(&U256::ZERO),
+        Some(&U256::from(42)),
+        "the reverted call's write is undone, the first kept"
+    );
 }
