@@ -38,12 +38,13 @@ fn wasmtime_config(config: &HostConfig) -> wasmtime::Config {
         .consume_fuel(false)
         .epoch_interruption(false)
         .max_wasm_stack(config.max_wasm_stack)
-        // The artifact is Wasm MVP with mutable globals and wide arithmetic (128-bit
-        // multiply and add, the core of U256 arithmetic); everything else stays off so a
-        // module that needs more fails validation instead of running differently.
+        // The artifact is Wasm MVP with mutable globals, bulk memory (memory.copy/fill for
+        // EVM memory, call data and return data) and wide arithmetic (128-bit multiply and
+        // add, the core of U256 arithmetic); everything else stays off so a module that
+        // needs more fails validation instead of running differently.
         .wasm_simd(false)
         .wasm_relaxed_simd(false)
-        .wasm_bulk_memory(false)
+        .wasm_bulk_memory(true)
         .wasm_multi_value(false)
         .wasm_multi_memory(false)
         .wasm_memory64(false)

@@ -5,9 +5,9 @@ use evmpc_host::abi::limits::{GUEST_INITIAL_MEMORY, GUEST_STACK_SIZE};
 use evmpc_host::artifact::ARTIFACT;
 use wasmparser::{Operator, Parser, Payload, TypeRef, ValType as WasmVal, Validator, WasmFeatures};
 
-/// Exactly the Wasm features the spec names: MVP, mutable globals, wide arithmetic.
+/// Exactly the Wasm features the spec names: MVP, mutable globals, bulk memory, wide arithmetic.
 fn spec_features() -> WasmFeatures {
-    WasmFeatures::MUTABLE_GLOBAL | WasmFeatures::FLOATS | WasmFeatures::WIDE_ARITHMETIC
+    WasmFeatures::MUTABLE_GLOBAL | WasmFeatures::FLOATS | WasmFeatures::BULK_MEMORY | WasmFeatures::WIDE_ARITHMETIC
 }
 
 #[test]
@@ -15,9 +15,11 @@ fn validates_with_only_the_spec_features() {
     Validator::new_with_features(spec_features())
         .validate_all(ARTIFACT)
         .expect("artifact needs only the spec's features");
-    // And it does need wide arithmetic: the feature list is not larger than the artifact.
-    let mvp = WasmFeatures::MUTABLE_GLOBAL | WasmFeatures::FLOATS;
-    assert!(Validator::new_with_features(mvp).validate_all(ARTIFACT).is_err());
+    // And it needs each of them: the feature list is not larger than the artifact.
+    for feature in [WasmFeatures::BULK_MEMORY, WasmFeatures::WIDE_ARITHMETIC] {
+        let without = spec_features().difference(feature);
+        assert!(Validator::new_with_features(without).validate_all(ARTIFACT).is_err(), "{feature:?} unused");
+    }
 }
 
 fn is_float(op: &Operator<'_>) -> bool {
