@@ -9,8 +9,11 @@ use evmpc_abi::{Action, BoundaryError, FrameInput, SubcallOutcome};
 pub extern "C" fn input_buffer(len: i32) -> i32 {
     let state = state();
     let len = (len.max(0) as usize).min(MAX_MESSAGE_SIZE);
-    state.input.clear();
-    state.input.resize(len, 0);
+    // The buffer only grows: bytes past `len` are stale and never read (messages are
+    // decoded from `input[..len]`), and zeroing a large buffer on every call is wasted work.
+    if state.input.len() < len {
+        state.input.resize(len, 0);
+    }
     state.input.as_mut_ptr() as usize as i32
 }
 

@@ -15,6 +15,9 @@ pub struct Args {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+    /// Write /tmp/perf-<pid>.map so `perf` names the guest's functions.
+    #[arg(long)]
+    perf_map: bool,
 }
 
 #[derive(Serialize)]
@@ -50,7 +53,7 @@ fn per_call(batches: usize, batch: usize, mut f: impl FnMut()) -> Duration {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
-    let engine = Engine::new(&HostConfig::default())?;
+    let engine = Engine::new(HostConfig::new().perf_map(args.perf_map))?;
     let precompile = Precompile::<MemoryHost>::new(&engine)?;
     let table: native::MemoryTable = native::table();
     let timed = |workload: &Workload, runs: usize| {

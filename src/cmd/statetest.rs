@@ -27,6 +27,9 @@ pub struct Args {
     /// Write a JSON report to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Write /tmp/perf-<pid>.map so `perf` names the guest's functions.
+    #[arg(long)]
+    perf_map: bool,
 }
 
 #[derive(Default, Serialize)]
@@ -93,7 +96,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let started = Instant::now();
     let skips = Skips::parse(SKIPS).map_err(CliError::Usage)?;
     let files = collect(&args.paths)?;
-    let engine = Engine::new(&HostConfig::default())?;
+    let engine = Engine::new(HostConfig::new().perf_map(args.perf_map))?;
     let selection =
         Selection { fork: args.fork.clone(), filter: args.filter.clone(), compare_native: args.compare_native };
     let runner = Runner::new(&engine, selection)?;
