@@ -4,6 +4,7 @@ mod artifact;
 mod asm;
 mod bad_input;
 mod differential;
+mod engine;
 mod executor;
 mod harness;
 mod spec;
