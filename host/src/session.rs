@@ -176,10 +176,13 @@ impl<H: EvmHost + 'static> Session<H> {
                 }
             }
             Ok(_) => {}
-            // A refused start leaves the guest as it was: undo only the new checkpoint.
+            // A refused call leaves the guest as it was: a refused start undoes only the
+            // checkpoint it opened; a refused resume leaves the suspended frame's in place.
             Err(Error::Frame(FrameError::Boundary(_))) if !self.poisoned => {
-                if let Some(checkpoint) = data.checkpoints.pop() {
-                    data.host.checkpoint_revert(checkpoint);
+                if matches!(entry, Entry::Start) {
+                    if let Some(checkpoint) = data.checkpoints.pop() {
+                        data.host.checkpoint_revert(checkpoint);
+                    }
                 }
             }
             Err(_) => {

@@ -111,3 +111,30 @@ fn a_reverted_subcall_leaves_no_state_and_returns_its_gas() {
     let result = session.resume(&outcome).unwrap().into_return().unwrap();
     assert_eq!(result.status, Status::Return);
 }
+
+#[test]
+fn a_refused_resume_keeps_the_suspended_frame() {
+    let caller = asm(&format!(
+        "PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH20 0x{} GAS CALL PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 RETURN",
+        hex::encode(CALLEE)
+    ));
+    let outer = FrameInput::call(Fork::Cancun, caller, Vec::new(), 1_000_000);
+    let mut session = precompile().session(MemoryHost::for_frame(&outer)).unwrap();
+    let Action::Call(request) = session.start(&outer).unwrap() else { panic!("expected a call") };
+    let too_large = SubcallOutcome {
+        status: Status::Return,
+        gas_remaining: request.gas_limit,
+        gas_refunded: 0,
+        output: vec![0; evmpc_host::abi::limits::MAX_MESSAGE_SIZE],
+        created_address: None,
+    };
+    let error = session.resume(&too_large).unwrap_err();
+    assert_eq!(
+        error.as_frame(),
+        Some(&evmpc_host::FrameError::Boundary(evmpc_host::abi::BoundaryError::MessageTooLarge))
+    );
+    assert_eq!(session.suspended(), 1, "the frame still waits");
+    let outcome = SubcallOutcome { output: vec![1], ..too_large };
+    let result = session.resume(&outcome).unwrap().into_return().unwrap();
+    assert_eq!(result.output[31], 1, "success flag of the resumed call");
+}
