@@ -8,6 +8,17 @@ use evmpc_host::{Action, Fork, FrameInput, MemoryHost, Status, SubcallOutcome};
 
 const CALLEE: [u8; 20] = [0xca; 20];
 
+/// A frame that CALLs [`CALLEE`] with no data and `gas` (an assembler operand, `GAS` for all),
+/// then returns `after` (assembly that leaves one word) as a 32-byte word.
+fn calling_frame(gas: &str, after: &str) -> FrameInput {
+    let code = asm(&format!(
+        "PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH20 0x{} {gas} CALL {after} \
+         PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 RETURN",
+        hex::encode(CALLEE)
+    ));
+    FrameInput::call(Fork::Cancun, code, Vec::new(), 1_000_000)
+}
+
 #[test]
 fn call_suspends_and_resumes_with_the_callee_output() {
     // CALL(gas, CALLEE, value 0, in 0..4, out 0..32), then return memory[0..32] and the success flag in [32..64].
@@ -81,11 +92,7 @@ fn create2_suspends_with_salt_and_init_code_and_pushes_the_address() {
 
 #[test]
 fn a_reverted_subcall_leaves_no_state_and_returns_its_gas() {
-    let caller = asm(&format!(
-        "PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH20 0x{} PUSH2 0xffff CALL GAS PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 RETURN",
-        hex::encode(CALLEE)
-    ));
-    let outer = FrameInput::call(Fork::Cancun, caller, Vec::new(), 1_000_000);
+    let outer = calling_frame("PUSH2 0xffff", "POP GAS");
     let mut session = precompile().session(MemoryHost::for_frame(&outer)).unwrap();
     let Action::Call(request) = session.start(&outer).unwrap() else { panic!("expected a call") };
     let callee = FrameInput {
@@ -114,11 +121,7 @@ fn a_reverted_subcall_leaves_no_state_and_returns_its_gas() {
 
 #[test]
 fn a_refused_resume_keeps_the_suspended_frame() {
-    let caller = asm(&format!(
-        "PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH20 0x{} GAS CALL PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 RETURN",
-        hex::encode(CALLEE)
-    ));
-    let outer = FrameInput::call(Fork::Cancun, caller, Vec::new(), 1_000_000);
+    let outer = calling_frame("GAS", "");
     let mut session = precompile().session(MemoryHost::for_frame(&outer)).unwrap();
     let Action::Call(request) = session.start(&outer).unwrap() else { panic!("expected a call") };
     let too_large = SubcallOutcome {
