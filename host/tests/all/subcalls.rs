@@ -3,10 +3,36 @@
 
 use crate::asm::asm;
 use crate::harness::precompile;
-use evmpc_host::abi::{CallScheme, CreateScheme, FrameKind};
-use evmpc_host::{Action, Fork, FrameInput, MemoryHost, Status, SubcallOutcome};
+use evmpc_host::abi::{CallRequest, CallScheme, CreateScheme, FrameKind};
+use evmpc_host::{Action, Fork, FrameInput, FrameResult, MemoryHost, Status, SubcallOutcome};
 
 const CALLEE: [u8; 20] = [0xca; 20];
+
+/// The frame that serves `request`: `code` at depth 1, nested in `outer`.
+fn callee_frame(outer: &FrameInput, request: &CallRequest, code: &str) -> FrameInput {
+    FrameInput {
+        kind: FrameKind::Call { bytecode_address: request.bytecode_address },
+        code: asm(code),
+        input: request.input.clone(),
+        caller: request.caller,
+        target: request.target,
+        gas_limit: request.gas_limit,
+        depth: 1,
+        context: None,
+        ..outer.clone()
+    }
+}
+
+/// The outcome a finished callee hands back to its caller.
+fn outcome_of(result: FrameResult, gas_limit: u64) -> SubcallOutcome {
+    SubcallOutcome {
+        status: result.status,
+        gas_remaining: result.gas_remaining(gas_limit),
+        gas_refunded: result.gas_refunded,
+        output: result.output,
+        created_address: None,
+    }
+}
 
 /// A frame that CALLs [`CALLEE`] with no data and `gas` (an assembler operand, `GAS` for all),
 /// then returns `after` (assembly that leaves one word) as a 32-byte word.
@@ -39,27 +65,15 @@ fn call_suspends_and_resumes_with_the_callee_output() {
     assert_eq!(session.suspended(), 1);
 
     // The callee echoes its call data's length and writes a slot.
-    let callee = FrameInput {
-        kind: FrameKind::Call { bytecode_address: CALLEE },
-        code: asm("PUSH1 0x01 PUSH1 0x05 SSTORE CALLDATASIZE PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 RETURN"),
-        input: request.input.clone(),
-        caller: request.caller,
-        target: request.target,
-        gas_limit: request.gas_limit,
-        depth: 1,
-        context: None,
-        ..outer.clone()
-    };
+    let callee = callee_frame(
+        &outer,
+        &request,
+        "PUSH1 0x01 PUSH1 0x05 SSTORE CALLDATASIZE PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 RETURN",
+    );
     let nested = session.start(&callee).unwrap().into_return().unwrap();
     assert_eq!(nested.status, Status::Return);
     assert_eq!(session.suspended(), 1);
-    let outcome = SubcallOutcome {
-        status: nested.status,
-        gas_remaining: nested.gas_remaining(callee.gas_limit),
-        gas_refunded: nested.gas_refunded,
-        output: nested.output.clone(),
-        created_address: None,
-    };
+    let outcome = outcome_of(nested, callee.gas_limit);
     let result = session.resume(&outcome).unwrap().into_return().unwrap();
     assert_eq!(result.status, Status::Return);
     assert_eq!(result.output[31], 4, "callee output copied into the caller's memory");
@@ -95,26 +109,11 @@ fn a_reverted_subcall_leaves_no_state_and_returns_its_gas() {
     let outer = calling_frame("PUSH2 0xffff", "POP GAS");
     let mut session = precompile().session(MemoryHost::for_frame(&outer)).unwrap();
     let Action::Call(request) = session.start(&outer).unwrap() else { panic!("expected a call") };
-    let callee = FrameInput {
-        kind: FrameKind::Call { bytecode_address: CALLEE },
-        code: asm("PUSH1 0x01 PUSH1 0x05 SSTORE PUSH1 0x00 PUSH1 0x00 REVERT"),
-        caller: request.caller,
-        target: request.target,
-        gas_limit: request.gas_limit,
-        depth: 1,
-        context: None,
-        ..outer.clone()
-    };
+    let callee = callee_frame(&outer, &request, "PUSH1 0x01 PUSH1 0x05 SSTORE PUSH1 0x00 PUSH1 0x00 REVERT");
     let nested = session.start(&callee).unwrap().into_return().unwrap();
     assert_eq!(nested.status, Status::Revert);
     assert!(session.host().storage_changes().is_empty(), "the reverted callee's write is undone");
-    let outcome = SubcallOutcome {
-        status: nested.status,
-        gas_remaining: nested.gas_remaining(callee.gas_limit),
-        gas_refunded: 0,
-        output: nested.output,
-        created_address: None,
-    };
+    let outcome = outcome_of(nested, callee.gas_limit);
     let result = session.resume(&outcome).unwrap().into_return().unwrap();
     assert_eq!(result.status, Status::Return);
 }
