@@ -4,6 +4,8 @@
 //! The binary (`src/main.rs`) only parses and maps errors to exit codes; each subcommand
 //! lives in `cmd/<name>.rs`.
 
+/// Programs written to attack the precompile's cost per EVM gas.
+pub mod adversarial;
 /// Subcommands.
 pub mod cmd;
 /// Ethereum state tests through the precompile.

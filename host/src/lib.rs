@@ -23,6 +23,8 @@
 
 /// The embedded canonical artifact and its lock.
 pub mod artifact;
+/// A small EVM assembler for tests, benchmarks and attack programs.
+pub mod asm;
 /// Engine settings, with their defaults written down.
 pub mod config;
 /// The wasmtime engine and the compiled precompile.

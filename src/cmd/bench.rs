@@ -2,16 +2,35 @@ use super::CliError;
 use crate::workloads::{self, Workload, LOOP_ITERATIONS};
 use evmpc_host::{native, Engine, HostConfig, MemoryHost, Precompile};
 use serde::Serialize;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+
+/// The adversarial suite: attack patterns timed against native revm.
+mod adversarial;
 
 /// `evmpc bench`: the precompile and native revm-interpreter side by side, same state,
 /// same run. Prints medians and ratios; timings are noisy, ratios less so.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Timed runs of snailtracer on each side.
+    /// Timed runs of each workload on each side (snailtracer: the median; adversarial
+    /// patterns: the fastest).
     #[arg(long, default_value_t = 5)]
     runs: usize,
+    /// Run the adversarial suite: every attack pattern as a whole transaction through the
+    /// precompile and native revm, with time per EVM gas on both sides, worst ratio last.
+    #[arg(long)]
+    adversarial: bool,
+    /// With `--adversarial`: only patterns whose name contains this.
+    #[arg(long, requires = "adversarial")]
+    filter: Option<String>,
+    /// With `--adversarial`: write each pattern as an Ethereum state test into this folder
+    /// (expected post state from native revm) instead of timing it.
+    #[arg(long, requires = "adversarial", value_name = "DIR")]
+    emit_statetests: Option<PathBuf>,
+    /// With `--adversarial`: exit 1 when a pattern's ratio exceeds this.
+    #[arg(long, requires = "adversarial")]
+    max_ratio: Option<f64>,
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
@@ -53,6 +72,9 @@ fn per_call(batches: usize, batch: usize, mut f: impl FnMut()) -> Duration {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
+    if args.adversarial {
+        return adversarial::run(&args);
+    }
     let engine = Engine::new(HostConfig::new().perf_map(args.perf_map))?;
     let precompile = Precompile::<MemoryHost>::new(&engine)?;
     let table: native::MemoryTable = native::table();

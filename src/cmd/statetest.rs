@@ -30,6 +30,10 @@ pub struct Args {
     /// Write /tmp/perf-<pid>.map so `perf` names the guest's functions.
     #[arg(long)]
     perf_map: bool,
+    /// Run every vector this many times on each side and report the fastest run (timings
+    /// of single runs are noisy).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    runs: u16,
 }
 
 #[derive(Default, Serialize)]
@@ -97,8 +101,12 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let skips = Skips::parse(SKIPS).map_err(CliError::Usage)?;
     let files = collect(&args.paths)?;
     let engine = Engine::new(HostConfig::new().perf_map(args.perf_map))?;
-    let selection =
-        Selection { fork: args.fork.clone(), filter: args.filter.clone(), compare_native: args.compare_native };
+    let selection = Selection {
+        fork: args.fork.clone(),
+        filter: args.filter.clone(),
+        compare_native: args.compare_native,
+        runs: usize::from(args.runs),
+    };
     let runner = Runner::new(&engine, selection)?;
 
     let progress = ProgressBar::new(files.len() as u64);

@@ -29,6 +29,8 @@ pub struct Selection {
     pub filter: Option<String>,
     /// Also run each vector on native revm and compare.
     pub compare_native: bool,
+    /// Runs of each vector on each side; the fastest is reported (at least 1).
+    pub runs: usize,
 }
 
 /// What became of one vector.
@@ -168,6 +170,105 @@ impl Runner {
         test: &Test,
         outcome: &mut Outcome,
     ) {
+        let vector = match Vector::new(unit, spec, prestate, test) {
+            Ok(vector) => vector,
+            Err(error) => {
+                outcome.verdict = match &test.expect_exception {
+                    Some(_) => Verdict::Pass,
+                    None => Verdict::Fail(format!("transaction cannot be built: {error}")),
+                };
+                return;
+            }
+        };
+        let runs = self.selection.runs.max(1);
+        let wasm = vector.timed(runs, || vector.run_precompile(&self.executor));
+        outcome.precompile_time = wasm.time;
+        outcome.verdict = match check(test, &wasm.result, wasm.root) {
+            Ok(()) => Verdict::Pass,
+            Err(reason) => Verdict::Fail(reason),
+        };
+        if self.selection.compare_native {
+            let native = vector.timed(runs, || vector.run_native());
+            outcome.native = Some((native.time, difference(&wasm.result, wasm.root, &native.result, native.root)));
+        }
+    }
+
+    /// Runs one state-test unit's first vector of its first fork `runs` times on each side
+    /// and reports the fastest run of each, the gas used and any difference: the
+    /// benchmark's view of a vector (its expected post state is not checked).
+    ///
+    /// # Errors
+    /// The unit has no vector or its transaction cannot be built.
+    pub fn time_unit(&self, unit: &TestUnit, runs: usize) -> Result<Timing, String> {
+        let (spec_name, tests) = unit.post.iter().next().ok_or("the unit has no post entry")?;
+        let test = tests.first().ok_or("the unit has no vector")?;
+        let prestate = unit.state();
+        let vector = Vector::new(unit, spec_name.to_spec_id(), &prestate, test).map_err(|e| e.to_string())?;
+        let wasm = vector.timed(runs.max(1), || vector.run_precompile(&self.executor));
+        let native = vector.timed(runs.max(1), || vector.run_native());
+        let gas_used = match &native.result {
+            Ok(result) => result.gas().tx_gas_used(),
+            Err(error) => return Err(format!("native revm refused the transaction: {error}")),
+        };
+        Ok(Timing {
+            precompile: wasm.time,
+            native: native.time,
+            gas_used,
+            difference: difference(&wasm.result, wasm.root, &native.result, native.root),
+        })
+    }
+}
+
+/// The post-state root and logs hash native revm computes for a unit's first vector: the
+/// expectation of a state test generated from a program.
+///
+/// # Errors
+/// The unit has no vector, its transaction cannot be built or native revm refuses it.
+pub fn native_post(unit: &TestUnit) -> Result<(B256, B256), String> {
+    let (spec_name, tests) = unit.post.iter().next().ok_or("the unit has no post entry")?;
+    let test = tests.first().ok_or("the unit has no vector")?;
+    let prestate = unit.state();
+    let vector = Vector::new(unit, spec_name.to_spec_id(), &prestate, test).map_err(|e| e.to_string())?;
+    let run = vector.run_native();
+    let result = run.result.map_err(|error| format!("native revm refused the transaction: {error}"))?;
+    Ok((run.root, logs_hash(result.logs())))
+}
+
+/// A benchmark's view of one vector: fastest time on each side, gas, differences.
+#[derive(Clone, Debug)]
+pub struct Timing {
+    /// Fastest run through the precompile.
+    pub precompile: Duration,
+    /// Fastest run on native revm.
+    pub native: Duration,
+    /// Gas the transaction used (native revm's figure).
+    pub gas_used: u64,
+    /// How the two runs differ, if they do.
+    pub difference: Option<Difference>,
+}
+
+/// A run's result and post-state root.
+struct Run {
+    result: TxResult,
+    root: B256,
+    time: Duration,
+}
+
+/// One vector, ready to run any number of times on either side.
+struct Vector<'a> {
+    prestate: &'a revm::database::CacheState,
+    cfg: CfgEnv,
+    block: BlockEnv,
+    tx: TxEnv,
+}
+
+impl<'a> Vector<'a> {
+    fn new(
+        unit: &TestUnit,
+        spec: SpecId,
+        prestate: &'a revm::database::CacheState,
+        test: &Test,
+    ) -> Result<Self, revm_statetest_types::TestError> {
         let mut cfg = CfgEnv::default();
         cfg.chain_id = unit.env.current_chain_id.map_or(1, |id| id.to());
         cfg.set_spec_and_mainnet_gas_params(spec);
@@ -177,42 +278,48 @@ impl Runner {
             6
         });
         let block = unit.block_env(&mut cfg);
-        let tx = match test.tx_env(unit) {
-            Ok(tx) => tx,
-            Err(error) => {
-                outcome.verdict = match &test.expect_exception {
-                    Some(_) => Verdict::Pass,
-                    None => Verdict::Fail(format!("transaction cannot be built: {error}")),
-                };
-                return;
-            }
-        };
-        let context = || {
-            let db = State::builder().with_cached_prestate(prestate.clone()).with_bundle_update().build();
-            Context::mainnet().with_block(block.clone()).with_tx(tx.clone()).with_cfg(cfg.clone()).with_db(db)
-        };
+        let tx = test.tx_env(unit)?;
+        Ok(Vector { prestate, cfg, block, tx })
+    }
 
+    fn context(&self) -> TestContext {
+        let db = State::builder().with_cached_prestate(self.prestate.clone()).with_bundle_update().build();
+        Context::mainnet()
+            .with_block(self.block.clone())
+            .with_tx(self.tx.clone())
+            .with_cfg(self.cfg.clone())
+            .with_db(db)
+    }
+
+    /// The fastest of `runs` runs (all runs give the same result).
+    fn timed(&self, runs: usize, run: impl Fn() -> Run) -> Run {
+        let mut best = run();
+        for _ in 1..runs {
+            let next = run();
+            if next.time < best.time {
+                best = next;
+            }
+        }
+        best
+    }
+
+    fn run_precompile(&self, executor: &Executor<TestContext>) -> Run {
         let started = Instant::now();
-        let (mut ctx, result) = self.executor.transact(context());
+        let (mut ctx, result) = executor.transact(self.context());
         let state = ctx.journal_mut().finalize();
         if result.is_ok() {
             ctx.db_mut().commit(state);
         }
-        outcome.precompile_time = started.elapsed();
-        let root = state_root(&ctx.journaled_state.database);
-        outcome.verdict = match check(test, &result, root) {
-            Ok(()) => Verdict::Pass,
-            Err(reason) => Verdict::Fail(reason),
-        };
+        let time = started.elapsed();
+        Run { result, root: state_root(&ctx.journaled_state.database), time }
+    }
 
-        if self.selection.compare_native {
-            let started = Instant::now();
-            let mut evm = context().build_mainnet();
-            let native = evm.transact_commit(tx.clone());
-            let elapsed = started.elapsed();
-            let native_root = state_root(&evm.ctx.journaled_state.database);
-            outcome.native = Some((elapsed, difference(&result, root, &native, native_root)));
-        }
+    fn run_native(&self) -> Run {
+        let started = Instant::now();
+        let mut evm = self.context().build_mainnet();
+        let result = evm.transact_commit(self.tx.clone());
+        let time = started.elapsed();
+        Run { result, root: state_root(&evm.ctx.journaled_state.database), time }
     }
 }
 
