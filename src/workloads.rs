@@ -1,6 +1,6 @@
 use crate::cmd::input::{snailtracer, SNAILTRACER_CALLDATA};
 use evmpc_host::native;
-use evmpc_host::{Action, Fork, FrameInput, FrameResult, MemoryHost, Precompile};
+use evmpc_host::{Action, Fork, FrameInput, MemoryHost, Precompile, ReturnedFrame};
 
 /// A benchmark: one frame on a fresh in-memory state.
 #[derive(Clone, Debug)]
@@ -54,10 +54,10 @@ pub fn iszero_loop() -> Workload {
 ///
 /// # Panics
 /// If the precompile fails or the frame asks for a sub-call: workloads are single frames.
-pub fn run_precompile(precompile: &Precompile<MemoryHost>, workload: &Workload) -> FrameResult {
+pub fn run_precompile(precompile: &Precompile<MemoryHost>, workload: &Workload) -> ReturnedFrame {
     let mut session = precompile.session(MemoryHost::for_frame(&workload.frame)).expect("session");
     match session.start(&workload.frame).expect("frame runs") {
-        Action::Return(result) => result,
+        Action::Return(result) => session.returned(&result).expect("output in guest memory"),
         other => panic!("{}: unexpected sub-call {other:?}", workload.name),
     }
 }
@@ -66,7 +66,7 @@ pub fn run_precompile(precompile: &Precompile<MemoryHost>, workload: &Workload) 
 ///
 /// # Panics
 /// If the frame asks for a sub-call.
-pub fn run_native(table: &native::MemoryTable, workload: &Workload) -> FrameResult {
+pub fn run_native(table: &native::MemoryTable, workload: &Workload) -> ReturnedFrame {
     let mut host = MemoryHost::for_frame(&workload.frame);
     native::run_frame(&mut host, table, &workload.frame).expect("single frame")
 }

@@ -1,4 +1,4 @@
-use crate::{Address, Status, Word};
+use crate::{Address, GuestSlice, Status, Word};
 use alloc::vec::Vec;
 use borsh::{BorshDeserialize, BorshSerialize};
 
@@ -30,8 +30,11 @@ pub struct FrameResult {
     /// Refund counter accumulated by the frame and its successful sub-calls (may be
     /// negative inside a transaction; capped by the node at the end of it).
     pub gas_refunded: i64,
-    /// RETURN or REVERT data; for a create frame, the code to deploy.
-    pub output: Vec<u8>,
+    /// RETURN or REVERT data (for a create frame, the code to deploy), in guest memory.
+    /// The node reads it only where it must (code deposit, the transaction's output); a
+    /// caller frame of the session receives it without it leaving the guest
+    /// ([`SubcallOutput::Nested`]).
+    pub output: GuestSlice,
 }
 
 impl FrameResult {
@@ -61,7 +64,8 @@ pub enum CallScheme {
 ///
 /// Gas for the call (EIP-150 63/64 rule, stipend, cold access, value transfer, new
 /// account) has been charged to the suspended frame already; `gas_limit` is what the
-/// callee gets.
+/// callee gets. The guest keeps the request: a nested frame or an outcome that disagrees
+/// with it is refused.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 #[cfg_attr(feature = "hash", derive(borsh::BorshSchema))]
 pub struct CallRequest {
@@ -71,15 +75,26 @@ pub struct CallRequest {
     pub caller: Address,
     /// Account whose storage the callee uses.
     pub target: Address,
-    /// Account whose code runs (after following an EIP-7702 delegation, the delegator).
+    /// The account called for its code (the CALL's `to`, before an EIP-7702 delegation is
+    /// followed).
     pub bytecode_address: Address,
+    /// keccak256 of the code the callee runs (the delegate's, for an EIP-7702 account), as
+    /// the `account` import reported it. Never the empty code's: the guest answers calls
+    /// to accounts without code itself, unless they are precompiles.
+    pub code_hash: Word,
+    /// The account holding that code (the delegate, for an EIP-7702 account).
+    pub code_address: Address,
+    /// Length of that code, as the `account` import reported it.
+    pub code_len: u32,
     /// Value of the call.
     pub value: Word,
     /// Whether `value` moves from `caller` to `target` (CALL); otherwise it is only
     /// `CALLVALUE` of the callee (DELEGATECALL) or a self transfer (CALLCODE).
     pub transfers_value: bool,
-    /// Call data.
-    pub input: Vec<u8>,
+    /// Call data: a range of the caller's memory. A nested frame reads it in place
+    /// ([`CallData::Pending`](crate::CallData::Pending)); the node reads it only to run
+    /// an Ethereum precompile.
+    pub input: GuestSlice,
     /// Gas given to the callee, stipend included.
     pub gas_limit: u64,
     /// Whether the callee runs static.
@@ -111,10 +126,28 @@ pub struct CreateRequest {
     pub caller: Address,
     /// Endowment.
     pub value: Word,
-    /// Init code.
-    pub init_code: Vec<u8>,
+    /// Init code, copied out of the creator's memory and kept by the guest; the nested
+    /// frame runs it as [`Code::Pending`](crate::Code::Pending).
+    pub init_code: GuestSlice,
+    /// For CREATE2, the new account's address (from the creator, the salt and the init
+    /// code hash, which the CREATE2 gas paid for); for CREATE the node derives it from the
+    /// creator's nonce.
+    pub address: Option<Address>,
     /// Gas given to the init code.
     pub gas_limit: u64,
+}
+
+/// The output a sub-call hands back to the suspended frame.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+#[cfg_attr(feature = "hash", derive(borsh::BorshSchema))]
+#[borsh(use_discriminant = true)]
+#[repr(u8)]
+pub enum SubcallOutput {
+    /// Bytes from the node: an Ethereum precompile's output, or none.
+    Bytes(Vec<u8>) = 0,
+    /// The output of the nested frame that ran this sub-call in the session; it never left
+    /// guest memory.
+    Nested = 1,
 }
 
 /// What came of a sub-call; the host resumes the suspended frame with it.
@@ -128,9 +161,23 @@ pub struct SubcallOutcome {
     /// Refund counter of the sub-call (added to the caller's only on success).
     pub gas_refunded: i64,
     /// Return or revert data (for a create, revert data only).
-    pub output: Vec<u8>,
+    pub output: SubcallOutput,
     /// The created address, for a successful create.
     pub created_address: Option<Address>,
+}
+
+impl SubcallOutcome {
+    /// An outcome without output: what a call to an account without code, or a sub-call
+    /// refused before it ran (depth, funds), hands back.
+    pub fn empty(status: Status, gas_remaining: u64) -> Self {
+        SubcallOutcome {
+            status,
+            gas_remaining,
+            gas_refunded: 0,
+            output: SubcallOutput::Bytes(Vec::new()),
+            created_address: None,
+        }
+    }
 }
 
 impl Action {

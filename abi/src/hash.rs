@@ -1,6 +1,6 @@
 use crate::imports::{ImportSig, EXPORTS, IMPORTS, IMPORT_MODULE, MEMORY_EXPORT};
 use crate::records::{AccountRecord, SelfDestructRecord, SSTORE_RECORD_SIZE};
-use crate::{Action, BoundaryError, FrameInput, Status, SubcallOutcome};
+use crate::{limits, Action, BoundaryError, FrameInput, Status, SubcallOutcome};
 use alloc::{format, string::String, vec::Vec};
 use borsh::schema::BorshSchemaContainer;
 use sha2::{Digest, Sha256};
@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 ///
 /// It holds the borsh schemas of [`FrameInput`], [`Action`] and [`SubcallOutcome`]
 /// (borsh-encoded, so every field, type and discriminant counts), the import and export
-/// tables, the record sizes and the status and boundary-error codes. Change any of them
+/// tables, the record sizes, the limits and the status and boundary-error codes. Change any of them
 /// and the hash changes.
 pub fn abi_description() -> Vec<u8> {
     let mut out = Vec::new();
@@ -36,6 +36,18 @@ pub fn abi_description() -> Vec<u8> {
         AccountRecord::SIZE,
         SelfDestructRecord::SIZE,
         SSTORE_RECORD_SIZE
+    ));
+    text.push_str(&format!(
+        "limits code={} initcode={} calldata={} evm-memory={} message={} code-cache={} guest-memory={} depth={} topics={}\n",
+        limits::MAX_CODE_SIZE,
+        limits::MAX_INITCODE_SIZE,
+        limits::MAX_CALLDATA_SIZE,
+        limits::MAX_EVM_MEMORY,
+        limits::MAX_MESSAGE_SIZE,
+        limits::MAX_CODE_CACHE,
+        limits::MAX_GUEST_MEMORY,
+        limits::MAX_CALL_DEPTH,
+        limits::MAX_LOG_TOPICS,
     ));
     for status in Status::ALL {
         text.push_str(&format!("status {status:?}={:#04x}\n", status.to_u8()));

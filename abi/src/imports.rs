@@ -74,6 +74,11 @@ macro_rules! for_each_import {
             /// Emits a log of `*address` with `topic_count` topics at `*topics` (32 bytes each)
             /// and `data_len` bytes of data at `*data`.
             fn log(address: i32, topics: i32, topic_count: i32, data: i32, data_len: i32);
+            /// Moves `*value` (32 bytes) from `*from` to `*to`, both loaded already, for a call
+            /// to an account without code that the guest answers itself; a zero value only
+            /// touches `*to` (EIP-161). All or nothing. Returns 0, or the
+            /// [`Status`](crate::Status) code of the failure (`OutOfFunds`, `OverflowPayment`).
+            fn transfer(from: i32, to: i32, value: i32) -> i32;
             /// Self-destructs `*address` in favour of `*target`; writes a
             /// [`SelfDestructRecord`](crate::records::SelfDestructRecord) to `*out`.
             /// `flags`: bit 0 skips a cold load. Returns access flags.
@@ -132,7 +137,7 @@ mod tests {
 
     #[test]
     fn table_lists_each_import_once() {
-        assert_eq!(IMPORTS.len(), 9);
+        assert_eq!(IMPORTS.len(), 10);
         for (index, sig) in IMPORTS.iter().enumerate() {
             assert!(IMPORTS[index + 1..].iter().all(|other| other.name != sig.name));
         }

@@ -3,7 +3,10 @@
 //! Everything that crosses between a node (`evmpc-host`) and the canonical Wasm artifact
 //! (`evmpc-guest`) is defined here, once: the borsh-encoded [`FrameInput`] a frame starts
 //! with, the [`Action`] it ends with, the [`SubcallOutcome`] it resumes with, the wire
-//! [`Status`] codes, and the [`imports`] table. Both sides depend on this crate and never
+//! [`Status`] codes, the [`limits`] and the [`imports`] table. Bulk bytes cross only
+//! where the node must see them: requests and results name guest memory ([`GuestSlice`]),
+//! nested frames read their call data and init code where the caller left them, and an
+//! account's code crosses once per session. Both sides depend on this crate and never
 //! on each other. With the `hash` feature, [`abi_hash`] derives the ABI hash the spec
 //! pins from the borsh schemas of these types plus the import table.
 //!
@@ -17,9 +20,11 @@ extern crate alloc;
 
 /// What a frame ends with: a return, or a request for a sub-call.
 pub mod action;
+/// The session's fork, block and transaction.
+pub mod context;
 /// Forks the precompile executes.
 pub mod fork;
-/// Frame input: code, call data, addresses, gas and the execution context.
+/// Frame input: code, call data, addresses and gas.
 pub mod frame;
 #[cfg(feature = "hash")]
 /// The ABI hash, derived from the schemas and the import table.
@@ -33,9 +38,12 @@ pub mod records;
 /// Wire status codes of a frame and of the boundary itself.
 pub mod status;
 
-pub use action::{Action, CallRequest, CallScheme, CreateRequest, CreateScheme, FrameResult, SubcallOutcome};
+pub use action::{
+    Action, CallRequest, CallScheme, CreateRequest, CreateScheme, FrameResult, SubcallOutcome, SubcallOutput,
+};
+pub use context::{ethereum_precompiles, BlockEnv, ExecContext, TxEnv};
 pub use fork::Fork;
-pub use frame::{Address, BlockEnv, ExecContext, FrameInput, FrameKind, TxEnv, Word};
+pub use frame::{Address, CallData, Code, FrameInput, FrameKind, GuestSlice, Word};
 #[cfg(feature = "hash")]
 pub use hash::{abi_description, abi_hash};
 pub use imports::{ImportSig, ValType, IMPORTS, IMPORT_MODULE};

@@ -1,32 +1,48 @@
 //! Every number here is part of the protocol: nodes enforce them identically, and the spec
 //! cites them.
+//!
+//! A limit that a valid transaction can reach halts the frame that reaches it with
+//! [`Status::MemoryLimitOOG`](crate::Status::MemoryLimitOOG), consuming its gas: a
+//! deterministic outcome, recorded like any other. The limits are sized so that no
+//! transaction of up to 2^25 gas on a fork from Berlin on reaches one.
 
-/// Largest code a call frame may run: 65,536 bytes, EIP-7954's deployment limit, above
-/// every code that can exist on chain under the forks the ABI names (EIP-170: 24,576).
+/// Largest account code a call frame runs: 65,536 bytes, EIP-7954's deployment limit,
+/// above every code EIP-170 (24,576 bytes, from Spurious Dragon) lets a chain deploy. A
+/// frame naming larger code (possible only before Spurious Dragon) halts.
 pub const MAX_CODE_SIZE: usize = 0x10000;
-/// Largest init code a create frame may run: twice [`MAX_CODE_SIZE`]. The fork's own
-/// limit (EIP-3860: 49,152 bytes) is checked by the CREATE instructions and the node.
-pub const MAX_INITCODE_SIZE: usize = 2 * MAX_CODE_SIZE;
-/// Largest call data a frame accepts, in bytes.
-///
-/// Gas bounds call data long before this on any real chain; the cap keeps one frame's
-/// input inside the guest's memory budget.
-pub const MAX_CALLDATA_SIZE: usize = 4 * 1024 * 1024;
-/// Largest encoded frame input or sub-call outcome the guest accepts, in bytes.
-pub const MAX_MESSAGE_SIZE: usize = 8 * 1024 * 1024;
+/// Largest init code given with a frame (a creating transaction's data) that runs:
+/// 16 MiB. A transaction's init code before Shanghai is bounded only by its gas (4 gas per
+/// zero byte); above this the frame halts. Init code of a nested CREATE stays in guest
+/// memory and is bounded by [`MAX_EVM_MEMORY`].
+pub const MAX_INITCODE_SIZE: usize = 16 * 1024 * 1024;
+/// Largest call data given with a frame (a transaction's data) that runs: 16 MiB, twice
+/// what 2^25 gas buys at 4 gas per zero byte. Above it the frame halts. Call data of a
+/// nested call is read in place from the caller's memory.
+pub const MAX_CALLDATA_SIZE: usize = 16 * 1024 * 1024;
 /// Largest EVM memory of all frames of a session together, in bytes.
 ///
-/// Expanding past it halts the frame with [`Status::MemoryLimitOOG`](crate::Status), an EVM
-/// outcome, not a trap. A transaction of 2^25 gas (twice EIP-7825's cap) can pay for about
+/// Expanding past it halts the frame. A transaction of 2^25 gas can pay for about
 /// 107 MiB spread over 1,024 frames, so no such transaction reaches it.
 pub const MAX_EVM_MEMORY: u64 = 128 * 1024 * 1024;
-/// Cap on the guest's linear memory, in bytes (8,192 Wasm pages of 64 KiB): EVM memory,
-/// a copy of each frame's call data, 1,024 frame stacks and the heap's slack.
+/// Largest encoded message (frame input or sub-call outcome) the guest accepts, in bytes:
+/// room for the inline call data and init code limits, or for an Ethereum precompile's
+/// output, which is bounded by the EVM memory its input came from.
+pub const MAX_MESSAGE_SIZE: usize = MAX_EVM_MEMORY as usize + 1024 * 1024;
+/// Most bytes of distinct account code a session keeps analysed (the sum of their
+/// lengths). Each code is read through the `code_copy` import and analysed once per
+/// session; a frame whose new code would pass this sum halts. 2^25 gas reaches at most
+/// 12,906 cold accounts (2,600 gas each, from Berlin) of 24,576 bytes: 310 MiB.
+pub const MAX_CODE_CACHE: usize = 384 * 1024 * 1024;
+/// Cap on the guest's linear memory, in bytes (24,576 Wasm pages of 64 KiB): the EVM
+/// memory with its growth slack, the code cache, one message, 1,024 frame stacks, return
+/// data and the heap's slack. Valid input halts on the limits above before it gets here.
 ///
 /// Enforced by the host's store limiter, so `memory.grow` fails at the same point on
 /// every node.
-pub const MAX_GUEST_MEMORY: usize = 512 * 1024 * 1024;
-/// Deepest EVM call stack (frames below the transaction's first frame).
+pub const MAX_GUEST_MEMORY: usize = 1536 * 1024 * 1024;
+/// Deepest EVM call stack (frames below the transaction's first frame). The guest answers
+/// a CALL or CREATE from a frame at this depth with `CallTooDeep` itself, without asking
+/// the node, and refuses a nested frame deeper than it.
 pub const MAX_CALL_DEPTH: u16 = 1024;
 /// Most topics one log carries.
 pub const MAX_LOG_TOPICS: usize = 4;

@@ -29,6 +29,10 @@ pub enum Status {
     InvalidEOFInitCode = 0x14,
     /// EOF only: EXTDELEGATECALL to a non-EOF account.
     InvalidExtDelegateCallTarget = 0x15,
+    /// CREATE or CREATE2 whose creator's nonce is at its maximum: the create does not run
+    /// and its gas comes back. revm reports it as a return without an address; the wire
+    /// keeps "success" for creates that have one.
+    CreateNonceOverflow = 0x1f,
 
     /// Out of gas.
     OutOfGas = 0x20,
@@ -80,7 +84,7 @@ pub enum Status {
 
 impl Status {
     /// Every status.
-    pub const ALL: [Status; 32] = [
+    pub const ALL: [Status; 33] = [
         Status::Stop,
         Status::Return,
         Status::SelfDestruct,
@@ -90,6 +94,7 @@ impl Status {
         Status::CreateInitCodeStartingEF00,
         Status::InvalidEOFInitCode,
         Status::InvalidExtDelegateCallTarget,
+        Status::CreateNonceOverflow,
         Status::OutOfGas,
         Status::MemoryOOG,
         Status::MemoryLimitOOG,
@@ -144,43 +149,49 @@ impl Status {
 /// Why the guest refused a call at the boundary, before or instead of running EVM code.
 ///
 /// These are returned by the guest's exports as negative codes; they are the caller's
-/// fault (bad bytes, bad order of calls), never an EVM outcome.
+/// fault (bad bytes, bad order of calls, a message that contradicts what the guest holds),
+/// never an EVM outcome. A refused call changes nothing in the guest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum BoundaryError {
     /// The frame input or outcome bytes are not a valid borsh encoding.
     Malformed = 1,
-    /// The frame's code is larger than the limit for its kind.
-    CodeTooLarge = 2,
-    /// The call data is larger than the limit.
-    CalldataTooLarge = 3,
     /// The session's first frame carried no execution context.
-    MissingContext = 4,
+    MissingContext = 2,
     /// `frame_resume` was called with no suspended frame.
-    NothingSuspended = 5,
-    /// `frame_start` was called while the top frame is running or waiting for an
-    /// outcome in a way that does not allow a nested frame.
-    NotSuspended = 6,
-    /// The frame's depth does not match the session's call stack.
-    DepthMismatch = 7,
+    NothingSuspended = 3,
+    /// `frame_start` named pending call data or init code, or started a second nested
+    /// frame, while no suspended frame waits for one.
+    NotSuspended = 4,
+    /// The frame's depth is not its parent's plus one, or exceeds the depth limit.
+    DepthMismatch = 5,
     /// The message is larger than the limit.
-    MessageTooLarge = 8,
-    /// The guest ran out of its memory cap while setting a frame up.
-    OutOfMemory = 9,
+    MessageTooLarge = 6,
+    /// The frame carries an execution context (fork, block, transaction) other than the
+    /// session's.
+    ContextMismatch = 7,
+    /// A nested frame disagrees with the suspended frame's pending request: another kind,
+    /// target, caller, value, gas limit, static flag, code or call data.
+    FrameMismatch = 8,
+    /// An outcome disagrees with the pending request or with the nested frame that ran it:
+    /// more gas than the request gave, a successful create without an address, a created
+    /// address for a call, a nested output where no nested frame returned, or another
+    /// status or gas than the nested call frame ended with.
+    OutcomeMismatch = 9,
 }
 
 impl BoundaryError {
     /// Every boundary error.
     pub const ALL: [BoundaryError; 9] = [
         BoundaryError::Malformed,
-        BoundaryError::CodeTooLarge,
-        BoundaryError::CalldataTooLarge,
         BoundaryError::MissingContext,
         BoundaryError::NothingSuspended,
         BoundaryError::NotSuspended,
         BoundaryError::DepthMismatch,
         BoundaryError::MessageTooLarge,
-        BoundaryError::OutOfMemory,
+        BoundaryError::ContextMismatch,
+        BoundaryError::FrameMismatch,
+        BoundaryError::OutcomeMismatch,
     ];
 
     /// The wire code.

@@ -1,8 +1,7 @@
 use crate::frames::Frames;
-use crate::host::ImportHost;
-use crate::state::state;
+use crate::state::{state, Session};
 use evmpc_abi::limits::MAX_MESSAGE_SIZE;
-use evmpc_abi::{Action, BoundaryError, FrameInput, SubcallOutcome};
+use evmpc_abi::{BoundaryError, FrameInput, SubcallOutcome};
 
 /// Reserves `len` bytes for the next message and returns their address.
 #[no_mangle]
@@ -39,34 +38,32 @@ fn decode<T: borsh::BorshDeserialize>(input: &[u8], len: i32) -> Result<T, Bound
     borsh::from_slice(bytes).map_err(|_| BoundaryError::Malformed)
 }
 
-fn start(len: i32) -> Result<Action, BoundaryError> {
+fn start(len: i32) -> Result<(), BoundaryError> {
     let state = state();
     let frame: FrameInput = decode(&state.input, len)?;
-    if let Some(context) = &frame.context {
-        if state.frames.is_empty() {
-            state.host = Some(ImportHost::new(context, frame.fork));
-        }
-    }
-    let host = state.host.as_mut().ok_or(BoundaryError::MissingContext)?;
-    Frames { host, stack: &mut state.frames }.start(frame)
+    let session = match (&mut state.session, frame.context.as_ref()) {
+        (Some(session), Some(context)) if **context != session.context => return Err(BoundaryError::ContextMismatch),
+        (Some(session), _) => session,
+        (session @ None, Some(context)) => session.insert(Session::new((**context).clone())),
+        (None, None) => return Err(BoundaryError::MissingContext),
+    };
+    Frames { session, stack: &mut state.frames, out: &mut state.output }.start(frame)
 }
 
-fn resume(len: i32) -> Result<Action, BoundaryError> {
+fn resume(len: i32) -> Result<(), BoundaryError> {
     let state = state();
     let outcome: SubcallOutcome = decode(&state.input, len)?;
-    let host = state.host.as_mut().ok_or(BoundaryError::NothingSuspended)?;
-    Frames { host, stack: &mut state.frames }.resume(outcome)
+    let session = state.session.as_mut().ok_or(BoundaryError::NothingSuspended)?;
+    Frames { session, stack: &mut state.frames, out: &mut state.output }.resume(outcome)
 }
 
-fn finish(result: Result<Action, BoundaryError>) -> i64 {
-    let action = match result {
-        Ok(action) => action,
-        Err(error) => return -(error.to_u8() as i64),
-    };
-    let output = &mut state().output;
-    output.clear();
-    if borsh::to_writer(&mut *output, &action).is_err() {
-        return -(BoundaryError::OutOfMemory.to_u8() as i64);
+/// `ptr << 32 | len` of the action the call left in the output buffer, or `-code`.
+fn finish(result: Result<(), BoundaryError>) -> i64 {
+    match result {
+        Ok(()) => {
+            let output = &state().output;
+            ((output.as_ptr() as usize as i64) << 32) | output.len() as i64
+        }
+        Err(error) => -(error.to_u8() as i64),
     }
-    ((output.as_ptr() as usize as i64) << 32) | output.len() as i64
 }

@@ -1,65 +1,135 @@
-use crate::host::ImportHost;
+use crate::state::Session;
 use alloc::{boxed::Box, vec::Vec};
-use core::cmp::min;
-use evmpc_abi::limits::{MAX_CALLDATA_SIZE, MAX_CODE_SIZE, MAX_EVM_MEMORY, MAX_INITCODE_SIZE};
+use evmpc_abi::limits::{MAX_CALL_DEPTH, MAX_EVM_MEMORY};
 use evmpc_abi::{
-    Action, BoundaryError, CallRequest, CallScheme, CreateRequest, CreateScheme, FrameInput, FrameKind, FrameResult,
-    Status, SubcallOutcome,
+    Action, BoundaryError, CallData, Code, FrameInput, FrameKind, FrameResult, GuestSlice, Status, SubcallOutcome,
+    SubcallOutput,
 };
-use revm_interpreter::bytecode::Bytecode;
+use outcome::{apply, status_of, Asked, Outcome};
+use pending::{slice_of, Child, Pending, Returned};
 use revm_interpreter::interpreter::{EthInterpreter, ExtBytecode};
-use revm_interpreter::interpreter_types::{MemoryTr, ReturnData};
-use revm_interpreter::primitives::{Address, Bytes, U256};
-use revm_interpreter::{
-    instructions::gas_table_spec, CallInput, CallInputs, CreateInputs, InputsImpl, InstructionResult, Interpreter,
-    InterpreterAction, SharedMemory,
-};
+use revm_interpreter::primitives::{Address, Bytes, KECCAK_EMPTY, U256};
+use revm_interpreter::state::Bytecode;
+use revm_interpreter::{CallInput, CallValue, InputsImpl, Interpreter, InterpreterAction, SharedMemory};
+
+/// Applying a sub-call's outcome to the frame that waits for it.
+mod outcome;
+/// The suspended frame's request, and the checks of what the node sends against it.
+mod pending;
 
 /// A frame waiting for the outcome of its sub-call.
 pub(crate) struct Suspended {
     interpreter: Box<Interpreter<EthInterpreter>>,
     depth: u16,
     pending: Pending,
+    child: Child,
 }
 
-/// What the suspended frame asked for.
-enum Pending {
-    /// A call whose output goes to this range of the frame's memory.
-    Call { return_memory: core::ops::Range<usize> },
-    /// A create.
-    Create,
-}
-
-/// The session's frames: every frame but the running one is suspended.
+/// The session's frames: every frame but the running one is suspended, outermost first.
+/// Each entry point leaves the encoded [`Action`] in `out`.
 pub(crate) struct Frames<'a> {
-    pub(crate) host: &'a mut ImportHost,
+    pub(crate) session: &'a mut Session,
     pub(crate) stack: &'a mut Vec<Suspended>,
+    pub(crate) out: &'a mut Vec<u8>,
+}
+
+/// Encodes `action` into `out`, in place: an action is built and written once, never
+/// moved through returns.
+fn emit(out: &mut Vec<u8>, action: &Action) {
+    out.clear();
+    // Writing into a `Vec` cannot fail; allocation failure traps.
+    let _ = borsh::to_writer(out, action);
+}
+
+/// A frame whose code or call data passes a protocol limit: it halts before it runs.
+fn limit_halt(gas_limit: u64) -> FrameResult {
+    FrameResult { status: Status::MemoryLimitOOG, gas_used: gas_limit, gas_refunded: 0, output: GuestSlice::EMPTY }
 }
 
 impl Frames<'_> {
-    /// Starts a frame on top of the stack (nested in the suspended top frame, if any).
-    pub(crate) fn start(&mut self, frame: FrameInput) -> Result<Action, BoundaryError> {
-        let code_limit = match frame.kind {
-            FrameKind::Call { .. } => MAX_CODE_SIZE,
-            FrameKind::Create => MAX_INITCODE_SIZE,
-        };
-        if frame.code.len() > code_limit {
-            return Err(BoundaryError::CodeTooLarge);
+    /// Starts a frame: the session's root frame when nothing is suspended, else the nested
+    /// frame that serves the top frame's pending request.
+    pub(crate) fn start(&mut self, frame: FrameInput) -> Result<(), BoundaryError> {
+        if frame.depth > MAX_CALL_DEPTH {
+            return Err(BoundaryError::DepthMismatch);
         }
-        if frame.input.len() > MAX_CALLDATA_SIZE {
-            return Err(BoundaryError::CalldataTooLarge);
-        }
-        let memory = match self.stack.last_mut() {
-            Some(parent) => {
-                if frame.depth != parent.depth.saturating_add(1) {
-                    return Err(BoundaryError::DepthMismatch);
-                }
-                parent.interpreter.memory.new_child_context()
-            }
-            None => SharedMemory::new_with_memory_limit(MAX_EVM_MEMORY),
+        let Some(parent) = self.stack.last_mut() else {
+            return self.start_root(frame);
         };
-        self.host.set_fork(frame.fork);
-        let spec = crate::host::spec_of(frame.fork);
+        if !matches!(parent.child, Child::Waiting) {
+            return Err(BoundaryError::NotSuspended);
+        }
+        if frame.depth != parent.depth.saturating_add(1) {
+            return Err(BoundaryError::DepthMismatch);
+        }
+        parent.pending.check_frame(&frame)?;
+        parent.child = Child::Started;
+        let (input, code) = match &parent.pending {
+            Pending::Call { inputs, .. } => (inputs.input.clone(), None),
+            Pending::Create { inputs, .. } => (CallInput::Bytes(Bytes::new()), Some(inputs.init_code().clone())),
+        };
+        let memory = parent.interpreter.memory.new_child_context();
+        let bytecode = match code {
+            Some(init_code) => Some(ExtBytecode::new(Bytecode::new_legacy(init_code))),
+            None => self.account_code(&frame.code),
+        };
+        match bytecode {
+            Some(bytecode) => self.enter(frame, memory, bytecode, input),
+            None => self.halted(frame.gas_limit),
+        }
+        Ok(())
+    }
+
+    /// A frame with nothing suspended under it: its bytes come with it.
+    fn start_root(&mut self, mut frame: FrameInput) -> Result<(), BoundaryError> {
+        if frame.input == CallData::Pending || frame.code == Code::Pending {
+            return Err(BoundaryError::NotSuspended);
+        }
+        if frame.exceeds_limits() {
+            self.halted(frame.gas_limit);
+            return Ok(());
+        }
+        let input = match core::mem::replace(&mut frame.input, CallData::Pending) {
+            CallData::Inline(bytes) => CallInput::Bytes(Bytes::from(bytes)),
+            CallData::Pending => CallInput::Bytes(Bytes::new()),
+        };
+        let bytecode = match core::mem::replace(&mut frame.code, Code::Pending) {
+            Code::Inline(bytes) => Some(ExtBytecode::new(Bytecode::new_legacy(Bytes::from(bytes)))),
+            code => self.account_code(&code),
+        };
+        match bytecode {
+            Some(bytecode) => self.enter(frame, SharedMemory::new_with_memory_limit(MAX_EVM_MEMORY), bytecode, input),
+            None => self.halted(frame.gas_limit),
+        }
+        Ok(())
+    }
+
+    /// The analysed code of `Code::Account`, from the session's cache; `None` when the
+    /// frame must halt (its code is above the limit or the cache is full).
+    fn account_code(&mut self, code: &Code) -> Option<ExtBytecode> {
+        let Code::Account { address, hash, len } = code else { return None };
+        if *len as usize > evmpc_abi::limits::MAX_CODE_SIZE {
+            return None;
+        }
+        let bytecode = self.session.code.get_or_load(address, hash, *len).ok()?;
+        Some(ExtBytecode::new_with_hash(bytecode, (*hash).into()))
+    }
+
+    /// Ends a frame that cannot run with its limit halt.
+    fn halted(&mut self, gas_limit: u64) {
+        if let Some(parent) = self.stack.last_mut() {
+            parent.child = Child::Returned(Returned {
+                status: Status::MemoryLimitOOG,
+                gas_remaining: 0,
+                gas_refunded: 0,
+                output: Bytes::new(),
+            });
+        }
+        emit(self.out, &Action::Return(limit_halt(gas_limit)));
+    }
+
+    /// Sets an interpreter up for `frame` (reusing a spare one) and runs it.
+    fn enter(&mut self, frame: FrameInput, memory: SharedMemory, bytecode: ExtBytecode, input: CallInput) {
         let bytecode_address = match frame.kind {
             FrameKind::Call { bytecode_address } => Some(Address::from(bytecode_address)),
             FrameKind::Create => None,
@@ -68,132 +138,114 @@ impl Frames<'_> {
             target_address: Address::from(frame.target),
             caller_address: Address::from(frame.caller),
             bytecode_address,
-            input: CallInput::Bytes(Bytes::from(frame.input)),
+            input,
             call_value: U256::from_be_bytes(frame.value),
             depth: frame.depth as usize,
         };
-        let bytecode = ExtBytecode::new(Bytecode::new_legacy(Bytes::from(frame.code)));
-        let interpreter = Interpreter::new(memory, bytecode, inputs, frame.is_static, spec, frame.gas_limit);
-        Ok(self.run(Box::new(interpreter), frame.depth))
+        let spec = self.session.spec;
+        let interpreter = match self.session.spare.pop() {
+            Some(mut interpreter) => {
+                interpreter.clear(memory, bytecode, inputs, frame.is_static, spec, frame.gas_limit, 0);
+                interpreter
+            }
+            None => Box::new(Interpreter::new(memory, bytecode, inputs, frame.is_static, spec, frame.gas_limit)),
+        };
+        self.run(interpreter, frame.depth)
     }
 
     /// Resumes the suspended top frame with its sub-call's outcome.
-    pub(crate) fn resume(&mut self, outcome: SubcallOutcome) -> Result<Action, BoundaryError> {
-        let Suspended { mut interpreter, depth, pending } = self.stack.pop().ok_or(BoundaryError::NothingSuspended)?;
-        insert_outcome(&mut interpreter, &pending, outcome);
-        Ok(self.run(interpreter, depth))
+    pub(crate) fn resume(&mut self, outcome: SubcallOutcome) -> Result<(), BoundaryError> {
+        let top = self.stack.last().ok_or(BoundaryError::NothingSuspended)?;
+        top.pending.check_outcome(&top.child, &outcome)?;
+        let Some(Suspended { mut interpreter, depth, pending, child }) = self.stack.pop() else {
+            return Err(BoundaryError::NothingSuspended);
+        };
+        let output = match (outcome.output, child) {
+            (SubcallOutput::Nested, Child::Returned(returned)) => returned.output,
+            (SubcallOutput::Bytes(bytes), _) => Bytes::from(bytes),
+            // Refused by `check_outcome`.
+            (SubcallOutput::Nested, _) => Bytes::new(),
+        };
+        let outcome = Outcome {
+            status: outcome.status,
+            gas_remaining: outcome.gas_remaining,
+            gas_refunded: outcome.gas_refunded,
+            output,
+            created_address: outcome.created_address.map(Address::from),
+        };
+        apply(&mut interpreter, &asked(&pending), outcome);
+        self.run(interpreter, depth);
+        Ok(())
     }
 
-    /// Runs a frame until it returns (and leaves the stack) or suspends (and stays).
-    fn run(&mut self, mut interpreter: Box<Interpreter<EthInterpreter>>, depth: u16) -> Action {
-        let gas_table = gas_table_spec(interpreter.runtime_flag.spec_id);
-        let action = crate::instructions::run(&mut interpreter, &gas_table, self.host);
-        match action {
-            InterpreterAction::Return(result) => {
-                let status = status_of(result.result);
-                let gas_used = if status.is_halt() { interpreter.gas.limit() } else { result.gas.total_gas_spent() };
-                let gas_refunded = if status.is_success() { result.gas.refunded() } else { 0 };
-                Action::Return(FrameResult { status, gas_used, gas_refunded, output: result.output.to_vec() })
-            }
-            InterpreterAction::NewFrame(revm_interpreter::FrameInput::Call(inputs)) => {
-                let request = call_request(&interpreter, &inputs);
-                let return_memory = inputs.return_memory_offset.clone();
-                self.stack.push(Suspended { interpreter, depth, pending: Pending::Call { return_memory } });
-                Action::Call(request)
-            }
-            InterpreterAction::NewFrame(revm_interpreter::FrameInput::Create(inputs)) => {
-                let request = create_request(&inputs);
-                self.stack.push(Suspended { interpreter, depth, pending: Pending::Create });
-                Action::Create(request)
-            }
-            // Only EOF produces other frame kinds, and no fork the ABI names enables EOF.
-            InterpreterAction::NewFrame(revm_interpreter::FrameInput::Empty) => core::arch::wasm32::unreachable(),
-        }
-    }
-}
-
-/// Hands a sub-call's outcome to the frame that asked for it, as revm's frame handler
-/// does (`EthFrame::return_result`), for forks without EIP-8037 state gas.
-fn insert_outcome(interpreter: &mut Interpreter<EthInterpreter>, pending: &Pending, outcome: SubcallOutcome) {
-    interpreter.memory.free_child_context();
-    let status = outcome.status;
-    // A halted sub-call keeps none of its gas, whatever the host reports.
-    let gas_remaining = if status.is_halt() { 0 } else { outcome.gas_remaining };
-    if !status.is_halt() {
-        interpreter.gas.erase_cost(gas_remaining);
-    }
-    if status.is_success() {
-        interpreter.gas.record_refund(outcome.gas_refunded);
-    }
-    match pending {
-        Pending::Call { return_memory } => {
-            let success = U256::from(status.is_success() as u8);
-            let copy_len = min(return_memory.len(), outcome.output.len());
-            if !status.is_halt() && copy_len > 0 {
-                interpreter.memory.set(return_memory.start, &outcome.output[..copy_len]);
-            }
-            interpreter.return_data.set_buffer(Bytes::from(outcome.output));
-            let _ = interpreter.stack.push(success);
-        }
-        Pending::Create => {
-            if status.is_revert() {
-                interpreter.return_data.set_buffer(Bytes::from(outcome.output));
-            } else {
-                interpreter.return_data.clear();
-            }
-            let address = match (status.is_success(), outcome.created_address) {
-                (true, Some(address)) => Address::from(address).into_word().into(),
-                _ => U256::ZERO,
+    /// Runs a frame until it returns (and leaves the stack) or suspends (and stays). A
+    /// sub-call from the deepest allowed frame is answered here with `CallTooDeep`, as
+    /// revm's frame handler answers it, without asking the node.
+    fn run(&mut self, mut interpreter: Box<Interpreter<EthInterpreter>>, depth: u16) {
+        loop {
+            let Session { host, gas_table, .. } = &mut *self.session;
+            let action = crate::instructions::run(&mut interpreter, gas_table, host);
+            let pending = match action {
+                InterpreterAction::Return(result) => return self.returned(interpreter, result),
+                InterpreterAction::NewFrame(revm_interpreter::FrameInput::Call(inputs)) => {
+                    Pending::Call { inputs, code: host.code_holder() }
+                }
+                InterpreterAction::NewFrame(revm_interpreter::FrameInput::Create(inputs)) => Pending::create(inputs),
+                // Only EOF produces other frame kinds, and no fork the ABI names enables EOF.
+                InterpreterAction::NewFrame(revm_interpreter::FrameInput::Empty) => core::arch::wasm32::unreachable(),
             };
-            let _ = interpreter.stack.push(address);
+            if let Some(outcome) = self.answer_here(&pending, depth) {
+                apply(&mut interpreter, &asked(&pending), outcome);
+                continue;
+            }
+            pending.emit_action(&interpreter, self.out);
+            self.stack.push(Suspended { interpreter, depth, pending, child: Child::Waiting });
+            return;
         }
     }
-}
 
-fn call_request(interpreter: &Interpreter<EthInterpreter>, inputs: &CallInputs) -> CallRequest {
-    let input = match &inputs.input {
-        CallInput::Bytes(bytes) => bytes.to_vec(),
-        CallInput::SharedBuffer(range) => interpreter.memory.global_slice(range.clone()).to_vec(),
-    };
-    let scheme = match inputs.scheme {
-        revm_interpreter::CallScheme::Call => CallScheme::Call,
-        revm_interpreter::CallScheme::CallCode => CallScheme::CallCode,
-        revm_interpreter::CallScheme::DelegateCall => CallScheme::DelegateCall,
-        revm_interpreter::CallScheme::StaticCall => CallScheme::StaticCall,
-    };
-    CallRequest {
-        scheme,
-        caller: inputs.caller.0 .0,
-        target: inputs.target_address.0 .0,
-        bytecode_address: inputs.bytecode_address.0 .0,
-        value: inputs.value.get().to_be_bytes::<32>(),
-        transfers_value: inputs.value.is_transfer(),
-        input,
-        gas_limit: inputs.gas_limit,
-        is_static: inputs.is_static,
+    /// The outcome of a sub-call that needs neither the node nor a frame, as revm's frame
+    /// handler would give it: one beyond the depth limit (`CallTooDeep`, all gas back),
+    /// or a call to an account without code that is not a precompile (its value moved,
+    /// or its target touched, through the `transfer` import; `Stop`, all gas back).
+    fn answer_here(&mut self, pending: &Pending, depth: u16) -> Option<Outcome> {
+        if depth >= MAX_CALL_DEPTH {
+            return Some(Outcome::refused(Status::CallTooDeep, pending.gas_limit()));
+        }
+        let Pending::Call { inputs, .. } = pending else { return None };
+        if inputs.known_bytecode.0 != KECCAK_EMPTY || self.session.context.is_precompile(&inputs.bytecode_address.0 .0) {
+            return None;
+        }
+        let failure = match inputs.value {
+            CallValue::Transfer(value) => self.session.host.transfer(&inputs.caller, &inputs.target_address, &value),
+            CallValue::Apparent(_) => None,
+        };
+        Some(Outcome::refused(failure.unwrap_or(Status::Stop), inputs.gas_limit))
+    }
+
+    /// A frame returned: its output stays in guest memory, with its parent if it has one.
+    fn returned(&mut self, interpreter: Box<Interpreter<EthInterpreter>>, result: revm_interpreter::InterpreterResult) {
+        let status = status_of(result.result);
+        let gas_used = if status.is_halt() { interpreter.gas.limit() } else { result.gas.total_gas_spent() };
+        let gas_refunded = if status.is_success() { result.gas.refunded() } else { 0 };
+        let output = result.output;
+        let slice = slice_of(&output);
+        let gas_remaining = interpreter.gas.limit().saturating_sub(gas_used);
+        match self.stack.last_mut() {
+            Some(parent) => {
+                parent.child = Child::Returned(Returned { status, gas_remaining, gas_refunded, output });
+            }
+            None => self.session.root_output = output,
+        }
+        self.session.spare.push(interpreter);
+        emit(self.out, &Action::Return(FrameResult { status, gas_used, gas_refunded, output: slice }));
     }
 }
 
-fn create_request(inputs: &CreateInputs) -> CreateRequest {
-    let scheme = match inputs.scheme() {
-        revm_interpreter::CreateScheme::Create2 { salt } => CreateScheme::Create2 { salt: salt.to_be_bytes::<32>() },
-        _ => CreateScheme::Create,
-    };
-    CreateRequest {
-        scheme,
-        caller: inputs.caller().0 .0,
-        value: inputs.value().to_be_bytes::<32>(),
-        init_code: inputs.init_code().to_vec(),
-        gas_limit: inputs.gas_limit(),
-    }
-}
-
-/// The wire status of an interpreter result (the codes are revm's).
-fn status_of(result: InstructionResult) -> Status {
-    match Status::from_u8(result as u8) {
-        Some(status) => status,
-        // Suspend, EOF and fatal-external results cannot end a frame here: the guest
-        // never reports a node failure as a load error (the import traps instead).
-        None => core::arch::wasm32::unreachable(),
+/// The part of a request an outcome's effect depends on.
+fn asked(pending: &Pending) -> Asked {
+    match pending {
+        Pending::Call { inputs, .. } => Asked::Call { return_memory: inputs.return_memory_offset.clone() },
+        Pending::Create { .. } => Asked::Create,
     }
 }

@@ -1,7 +1,7 @@
 use crate::imports::{self, ptr, ptr_mut};
 use alloc::{borrow::Cow, vec::Vec};
 use evmpc_abi::records::{request, AccessFlags, AccountRecord, SelfDestructRecord, SSTORE_RECORD_SIZE};
-use evmpc_abi::{ExecContext, Fork};
+use evmpc_abi::{ExecContext, Fork, Status};
 use revm_interpreter::context_interface::cfg::GasParams;
 use revm_interpreter::context_interface::journaled_state::AccountInfoLoad;
 use revm_interpreter::host::LoadError;
@@ -14,8 +14,10 @@ use revm_interpreter::{Host, SStoreResult, SelfDestructResult, StateLoad};
 /// in guest memory for the whole session.
 pub(crate) struct ImportHost {
     env: Env,
-    spec: SpecId,
     gas_params: GasParams,
+    /// The account whose code was loaded last, and the code's length: after a CALL
+    /// instruction, the account holding the code the callee runs.
+    code_holder: (Address, u32),
 }
 
 /// The session's context, as U256 and addresses, converted once.
@@ -74,7 +76,9 @@ fn skip_flag(skip_cold_load: bool) -> i32 {
 }
 
 impl ImportHost {
-    pub(crate) fn new(context: &ExecContext, fork: Fork) -> Self {
+    /// The session's host: the gas parameters of its fork, and its block and transaction,
+    /// converted once.
+    pub(crate) fn new(context: &ExecContext) -> Self {
         let block = &context.block;
         let env = Env {
             number: word(&block.number),
@@ -91,17 +95,25 @@ impl ImportHost {
             origin: Address::from(context.tx.origin),
             blob_hashes: context.tx.blob_hashes.iter().map(word).collect(),
         };
-        let spec = spec_of(fork);
-        ImportHost { env, spec, gas_params: GasParams::new_spec(spec) }
+        ImportHost { env, gas_params: GasParams::new_spec(spec_of(context.fork)), code_holder: (Address::ZERO, 0) }
     }
 
-    /// Switches the fork rules (a frame may name another fork than the session's first).
-    pub(crate) fn set_fork(&mut self, fork: Fork) {
-        let spec = spec_of(fork);
-        if spec != self.spec {
-            self.spec = spec;
-            self.gas_params = GasParams::new_spec(spec);
+    /// The account whose code the last load with code was for, and the code's length.
+    pub(crate) fn code_holder(&self) -> (Address, u32) {
+        self.code_holder
+    }
+
+    /// Moves `value` from `from` to `to` (a zero value touches `to`) through the `transfer`
+    /// import; the failure's status, if any.
+    pub(crate) fn transfer(&mut self, from: &Address, to: &Address, value: &U256) -> Option<Status> {
+        let value = value.to_be_bytes::<32>();
+        // SAFETY: the pointers reference live 20- and 32-byte values.
+        let code = unsafe { imports::transfer(ptr(&from.0), ptr(&to.0), ptr(&value)) };
+        if code == 0 {
+            return None;
         }
+        // The node answers with a status code; anything else is its bug, not an outcome.
+        Some(Status::from_u8(code as u8).filter(|status| !status.is_success()).unwrap_or_else(|| core::arch::wasm32::unreachable()))
     }
 
     /// Loads an account through the `account` import.
@@ -110,7 +122,11 @@ impl ImportHost {
         let flags = skip_flag(skip_cold_load) | if load_code { request::LOAD_CODE } else { 0 };
         // SAFETY: the pointers reference live guest memory of the sizes the import writes.
         let flags = AccessFlags(unsafe { imports::account(ptr(address), flags, ptr_mut(&mut out)) });
-        AccountLoad { record: AccountRecord::from_bytes(&out), flags }
+        let record = AccountRecord::from_bytes(&out);
+        if load_code && !flags.has(AccessFlags::SKIPPED) {
+            self.code_holder = (*address, record.code_len);
+        }
+        AccountLoad { record, flags }
     }
 }
 

@@ -12,9 +12,11 @@ extern crate alloc;
 
 /// dlmalloc over the initial heap, then grown pages.
 mod allocator;
+/// Analysed account code, kept for the session by code hash.
+mod code_cache;
 /// Exported functions: the boundary the host calls.
 mod exports;
-/// The suspended-frame stack and the translation between revm and the ABI.
+/// The suspended-frame stack: nested frames, pending requests and their outcomes.
 mod frames;
 /// revm's `Host` over the imports.
 mod host;

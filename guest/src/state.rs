@@ -1,12 +1,19 @@
+use crate::code_cache::CodeCache;
 use crate::frames::Suspended;
-use crate::host::ImportHost;
-use alloc::vec::Vec;
+use crate::host::{spec_of, ImportHost};
+use alloc::{boxed::Box, vec::Vec};
 use core::cell::UnsafeCell;
+use evmpc_abi::ExecContext;
+use revm_interpreter::instructions::gas_table_spec;
+use revm_interpreter::interpreter::EthInterpreter;
+use revm_interpreter::primitives::hardfork::SpecId;
+use revm_interpreter::primitives::Bytes;
+use revm_interpreter::{GasTable, Interpreter};
 
 /// Everything that lives for the whole session (one Wasm instance).
 pub(crate) struct State {
-    /// The host view, set from the first frame's context.
-    pub(crate) host: Option<ImportHost>,
+    /// Set by the session's first frame.
+    pub(crate) session: Option<Session>,
     /// Suspended frames, outermost first.
     pub(crate) frames: Vec<Suspended>,
     /// Where the host writes the next message.
@@ -15,13 +22,46 @@ pub(crate) struct State {
     pub(crate) output: Vec<u8>,
 }
 
+/// What the session's first frame fixes, and what the session accumulates.
+pub(crate) struct Session {
+    /// The context as the first frame gave it; later frames may only repeat it.
+    pub(crate) context: ExecContext,
+    /// The fork's revm spec.
+    pub(crate) spec: SpecId,
+    /// Static gas of every opcode under the fork.
+    pub(crate) gas_table: GasTable,
+    /// revm's `Host` over the imports.
+    pub(crate) host: ImportHost,
+    /// Analysed account code, by hash.
+    pub(crate) code: CodeCache,
+    /// Interpreters of returned frames, reused (with their stack allocation) by new ones.
+    pub(crate) spare: Vec<Box<Interpreter<EthInterpreter>>>,
+    /// Output of the root frame that returned last, kept for the host to read.
+    pub(crate) root_output: Bytes,
+}
+
+impl Session {
+    pub(crate) fn new(context: ExecContext) -> Session {
+        let spec = spec_of(context.fork);
+        Session {
+            host: ImportHost::new(&context),
+            spec,
+            gas_table: gas_table_spec(spec),
+            context,
+            code: CodeCache::default(),
+            spare: Vec::new(),
+            root_output: Bytes::new(),
+        }
+    }
+}
+
 struct Global(UnsafeCell<State>);
 
 // SAFETY: the guest is single-threaded (wasm32v1-none has no threads).
 unsafe impl Sync for Global {}
 
 static STATE: Global =
-    Global(UnsafeCell::new(State { host: None, frames: Vec::new(), input: Vec::new(), output: Vec::new() }));
+    Global(UnsafeCell::new(State { session: None, frames: Vec::new(), input: Vec::new(), output: Vec::new() }));
 
 /// The session state.
 ///

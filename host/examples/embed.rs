@@ -1,10 +1,14 @@
 //! Embeds the precompile the way a node does: one engine per process, the precompile
 //! linked to the node's `EvmHost`, one session per transaction, sub-calls served by the node.
+//! The callee's code and call data never leave the guest: the nested frame names them.
 //!
 //! Run with `cargo run -p evmpc-host --example embed`.
 
 use evmpc_host::abi::FrameKind;
-use evmpc_host::{Action, Engine, Error, Fork, FrameInput, HostConfig, MemoryHost, Precompile, SubcallOutcome};
+use evmpc_host::{
+    Action, CallData, Code, Engine, Error, Fork, FrameInput, HostConfig, MemoryHost, Precompile, SubcallOutcome,
+    SubcallOutput,
+};
 
 fn main() -> Result<(), Error> {
     let engine = Engine::new(&HostConfig::default())?;
@@ -15,8 +19,10 @@ fn main() -> Result<(), Error> {
     // PUSH1 1 PUSH1 0 SSTORE; CALL(GAS, 0xcc…cc, 0, 0, 0, 0, 32); PUSH1 0 MLOAD PUSH1 1 SSTORE; STOP
     let caller_code = hex(&format!("60016000556020600060006000600073{}5af160005160015500", "cc".repeat(20)));
     let frame = FrameInput::call(Fork::Cancun, caller_code, Vec::new(), 1_000_000);
+    let mut host = MemoryHost::for_frame(&frame);
+    host.insert_account([0xcc; 20], Default::default(), 1, &callee_code);
 
-    let mut session = precompile.session(MemoryHost::for_frame(&frame))?;
+    let mut session = precompile.session(host)?;
     let mut action = session.start(&frame)?;
     loop {
         match action {
@@ -26,10 +32,15 @@ fn main() -> Result<(), Error> {
             }
             Action::Call(request) => {
                 println!("sub-call to 0x{} with {} gas", hex_string(&request.target), request.gas_limit);
+                // The node would open a checkpoint and move the call's value here.
                 let nested = FrameInput {
                     kind: FrameKind::Call { bytecode_address: request.bytecode_address },
-                    code: callee_code.clone(),
-                    input: request.input.clone(),
+                    code: Code::Account {
+                        address: request.code_address,
+                        hash: request.code_hash,
+                        len: request.code_len,
+                    },
+                    input: CallData::Pending,
                     caller: request.caller,
                     target: request.target,
                     value: request.value,
@@ -37,14 +48,14 @@ fn main() -> Result<(), Error> {
                     is_static: request.is_static,
                     depth: 1,
                     context: None,
-                    fork: frame.fork,
                 };
                 let result = session.start(&nested)?.into_return().expect("the callee makes no sub-call");
+                println!("the callee returned 0x{}", hex_string(session.bytes(result.output)?));
                 let outcome = SubcallOutcome {
                     status: result.status,
                     gas_remaining: result.gas_remaining(nested.gas_limit),
                     gas_refunded: result.gas_refunded,
-                    output: result.output,
+                    output: SubcallOutput::Nested,
                     created_address: None,
                 };
                 action = session.resume(&outcome)?;

@@ -23,6 +23,10 @@ impl Default for HostConfig {
 }
 
 impl HostConfig {
+    /// The smallest native stack [`max_wasm_stack`](Self::max_wasm_stack) accepts, in bytes.
+    /// The guest's deepest paths fit in it (a test runs them there).
+    pub const MIN_WASM_STACK: usize = 64 * 1024;
+
     /// The defaults: 64 concurrent sessions, a 1 MiB native stack, pooling on, no cache.
     pub fn new() -> Self {
         Self::default()
@@ -34,16 +38,21 @@ impl HostConfig {
         self
     }
 
-    /// Native stack the guest may use, in bytes. Default 1 MiB.
+    /// Native stack the guest may use, in bytes. Default 1 MiB; at least
+    /// [`MIN_WASM_STACK`](Self::MIN_WASM_STACK).
     ///
     /// A safety net only: the guest never recurses on input-controlled depth, and its
-    /// worst case stays far below this.
+    /// worst case stays below the minimum. An overflow is this node's fault
+    /// ([`NodeError::StackOverflow`](crate::NodeError::StackOverflow)), never an outcome.
     pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
         self.max_wasm_stack = bytes;
         self
     }
 
     /// Directory of an on-disk cache of the compiled artifact. Default: none.
+    ///
+    /// Its files are loaded as native code: the directory must be writable only by the
+    /// node (see [`Engine::module`](crate::Engine::module)).
     pub fn cache_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
         self.cache_dir = Some(dir.into());
         self
@@ -67,8 +76,8 @@ impl HostConfig {
         if self.max_sessions == 0 {
             return Err("max_sessions must be at least 1".into());
         }
-        if self.max_wasm_stack < 64 * 1024 {
-            return Err(format!("max_wasm_stack {} is below 64 KiB", self.max_wasm_stack));
+        if self.max_wasm_stack < Self::MIN_WASM_STACK {
+            return Err(format!("max_wasm_stack {} is below {} bytes", self.max_wasm_stack, Self::MIN_WASM_STACK));
         }
         Ok(())
     }

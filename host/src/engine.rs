@@ -105,7 +105,21 @@ impl Engine {
         &self.inner.engine
     }
 
+    /// The native stack the guest may use, in bytes ([`HostConfig::max_wasm_stack`]).
+    pub fn max_wasm_stack(&self) -> usize {
+        self.inner.config.max_wasm_stack
+    }
+
     /// The compiled artifact: compiled on first call (or read from the cache) and kept.
+    ///
+    /// # The on-disk cache
+    /// With [`HostConfig::cache_dir`], the compiled module is written there once and loaded
+    /// by later processes. Loading it runs its bytes as native code: wasmtime checks that
+    /// they were compiled for this engine configuration and wasmtime version, not that
+    /// they are what this artifact compiles to. The directory must therefore be writable
+    /// only by the node itself, like its binary. Each writer writes a file of its own
+    /// (process id and a counter in the name) and renames it into place, so concurrent
+    /// writers never mix their bytes and readers see a whole file or none.
     ///
     /// # Errors
     /// [`NodeError::ArtifactMismatch`] if the embedded bytes are not the locked ones;
@@ -133,7 +147,7 @@ impl Engine {
             |e: &dyn std::fmt::Display| NodeError::Cache { path: path.display().to_string(), message: e.to_string() };
         let bytes = module.serialize().map_err(|e| cache_error(&e))?;
         std::fs::create_dir_all(dir).map_err(|e| cache_error(&e))?;
-        let partial = path.with_extension("partial");
+        let partial = path.with_extension(unique_suffix());
         std::fs::write(&partial, bytes).map_err(|e| cache_error(&e))?;
         std::fs::rename(&partial, &path).map_err(|e| cache_error(&e))?;
         Ok(module)
@@ -151,6 +165,13 @@ impl Engine {
         let sha = artifact::locked_sha256();
         dir.join(format!("evmpc-{}-{:016x}.cwasm", &sha[..16.min(sha.len())], hasher.finish()))
     }
+}
+
+/// `<pid>-<n>.partial`: a temporary file name no other writer uses.
+fn unique_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    format!("{}-{}.partial", std::process::id(), WRITES.fetch_add(1, Ordering::Relaxed))
 }
 
 /// The precompile linked to a node's [`EvmHost`] type: imports type-checked once, ready to
@@ -194,5 +215,17 @@ impl<H: EvmHost + 'static> Precompile<H> {
     /// The engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unique_suffix;
+
+    #[test]
+    fn every_cache_writer_gets_its_own_temporary_file() {
+        let (first, second) = (unique_suffix(), unique_suffix());
+        assert_ne!(first, second);
+        assert!(first.starts_with(&std::process::id().to_string()) && first.ends_with(".partial"));
     }
 }

@@ -71,6 +71,16 @@ pub enum NodeError {
     /// Invalid [`HostConfig`](crate::HostConfig).
     #[error("invalid host config: {0}")]
     Config(String),
+    /// The guest overflowed this node's native stack (`max_wasm_stack`): a limit that
+    /// differs by configuration, compiler and CPU, so never the frame's outcome.
+    #[error("the guest overflowed the native stack of {max_wasm_stack} bytes")]
+    StackOverflow {
+        /// The configured native stack for Wasm, in bytes.
+        max_wasm_stack: usize,
+    },
+    /// The operating system refused guest memory below the protocol's cap.
+    #[error("guest memory could not grow on this machine: {0}")]
+    GuestMemory(String),
     /// wasmtime failed to compile, instantiate or call.
     #[error("wasm engine: {0}")]
     Engine(String),

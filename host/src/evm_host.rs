@@ -33,6 +33,17 @@ pub struct AccountInfo {
     pub is_delegated: bool,
 }
 
+/// What came of [`EvmHost::transfer`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transfer {
+    /// The value moved (or, for zero, the recipient was touched).
+    Done,
+    /// The sender's balance is below the value; nothing changed.
+    OutOfFunds,
+    /// The recipient's balance would overflow; nothing changed.
+    Overflow,
+}
+
 /// Storage slot values around an SSTORE, for EIP-2200/3529 pricing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SstoreValues {
@@ -90,6 +101,10 @@ pub trait EvmHost: 'static {
     fn block_hash(&mut self, number: u64) -> Result<Word, Self::Error>;
     /// Records a log.
     fn log(&mut self, address: &Address, topics: &[Word], data: &[u8]) -> Result<(), Self::Error>;
+    /// Moves `value` from `from` to `to`, both loaded in this transaction, for a call to an
+    /// account without code; a zero value only touches `to` (EIP-161). All or nothing:
+    /// on [`Transfer::OutOfFunds`] or [`Transfer::Overflow`] the state is unchanged.
+    fn transfer(&mut self, from: &Address, to: &Address, value: &Word) -> Result<Transfer, Self::Error>;
     /// Self-destructs `address` in favour of `target` (EIP-6780 rules where active).
     fn selfdestruct(
         &mut self,

@@ -3,29 +3,63 @@
 //! revm's own mainnet handler does everything around bytecode: validation, intrinsic gas,
 //! nonce and value transfer, the journal with its checkpoints, EIP-2929/2930 warm and cold
 //! accounting, EIP-1153 transient storage, EIP-6780 SELFDESTRUCT, refunds, CREATE/CREATE2
-//! addresses and code deposit, EIP-7702 delegations and the Ethereum precompiles (run
+//! rules and code deposit, EIP-7702 delegations and the Ethereum precompiles (run
 //! natively by `revm-precompile`). Only the execution of bytecode frames is replaced: every
 //! frame runs in the Wasm precompile, one [`Session`](crate::Session) per transaction, with
-//! sub-calls suspending the guest frame and coming back through revm's frame loop.
+//! sub-calls suspending the guest frame and coming back through revm's frame loop. To
+//! revm's rules it adds EIP-7610 (a create onto an account with storage collides), which
+//! needs the database to implement [`StorageProbe`].
 
 use crate::engine::{Engine, Precompile};
 use crate::error::Error;
 use crate::revm_host::RevmHost;
 use evm::PrecompileEvm;
-use revm::context::result::{EVMError, ExecutionResult, InvalidTransaction};
+use revm::context::result::{EVMError, ExecutionResult, InvalidHeader, InvalidTransaction};
 use revm::context_interface::journaled_state::JournalTr;
 use revm::context_interface::{ContextTr, Database};
 use revm::handler::{Handler, MainnetHandler};
 use revm::interpreter::Host;
 use revm::state::EvmState;
 
+/// EIP-7610 and the database question it needs answered.
+pub mod collision;
 /// Conversions between revm's frame types and the ABI's.
 mod convert;
 /// revm's `EvmTr` with frames run by the precompile.
 mod evm;
+/// A guest frame's call to an Ethereum precompile, on guest memory.
+mod precompile_call;
 
-/// The error of a transaction: revm's, with the database error of `CTX`.
-pub type TxError<CTX> = EVMError<<<CTX as ContextTr>::Db as Database>::Error, InvalidTransaction>;
+pub use collision::{StorageProbe, StorageProbeRef};
+
+/// Why a transaction has no execution result, by blame.
+///
+/// Only `Ok(ExecutionResult)` (success, revert or halt) is an outcome to record.
+/// [`TxError::Invalid`] and [`TxError::Header`] are deterministic too, but say that the
+/// transaction cannot be included at all. Every other variant is the node's fault: it must
+/// not be recorded, and no variant carries a bare string that could pass for a result.
+#[derive(Debug, thiserror::Error)]
+pub enum TxError<DbError> {
+    /// revm's validation refused the transaction (nonce, balance, intrinsic gas, ...).
+    #[error("invalid transaction: {0}")]
+    Invalid(InvalidTransaction),
+    /// The block header is invalid for the transaction.
+    #[error("invalid block header: {0}")]
+    Header(InvalidHeader),
+    /// The node's database failed.
+    #[error("database: {0}")]
+    Database(DbError),
+    /// The precompile could not run a frame: the engine, a host import or the artifact
+    /// failed, or the guest broke (see the error's own blame).
+    #[error("precompile: {0}")]
+    Precompile(Error),
+    /// revm failed on its own terms (an Ethereum precompile's fatal error).
+    #[error("revm: {0}")]
+    Fatal(String),
+}
+
+/// The result type of [`Executor::transact`].
+pub type TxResult<CTX> = Result<ExecutionResult, TxError<<<CTX as ContextTr>::Db as Database>::Error>>;
 
 /// Runs whole transactions with every bytecode frame in the precompile.
 pub struct Executor<CTX: ContextTr + Host + 'static> {
@@ -34,7 +68,7 @@ pub struct Executor<CTX: ContextTr + Host + 'static> {
 
 impl<CTX> Executor<CTX>
 where
-    CTX: ContextTr<Journal: JournalTr<State = EvmState>> + Host + 'static,
+    CTX: ContextTr<Journal: JournalTr<State = EvmState>, Db: StorageProbe> + Host + 'static,
 {
     /// Links the precompile for contexts of type `CTX`.
     ///
@@ -49,14 +83,27 @@ where
     /// and commit it (`ctx.journal_mut().finalize()`) as with revm's `transact_one`.
     ///
     /// # Errors
-    /// The transaction is invalid (the `Err` of revm's validation), the database failed, or
-    /// the precompile failed (`EVMError::Custom`, naming the frame or node error).
-    pub fn transact(&self, ctx: CTX) -> (CTX, Result<ExecutionResult, TxError<CTX>>) {
+    /// [`TxError`]: the transaction is invalid, or the node failed.
+    pub fn transact(&self, ctx: CTX) -> (CTX, TxResult<CTX>) {
         let mut evm = match PrecompileEvm::new(&self.precompile, ctx) {
             Ok(evm) => evm,
-            Err((ctx, error)) => return (ctx, Err(EVMError::Custom(error.to_string()))),
+            Err((ctx, error)) => return (ctx, Err(TxError::Precompile(error))),
         };
-        let result = MainnetHandler::<_, TxError<CTX>, _>::default().run(&mut evm);
-        (evm.into_context(), result)
+        let result = MainnetHandler::<_, EVMError<_, InvalidTransaction>, _>::default().run(&mut evm);
+        let (ctx, failure) = evm.finish();
+        (ctx, result.map_err(|error| blame(error, failure)))
+    }
+}
+
+/// Sorts revm's error by blame; `failure` is the typed error behind the executor's
+/// sentinel string.
+fn blame<E>(error: EVMError<E, InvalidTransaction>, failure: Option<Error>) -> TxError<E> {
+    match (error, failure) {
+        (_, Some(failure)) => TxError::Precompile(failure),
+        (EVMError::Transaction(invalid), None) => TxError::Invalid(invalid),
+        (EVMError::Header(invalid), None) => TxError::Header(invalid),
+        (EVMError::Database(error), None) => TxError::Database(error),
+        (EVMError::Custom(message), None) => TxError::Fatal(message),
+        (EVMError::CustomAny(error), None) => TxError::Fatal(error.to_string()),
     }
 }

@@ -15,7 +15,8 @@
 //! let frame = FrameInput::call(Fork::Cancun, hex_code("602a60005260206000f3"), vec![], 100_000);
 //! let action = session.start(&frame)?;
 //! let result = action.into_return().expect("no sub-call");
-//! assert_eq!(result.output[31], 0x2a);
+//! // The output stays in guest memory until the node reads it.
+//! assert_eq!(session.bytes(result.output)?[31], 0x2a);
 //! # Ok(()) }
 //! # fn hex_code(s: &str) -> Vec<u8> { (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect() }
 //! ```
@@ -49,9 +50,12 @@ pub mod session;
 pub use config::HostConfig;
 pub use engine::{Engine, Precompile};
 pub use error::{Error, FrameError, NodeError};
-pub use evm_host::{Access, EvmHost};
-pub use evmpc_abi::{self as abi, Action, Fork, FrameInput, FrameResult, Status, SubcallOutcome};
-pub use executor::Executor;
+pub use evm_host::{Access, EvmHost, Transfer};
+pub use evmpc_abi::{
+    self as abi, Action, CallData, Code, ExecContext, Fork, FrameInput, FrameResult, GuestSlice, Status,
+    SubcallOutcome, SubcallOutput,
+};
+pub use executor::{Executor, TxError};
 pub use memory_host::MemoryHost;
 pub use revm_host::RevmHost;
-pub use session::Session;
+pub use session::{ReturnedFrame, Session};

@@ -3,12 +3,12 @@
 //! A node fault is kept in the session and raised as a trap; the session reports it.
 
 use crate::error::NodeError;
-use crate::evm_host::{Access, EvmHost};
+use crate::evm_host::{Access, EvmHost, Transfer};
 use crate::session::SessionData;
 use evmpc_abi::imports::IMPORT_MODULE;
 use evmpc_abi::limits::MAX_LOG_TOPICS;
 use evmpc_abi::records::{request, AccessFlags, AccountRecord, SSTORE_RECORD_SIZE};
-use evmpc_abi::Word;
+use evmpc_abi::{Status, Word};
 use wasmtime::{Caller, Linker};
 
 type Ctx<'a, H> = Caller<'a, SessionData<H>>;
@@ -151,6 +151,17 @@ pub(crate) fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<SessionDa
             data.host.log(&address, &words[..count], bytes).map_err(|e| fail(data, "log", e))
         },
     )?;
+    linker.func_wrap(IMPORT_MODULE, "transfer", |mut caller: Ctx<'_, H>, from: i32, to: i32, value: i32| {
+        let (memory, data) = split(&mut caller);
+        let (from, to) = (read::<20>(memory, from)?, read::<20>(memory, to)?);
+        let value = read::<32>(memory, value)?;
+        let done = data.host.transfer(&from, &to, &value).map_err(|e| fail(data, "transfer", e))?;
+        Ok(match done {
+            Transfer::Done => 0,
+            Transfer::OutOfFunds => i32::from(Status::OutOfFunds.to_u8()),
+            Transfer::Overflow => i32::from(Status::OverflowPayment.to_u8()),
+        })
+    })?;
     linker.func_wrap(
         IMPORT_MODULE,
         "selfdestruct",

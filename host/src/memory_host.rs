@@ -44,10 +44,11 @@ impl MemoryHost {
         }
     }
 
-    /// An empty state for `frame`'s fork with its caller and target warm and, where the
-    /// frame carries one, its context applied.
+    /// An empty state for `frame`'s fork (Cancun if it carries no context) with its caller
+    /// and target warm and, where the frame carries one, its context applied.
     pub fn for_frame(frame: &FrameInput) -> Self {
-        let mut host = MemoryHost::for_fork(frame.fork);
+        let fork = frame.context.as_ref().map_or(Fork::Cancun, |context| context.fork);
+        let mut host = MemoryHost::for_fork(fork);
         if let Some(context) = &frame.context {
             host.apply_context(context);
         }
@@ -87,12 +88,18 @@ impl MemoryHost {
         self.ctx.cfg.chain_id = context.chain_id;
     }
 
-    /// Puts an account into the database (not the journal): balance, nonce and code.
+    /// Puts an account into the state before a transaction runs: balance, nonce and code.
+    /// An account the journal has loaded already (the frame's caller and target, once
+    /// warmed) is replaced there too, so the insert always takes effect.
     pub fn insert_account(&mut self, address: Address, balance: U256, nonce: u64, code: &[u8]) {
         let bytecode = Bytecode::new_raw(Bytes::copy_from_slice(code));
         let info =
             AccountInfo { balance, nonce, code_hash: bytecode.hash_slow(), code: Some(bytecode), account_id: None };
-        self.ctx.journaled_state.database.insert_account_info(RAddress::from(address), info);
+        let address = RAddress::from(address);
+        if let Some(account) = self.ctx.journaled_state.state.get_mut(&address) {
+            account.info = info.clone();
+        }
+        self.ctx.journaled_state.database.insert_account_info(address, info);
     }
 
     /// Sets a storage slot in the database.

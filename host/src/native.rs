@@ -1,8 +1,10 @@
-//! The same frame, run by native revm-interpreter on the same revm context: the oracle of
-//! the differential tests and the baseline of the benchmarks.
+//! The same frame or transaction on native revm, over the same revm context: the oracle
+//! of the differential tests and the baseline of the benchmarks.
 
+use crate::evm_host::EvmHost;
 use crate::revm_host::RevmHost;
-use evmpc_abi::{FrameInput, FrameKind, FrameResult, Status};
+use crate::session::ReturnedFrame;
+use evmpc_abi::{CallData, Code, FrameInput, FrameKind, Status};
 use revm::bytecode::Bytecode;
 use revm::context::JournalTr;
 use revm::context_interface::ContextTr;
@@ -13,9 +15,17 @@ use revm::interpreter::{
 };
 use revm::primitives::{Address, Bytes, U256};
 
+/// Whole transactions on native revm with EIP-7610.
+mod transaction;
+
+pub use transaction::{transact, NativeResult};
+
 /// Why a native run has no result to compare.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum NativeError {
+    /// The frame names bytes that only a suspended guest frame holds, or has no context.
+    #[error("the frame has pending code or call data, or no context")]
+    NotStandalone,
     /// The frame asked for a sub-call; native single-frame runs do not serve them.
     #[error("the frame asked for a sub-call")]
     SubCall,
@@ -24,17 +34,27 @@ pub enum NativeError {
     UnknownResult(u8),
 }
 
-/// Runs `frame` natively on `host`'s context, with the session's checkpoint rule: changes
-/// kept on success, undone otherwise.
+/// Runs a root `frame` natively on `host`'s context, with the session's checkpoint rule:
+/// changes kept on success, undone otherwise.
 ///
 /// # Errors
-/// [`NativeError`] when the frame needs a sub-call.
+/// [`NativeError`] when the frame needs a sub-call or is not a root frame.
 pub fn run_frame<CTX: ContextTr + Host + 'static>(
     host: &mut RevmHost<CTX>,
     table: &InstructionTable<EthInterpreter, CTX>,
     frame: &FrameInput,
-) -> Result<FrameResult, NativeError> {
-    let spec = crate::memory_host::spec_id(frame.fork);
+) -> Result<ReturnedFrame, NativeError> {
+    let spec = crate::memory_host::spec_id(frame.context.as_ref().ok_or(NativeError::NotStandalone)?.fork);
+    let code = match &frame.code {
+        Code::Inline(bytes) => bytes.clone(),
+        Code::Account { address, len, .. } => {
+            let mut bytes = vec![0u8; *len as usize];
+            host.code_copy(address, 0, &mut bytes).map_err(|_| NativeError::NotStandalone)?;
+            bytes
+        }
+        Code::Pending => return Err(NativeError::NotStandalone),
+    };
+    let CallData::Inline(input) = &frame.input else { return Err(NativeError::NotStandalone) };
     let bytecode_address = match frame.kind {
         FrameKind::Call { bytecode_address } => Some(Address::from(bytecode_address)),
         FrameKind::Create => None,
@@ -43,11 +63,11 @@ pub fn run_frame<CTX: ContextTr + Host + 'static>(
         target_address: Address::from(frame.target),
         caller_address: Address::from(frame.caller),
         bytecode_address,
-        input: CallInput::Bytes(Bytes::copy_from_slice(&frame.input)),
+        input: CallInput::Bytes(Bytes::copy_from_slice(input)),
         call_value: U256::from_be_bytes(frame.value),
         depth: frame.depth as usize,
     };
-    let bytecode = ExtBytecode::new(Bytecode::new_legacy(Bytes::copy_from_slice(&frame.code)));
+    let bytecode = ExtBytecode::new(Bytecode::new_legacy(Bytes::from(code)));
     let mut interpreter =
         Interpreter::new(SharedMemory::new(), bytecode, inputs, frame.is_static, spec, frame.gas_limit);
     let checkpoint = host.ctx.journal_mut().checkpoint();
@@ -63,7 +83,7 @@ pub fn run_frame<CTX: ContextTr + Host + 'static>(
     } else {
         host.ctx.journal_mut().checkpoint_revert(checkpoint);
     }
-    Ok(FrameResult {
+    Ok(ReturnedFrame {
         status,
         gas_used: if status.is_halt() { frame.gas_limit } else { result.gas.total_gas_spent() },
         gas_refunded: if status.is_success() { result.gas.refunded() } else { 0 },

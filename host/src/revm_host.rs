@@ -1,4 +1,4 @@
-use crate::evm_host::{Access, AccountInfo, EvmHost, SstoreValues};
+use crate::evm_host::{Access, AccountInfo, EvmHost, SstoreValues, Transfer};
 use evmpc_abi::records::{AccountRecord, SelfDestructRecord};
 use evmpc_abi::{Address, Word};
 use revm::context::JournalTr;
@@ -139,6 +139,24 @@ impl<CTX: ContextTr + Host + 'static> EvmHost for RevmHost<CTX> {
         let data = LogData::new_unchecked(topics, data.to_vec().into());
         self.ctx.log(Log { address: address(addr), data });
         Ok(())
+    }
+
+    fn transfer(&mut self, from: &Address, to: &Address, value: &Word) -> Result<Transfer, Self::Error> {
+        let journal = self.ctx.journal_mut();
+        let checkpoint = journal.checkpoint();
+        match journal.transfer_loaded(address(from), address(to), word(value)) {
+            None => {
+                journal.checkpoint_commit();
+                Ok(Transfer::Done)
+            }
+            Some(error) => {
+                journal.checkpoint_revert(checkpoint);
+                Ok(match error {
+                    revm::context_interface::journaled_state::TransferError::OutOfFunds => Transfer::OutOfFunds,
+                    _ => Transfer::Overflow,
+                })
+            }
+        }
     }
 
     fn selfdestruct(

@@ -1,9 +1,23 @@
 use crate::engine::Engine;
 use crate::error::{Error, FrameError, NodeError};
 use crate::evm_host::EvmHost;
-use evmpc_abi::limits::MAX_GUEST_MEMORY;
-use evmpc_abi::{Action, BoundaryError, FrameInput, SubcallOutcome};
+use evmpc_abi::limits::{MAX_GUEST_MEMORY, MAX_MESSAGE_SIZE};
+use evmpc_abi::{Action, BoundaryError, FrameInput, FrameResult, GuestSlice, Status, SubcallOutcome};
 use wasmtime::{InstancePre, Memory, ResourceLimiter, Store, TypedFunc};
+
+/// A finished frame with its output read out of guest memory: what a node records for a
+/// frame it ran alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReturnedFrame {
+    /// How the frame ended.
+    pub status: Status,
+    /// Gas spent of the frame's gas limit (all of it on an exceptional halt).
+    pub gas_used: u64,
+    /// Refund counter.
+    pub gas_refunded: i64,
+    /// RETURN or REVERT data.
+    pub output: Vec<u8>,
+}
 
 /// What a session's store holds: the node's host and the session's bookkeeping.
 pub struct SessionData<H: EvmHost> {
@@ -11,19 +25,25 @@ pub struct SessionData<H: EvmHost> {
     pub(crate) memory: Option<Memory>,
     pub(crate) failure: Option<NodeError>,
     limiter: MemoryCap,
-    checkpoints: Vec<H::Checkpoint>,
+    /// One entry per open frame: its checkpoint, or `None` when the caller keeps
+    /// checkpoints itself.
+    frames: Vec<Option<H::Checkpoint>>,
 }
 
 impl<H: EvmHost> SessionData<H> {
     pub(crate) fn new(host: H) -> Self {
-        SessionData { host, memory: None, failure: None, limiter: MemoryCap::default(), checkpoints: Vec::new() }
+        SessionData { host, memory: None, failure: None, limiter: MemoryCap::default(), frames: Vec::new() }
     }
 }
 
 /// The store limiter that makes `memory.grow` fail at the spec's cap on every node.
 #[derive(Default)]
 struct MemoryCap {
+    /// The guest asked for more than the cap: deterministic, the same on every node.
     reached: bool,
+    /// Growth within the cap failed on this machine (the OS refused the pages): the node's
+    /// fault, never the frame's.
+    os_failure: Option<String>,
 }
 
 impl ResourceLimiter for MemoryCap {
@@ -35,8 +55,47 @@ impl ResourceLimiter for MemoryCap {
         Ok(true)
     }
 
+    /// Traps at once: a `memory.grow` that fails below the cap must not reach the guest as
+    /// an allocation failure it could turn into an outcome.
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.os_failure = Some(error.to_string());
+        Err(error)
+    }
+
     fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         Ok(desired <= 1 << 16)
+    }
+}
+
+/// What the session saw of a trap's cause besides the trap itself.
+struct TrapCause {
+    /// An `EvmHost` import failed.
+    host: Option<NodeError>,
+    /// `memory.grow` failed below the cap on this machine.
+    os_memory: Option<String>,
+    /// The guest asked for memory past the protocol's cap.
+    memory_cap: bool,
+}
+
+impl TrapCause {
+    /// Who is to blame: the node (its storage, its OS, its native stack), or the frame
+    /// (the protocol's memory cap, a guest trap), which every node sees alike.
+    fn blame(self, trap: &wasmtime::Error, max_wasm_stack: usize) -> Error {
+        if let Some(failure) = self.host {
+            return failure.into();
+        }
+        if let Some(message) = self.os_memory {
+            return NodeError::GuestMemory(message).into();
+        }
+        if self.memory_cap {
+            return FrameError::MemoryCap { cap: MAX_GUEST_MEMORY }.into();
+        }
+        match trap.downcast_ref::<wasmtime::Trap>() {
+            // The native stack depends on this node's configuration and compiler.
+            Some(wasmtime::Trap::StackOverflow) => NodeError::StackOverflow { max_wasm_stack }.into(),
+            Some(code) => FrameError::Trap(code.to_string()).into(),
+            None => FrameError::Trap(trap.to_string()).into(),
+        }
     }
 }
 
@@ -63,6 +122,14 @@ pub struct Session<H: EvmHost> {
     input_buffer: TypedFunc<i32, i32>,
     frame_start: TypedFunc<i32, i64>,
     frame_resume: TypedFunc<i32, i64>,
+    /// Address and length of the guest's input buffer, which only grows: a message that
+    /// fits needs no `input_buffer` call.
+    buffer: Option<(usize, usize)>,
+    /// The message being sent, reused from call to call.
+    message: Vec<u8>,
+    max_wasm_stack: usize,
+    /// Whether each frame runs inside an [`EvmHost`] checkpoint of the session's own.
+    checkpoints: bool,
     poisoned: bool,
 }
 
@@ -72,9 +139,18 @@ impl<H: EvmHost + 'static> Session<H> {
         let mut store = Store::new(engine.wasmtime(), SessionData::new(host));
         store.limiter(|data| &mut data.limiter);
         match Self::instantiate(&mut store, pre) {
-            Ok((memory, input_buffer, frame_start, frame_resume)) => {
-                Ok(Session { store, memory, input_buffer, frame_start, frame_resume, poisoned: false })
-            }
+            Ok((memory, input_buffer, frame_start, frame_resume)) => Ok(Session {
+                store,
+                memory,
+                input_buffer,
+                frame_start,
+                frame_resume,
+                buffer: None,
+                message: Vec::new(),
+                max_wasm_stack: engine.max_wasm_stack(),
+                checkpoints: true,
+                poisoned: false,
+            }),
             Err(error) => Err((store.into_data().host, error)),
         }
     }
@@ -99,14 +175,30 @@ impl<H: EvmHost + 'static> Session<H> {
 
     /// Starts a frame: at the top of the session, or nested in the suspended top frame.
     ///
+    /// A root frame whose inline call data or code passes a protocol limit
+    /// ([`FrameInput::exceeds_limits`]) does not run: it halts with
+    /// [`Status::MemoryLimitOOG`], consuming its gas limit, as the guest would halt it.
+    ///
     /// # Errors
-    /// [`FrameError::Boundary`] if the guest refuses the input (malformed, code or call
-    /// data too large, depth mismatch); [`FrameError::Trap`] or [`FrameError::MemoryCap`]
-    /// if the guest fails; [`NodeError::Host`] if the host fails. The frame's state
-    /// changes are undone in every case.
+    /// [`FrameError::Boundary`] if the guest refuses the input (malformed, a nested frame
+    /// that does not serve the pending request, another context); [`FrameError::Trap`] or
+    /// [`FrameError::MemoryCap`] if the guest fails; [`NodeError`] if the host or this
+    /// machine fails. The frame's state changes are undone in every case.
     pub fn start(&mut self, frame: &FrameInput) -> Result<Action, Error> {
-        let bytes = borsh::to_vec(frame).map_err(|_| FrameError::Boundary(BoundaryError::Malformed))?;
-        self.start_encoded(&bytes)
+        self.check_usable()?;
+        if frame.exceeds_limits() && self.suspended() == 0 {
+            let halt = FrameResult {
+                status: Status::MemoryLimitOOG,
+                gas_used: frame.gas_limit,
+                gas_refunded: 0,
+                output: GuestSlice::EMPTY,
+            };
+            return Ok(Action::Return(halt));
+        }
+        self.message.clear();
+        borsh::to_writer(&mut self.message, frame).map_err(|_| FrameError::Boundary(BoundaryError::Malformed))?;
+        self.open_frame();
+        self.call(Entry::Start)
     }
 
     /// [`start`](Session::start) from borsh bytes of a [`FrameInput`], as a contract hands
@@ -116,28 +208,53 @@ impl<H: EvmHost + 'static> Session<H> {
     /// As [`start`](Session::start).
     pub fn start_encoded(&mut self, frame: &[u8]) -> Result<Action, Error> {
         self.check_usable()?;
-        let checkpoint = self.store.data_mut().host.checkpoint();
-        self.store.data_mut().checkpoints.push(checkpoint);
-        self.call(Entry::Start, frame)
+        self.message.clear();
+        self.message.extend_from_slice(frame);
+        self.open_frame();
+        self.call(Entry::Start)
     }
 
     /// Resumes the suspended top frame with the outcome of its sub-call.
     ///
     /// # Errors
     /// [`FrameError::Boundary`] with [`BoundaryError::NothingSuspended`] when no frame
-    /// waits; otherwise as [`start`](Session::start).
+    /// waits, or [`BoundaryError::OutcomeMismatch`] when the outcome contradicts the
+    /// pending request; otherwise as [`start`](Session::start).
     pub fn resume(&mut self, outcome: &SubcallOutcome) -> Result<Action, Error> {
         self.check_usable()?;
-        if self.store.data().checkpoints.is_empty() {
+        if self.store.data().frames.is_empty() {
             return Err(FrameError::Boundary(BoundaryError::NothingSuspended).into());
         }
-        let bytes = borsh::to_vec(outcome).map_err(|_| FrameError::Boundary(BoundaryError::Malformed))?;
-        self.call(Entry::Resume, &bytes)
+        self.message.clear();
+        borsh::to_writer(&mut self.message, outcome).map_err(|_| FrameError::Boundary(BoundaryError::Malformed))?;
+        self.call(Entry::Resume)
+    }
+
+    /// Bytes the guest left in its memory: a request's call data or init code, a frame's
+    /// output. Read in place; valid until the next call into the guest.
+    ///
+    /// # Errors
+    /// [`FrameError::MalformedAction`] when the slice lies outside guest memory.
+    pub fn bytes(&self, slice: GuestSlice) -> Result<&[u8], Error> {
+        self.memory.data(&self.store).get(slice.range()).ok_or_else(|| FrameError::MalformedAction.into())
+    }
+
+    /// `result` with its output copied out of guest memory.
+    ///
+    /// # Errors
+    /// As [`bytes`](Session::bytes).
+    pub fn returned(&self, result: &FrameResult) -> Result<ReturnedFrame, Error> {
+        Ok(ReturnedFrame {
+            status: result.status,
+            gas_used: result.gas_used,
+            gas_refunded: result.gas_refunded,
+            output: self.bytes(result.output)?.to_vec(),
+        })
     }
 
     /// Frames suspended in the guest, waiting for a sub-call's outcome.
     pub fn suspended(&self) -> usize {
-        self.store.data().checkpoints.len()
+        self.store.data().frames.len()
     }
 
     /// The node's host.
@@ -155,6 +272,19 @@ impl<H: EvmHost + 'static> Session<H> {
         self.store.into_data().host
     }
 
+    /// Leaves checkpoints to the caller, which opens one around every frame it starts
+    /// and settles it by the frame's outcome (revm's frames in the transaction executor).
+    pub(crate) fn caller_keeps_checkpoints(&mut self) {
+        self.checkpoints = false;
+    }
+
+    /// Opens the checkpoint of a frame about to start.
+    fn open_frame(&mut self) {
+        let data = self.store.data_mut();
+        let checkpoint = self.checkpoints.then(|| data.host.checkpoint());
+        data.frames.push(checkpoint);
+    }
+
     fn check_usable(&self) -> Result<(), Error> {
         if self.poisoned {
             return Err(FrameError::Poisoned.into());
@@ -162,32 +292,31 @@ impl<H: EvmHost + 'static> Session<H> {
         Ok(())
     }
 
-    /// Writes `message` into the guest, calls `entry` and settles checkpoints.
-    fn call(&mut self, entry: Entry, message: &[u8]) -> Result<Action, Error> {
-        let result = self.enter(entry, message);
+    /// Writes the message into the guest, calls `entry` and settles checkpoints.
+    fn call(&mut self, entry: Entry) -> Result<Action, Error> {
+        let result = self.enter(entry);
         let data = self.store.data_mut();
         match &result {
-            Ok(Action::Return(frame)) => {
-                let checkpoint = data.checkpoints.pop();
-                match checkpoint {
-                    Some(_) if frame.status.is_success() => data.host.checkpoint_commit(),
-                    Some(checkpoint) => data.host.checkpoint_revert(checkpoint),
-                    None => {}
-                }
-            }
+            Ok(Action::Return(frame)) => match data.frames.pop() {
+                Some(Some(_)) if frame.status.is_success() => data.host.checkpoint_commit(),
+                Some(Some(checkpoint)) => data.host.checkpoint_revert(checkpoint),
+                _ => {}
+            },
             Ok(_) => {}
             // A refused call leaves the guest as it was: a refused start undoes only the
             // checkpoint it opened; a refused resume leaves the suspended frame's in place.
             Err(Error::Frame(FrameError::Boundary(_))) if !self.poisoned => {
                 if matches!(entry, Entry::Start) {
-                    if let Some(checkpoint) = data.checkpoints.pop() {
+                    if let Some(Some(checkpoint)) = data.frames.pop() {
                         data.host.checkpoint_revert(checkpoint);
                     }
                 }
             }
             Err(_) => {
-                while let Some(checkpoint) = data.checkpoints.pop() {
-                    data.host.checkpoint_revert(checkpoint);
+                while let Some(frame) = data.frames.pop() {
+                    if let Some(checkpoint) = frame {
+                        data.host.checkpoint_revert(checkpoint);
+                    }
                 }
                 self.poisoned = true;
             }
@@ -195,20 +324,27 @@ impl<H: EvmHost + 'static> Session<H> {
         result
     }
 
-    fn enter(&mut self, entry: Entry, message: &[u8]) -> Result<Action, Error> {
-        let len = i32::try_from(message.len())
-            .ok()
-            .filter(|len| *len as usize <= evmpc_abi::limits::MAX_MESSAGE_SIZE)
-            .ok_or(FrameError::Boundary(BoundaryError::MessageTooLarge))?;
-        let ptr = self.input_buffer.call(&mut self.store, len).map_err(|trap| self.trapped(trap))?;
+    fn enter(&mut self, entry: Entry) -> Result<Action, Error> {
+        let len = self.message.len();
+        if len > MAX_MESSAGE_SIZE {
+            return Err(FrameError::Boundary(BoundaryError::MessageTooLarge).into());
+        }
+        let ptr = match self.buffer {
+            Some((ptr, capacity)) if capacity >= len => ptr,
+            _ => {
+                let ptr = self.input_buffer.call(&mut self.store, len as i32).map_err(|trap| self.trapped(trap))?;
+                self.buffer = Some((ptr as u32 as usize, len));
+                ptr as u32 as usize
+            }
+        };
         self.memory
-            .write(&mut self.store, ptr as u32 as usize, message)
+            .write(&mut self.store, ptr, &self.message)
             .map_err(|_| FrameError::Trap("input buffer outside guest memory".into()))?;
         let export = match entry {
             Entry::Start => &self.frame_start,
             Entry::Resume => &self.frame_resume,
         };
-        let packed = export.call(&mut self.store, len).map_err(|trap| self.trapped(trap))?;
+        let packed = export.call(&mut self.store, len as i32).map_err(|trap| self.trapped(trap))?;
         if packed < 0 {
             let code = u8::try_from(-packed).ok().and_then(BoundaryError::from_u8);
             return Err(FrameError::Boundary(code.unwrap_or(BoundaryError::Malformed)).into());
@@ -218,19 +354,46 @@ impl<H: EvmHost + 'static> Session<H> {
         borsh::from_slice(bytes).map_err(|_| FrameError::MalformedAction.into())
     }
 
-    /// Classifies a trap: a host failure, the memory cap, or a guest trap.
+    /// Classifies a trap by blame and poisons the session.
     fn trapped(&mut self, trap: wasmtime::Error) -> Error {
         self.poisoned = true;
         let data = self.store.data_mut();
-        if let Some(failure) = data.failure.take() {
-            return failure.into();
-        }
-        if data.limiter.reached {
-            return FrameError::MemoryCap { cap: MAX_GUEST_MEMORY }.into();
-        }
-        match trap.downcast_ref::<wasmtime::Trap>() {
-            Some(code) => FrameError::Trap(code.to_string()).into(),
-            None => FrameError::Trap(trap.to_string()).into(),
-        }
+        let cause = TrapCause {
+            host: data.failure.take(),
+            os_memory: data.limiter.os_failure.take(),
+            memory_cap: data.limiter.reached,
+        };
+        cause.blame(&trap, self.max_wasm_stack)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cause() -> TrapCause {
+        TrapCause { host: None, os_memory: None, memory_cap: false }
+    }
+
+    #[test]
+    fn node_dependent_failures_are_node_errors() {
+        let overflow = wasmtime::Error::from(wasmtime::Trap::StackOverflow);
+        assert!(matches!(cause().blame(&overflow, 65_536), Error::Node(NodeError::StackOverflow { .. })));
+        let os = TrapCause { os_memory: Some("mmap failed".into()), ..cause() };
+        assert!(matches!(os.blame(&overflow, 65_536), Error::Node(NodeError::GuestMemory(_))));
+        let mut limiter = MemoryCap::default();
+        assert!(limiter.memory_grow_failed(wasmtime::Error::msg("ENOMEM")).is_err(), "the guest traps at once");
+        assert_eq!(limiter.os_failure.as_deref(), Some("ENOMEM"));
+    }
+
+    #[test]
+    fn failures_every_node_sees_alike_are_the_frames() {
+        let unreachable = wasmtime::Error::from(wasmtime::Trap::UnreachableCodeReached);
+        assert!(matches!(cause().blame(&unreachable, 65_536), Error::Frame(FrameError::Trap(_))));
+        let cap = TrapCause { memory_cap: true, ..cause() };
+        assert!(matches!(cap.blame(&unreachable, 65_536), Error::Frame(FrameError::MemoryCap { .. })));
+        let mut limiter = MemoryCap::default();
+        assert!(!limiter.memory_growing(0, MAX_GUEST_MEMORY + 1, None).unwrap());
+        assert!(limiter.reached);
     }
 }

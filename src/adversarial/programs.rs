@@ -153,10 +153,7 @@ fn calls() -> Vec<Pattern> {
         Pattern::new(
             "recursion-1kib-calldata",
             "recursive CALL of itself with 1 KiB of call data, as deep as gas allows",
-            &looping(
-                &expand(1 << 10),
-                &format!("PUSH1 0x00 PUSH1 0x00 PUSH2 0x0400 PUSH1 0x00 PUSH1 0x00 ADDRESS GAS CALL POP"),
-            ),
+            &looping(&expand(1 << 10), "PUSH1 0x00 PUSH1 0x00 PUSH2 0x0400 PUSH1 0x00 PUSH1 0x00 ADDRESS GAS CALL POP"),
         ),
         distinct,
     ]

@@ -37,6 +37,10 @@ pub struct Args {
     /// Write /tmp/perf-<pid>.map so `perf` names the guest's functions.
     #[arg(long)]
     perf_map: bool,
+    /// Instantiate sessions on demand instead of from a pre-allocated pool (slower; for
+    /// tools that cannot map the pool's address space, such as valgrind).
+    #[arg(long)]
+    no_pooling: bool,
 }
 
 #[derive(Serialize)]
@@ -75,7 +79,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     if args.adversarial {
         return adversarial::run(&args);
     }
-    let engine = Engine::new(HostConfig::new().perf_map(args.perf_map))?;
+    let engine = Engine::new(HostConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling))?;
     let precompile = Precompile::<MemoryHost>::new(&engine)?;
     let table: native::MemoryTable = native::table();
     let timed = |workload: &Workload, runs: usize| {

@@ -1,6 +1,6 @@
 use super::input::{hex_bytes, hex_or_file, snailtracer, SNAILTRACER_CALLDATA};
 use super::CliError;
-use evmpc_host::{Action, Engine, Fork, FrameInput, FrameResult, HostConfig, MemoryHost, Precompile};
+use evmpc_host::{Action, Engine, Fork, FrameInput, HostConfig, MemoryHost, Precompile, ReturnedFrame};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -92,17 +92,21 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         let precompile = Precompile::<MemoryHost>::new(&engine)?;
         let mut session = precompile.session(host)?;
         let action = session.start(&frame)?;
+        let returned = match &action {
+            Action::Return(result) => Some(session.returned(result)?),
+            _ => None,
+        };
         host = session.into_host();
-        match action {
-            Action::Return(result) => ("evmpc precompile", result),
-            Action::Call(request) => {
+        match (action, returned) {
+            (_, Some(result)) => ("evmpc precompile", result),
+            (Action::Call(request), _) => {
                 return Err(CliError::Usage(format!(
                     "the frame asked for a {:?} to 0x{}: `evmpc run` executes a single frame",
                     request.scheme,
                     hex::encode(request.target)
                 )))
             }
-            Action::Create(_) => {
+            (_, None) => {
                 return Err(CliError::Usage("the frame asked for a CREATE: `evmpc run` executes a single frame".into()))
             }
         }
@@ -117,7 +121,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     Ok(if result.status.is_success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn report(engine: &'static str, result: &FrameResult, host: &MemoryHost, elapsed_ms: f64) -> Report {
+fn report(engine: &'static str, result: &ReturnedFrame, host: &MemoryHost, elapsed_ms: f64) -> Report {
     let logs = host
         .logs()
         .iter()

@@ -30,6 +30,10 @@ pub struct Args {
     /// Write /tmp/perf-<pid>.map so `perf` names the guest's functions.
     #[arg(long)]
     perf_map: bool,
+    /// Instantiate sessions on demand instead of from a pre-allocated pool (slower; for
+    /// tools that cannot map the pool's address space, such as valgrind).
+    #[arg(long)]
+    no_pooling: bool,
     /// Run every vector this many times on each side and report the fastest run (timings
     /// of single runs are noisy).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
@@ -100,7 +104,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let started = Instant::now();
     let skips = Skips::parse(SKIPS).map_err(CliError::Usage)?;
     let files = collect(&args.paths)?;
-    let engine = Engine::new(HostConfig::new().perf_map(args.perf_map))?;
+    let engine = Engine::new(HostConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling))?;
     let selection = Selection {
         fork: args.fork.clone(),
         filter: args.filter.clone(),

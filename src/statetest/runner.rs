@@ -1,15 +1,14 @@
 use super::merkle::{logs_hash, state_root};
 use alloy_primitives::B256;
 use evmpc_host::executor::Executor;
-use evmpc_host::Engine;
+use evmpc_host::{native, Engine, TxError};
 use revm::context::result::{EVMError, ExecutionResult, HaltReason, InvalidTransaction, OutOfGasError};
 use revm::context::{BlockEnv, CfgEnv, Context, Journal, TxEnv};
 use revm::context_interface::journaled_state::JournalTr;
 use revm::context_interface::ContextTr;
 use revm::database::{EmptyDB, State};
 use revm::primitives::hardfork::SpecId;
-use revm::Database;
-use revm::{DatabaseCommit, ExecuteCommitEvm, MainBuilder, MainContext};
+use revm::{DatabaseCommit, MainContext};
 use revm_statetest_types::{SpecName, Test, TestSuite, TestUnit};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -18,7 +17,46 @@ use std::time::{Duration, Instant};
 pub type TestDb = State<EmptyDB>;
 /// The revm context a vector runs in.
 pub type TestContext = Context<BlockEnv, TxEnv, CfgEnv, TestDb, Journal<TestDb>, ()>;
-type TxResult = Result<ExecutionResult, EVMError<<TestDb as Database>::Error, InvalidTransaction>>;
+/// A run's result on either side, errors sorted by blame for comparison.
+type TxResult = Result<ExecutionResult, RunError>;
+
+/// Why a run has no execution result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum RunError {
+    /// The transaction or its header is invalid (revm's validation message).
+    Invalid(String),
+    /// The node failed: database, precompile or revm itself.
+    Failed(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Invalid(message) => write!(f, "invalid: {message}"),
+            RunError::Failed(message) => write!(f, "failed: {message}"),
+        }
+    }
+}
+
+impl<E: std::fmt::Display> From<TxError<E>> for RunError {
+    fn from(error: TxError<E>) -> Self {
+        match error {
+            TxError::Invalid(invalid) => RunError::Invalid(invalid.to_string()),
+            TxError::Header(invalid) => RunError::Invalid(invalid.to_string()),
+            other => RunError::Failed(other.to_string()),
+        }
+    }
+}
+
+impl<E: std::fmt::Display> From<EVMError<E, InvalidTransaction>> for RunError {
+    fn from(error: EVMError<E, InvalidTransaction>) -> Self {
+        match error {
+            EVMError::Transaction(invalid) => RunError::Invalid(invalid.to_string()),
+            EVMError::Header(invalid) => RunError::Invalid(invalid.to_string()),
+            other => RunError::Failed(other.to_string()),
+        }
+    }
+}
 
 /// Which vectors to run.
 #[derive(Clone, Debug, Default)]
@@ -305,7 +343,21 @@ impl<'a> Vector<'a> {
 
     fn run_precompile(&self, executor: &Executor<TestContext>) -> Run {
         let started = Instant::now();
-        let (mut ctx, result) = executor.transact(self.context());
+        let (ctx, result) = executor.transact(self.context());
+        Run::committed(ctx, result.map_err(RunError::from), started)
+    }
+
+    fn run_native(&self) -> Run {
+        let started = Instant::now();
+        let (ctx, result) = native::transact(self.context());
+        Run::committed(ctx, result.map_err(RunError::from), started)
+    }
+}
+
+impl Run {
+    /// Commits the journal of a successful run and takes the post-state root; the time
+    /// includes the commit, on both sides alike.
+    fn committed(mut ctx: TestContext, result: TxResult, started: Instant) -> Run {
         let state = ctx.journal_mut().finalize();
         if result.is_ok() {
             ctx.db_mut().commit(state);
@@ -313,20 +365,12 @@ impl<'a> Vector<'a> {
         let time = started.elapsed();
         Run { result, root: state_root(&ctx.journaled_state.database), time }
     }
-
-    fn run_native(&self) -> Run {
-        let started = Instant::now();
-        let mut evm = self.context().build_mainnet();
-        let result = evm.transact_commit(self.tx.clone());
-        let time = started.elapsed();
-        Run { result, root: state_root(&evm.ctx.journaled_state.database), time }
-    }
 }
 
 /// Checks a vector's result against the fixture.
 fn check(test: &Test, result: &TxResult, root: B256) -> Result<(), String> {
     match (&test.expect_exception, result) {
-        (Some(_), Err(EVMError::Transaction(_) | EVMError::Header(_))) => Ok(()),
+        (Some(_), Err(RunError::Invalid(_))) => Ok(()),
         (Some(expected), Ok(_)) => Err(format!("expected {expected}, but the transaction was accepted")),
         (Some(expected), Err(error)) => Err(format!("expected {expected}, got {error}")),
         (None, Err(error)) => Err(format!("transaction failed: {error}")),

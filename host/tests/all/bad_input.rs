@@ -2,11 +2,15 @@
 
 use crate::asm::asm;
 use crate::harness::{precompile, state, State};
-use evmpc_host::abi::limits::{MAX_CALLDATA_SIZE, MAX_CODE_SIZE, MAX_EVM_MEMORY, MAX_GUEST_MEMORY};
+use evmpc_host::abi::limits::{MAX_CALLDATA_SIZE, MAX_CODE_SIZE, MAX_EVM_MEMORY, MAX_GUEST_MEMORY, MAX_INITCODE_SIZE};
 use evmpc_host::abi::records::SelfDestructRecord;
-use evmpc_host::abi::{Address, BoundaryError, Word};
-use evmpc_host::evm_host::{Access, AccountInfo, SstoreValues};
-use evmpc_host::{Action, Error, EvmHost, Fork, FrameError, FrameInput, MemoryHost, NodeError, Status};
+use evmpc_host::abi::{Address, BoundaryError, FrameKind, Word};
+use evmpc_host::evm_host::{Access, AccountInfo, SstoreValues, Transfer};
+use evmpc_host::{
+    Action, CallData, Code, Error, EvmHost, Fork, FrameError, FrameInput, MemoryHost, NodeError, Status,
+    SubcallOutcome, SubcallOutput,
+};
+use revm::primitives::U256;
 
 fn frame(code: &str) -> FrameInput {
     FrameInput::call(Fork::Cancun, asm(code), Vec::new(), 1_000_000)
@@ -36,36 +40,44 @@ fn malformed_frame_bytes_are_refused_and_the_session_goes_on() {
     assert_eq!(action.into_return().unwrap().status, Status::Stop);
 }
 
+/// The limit halt: the frame does not run and consumes its gas.
+fn assert_limit_halt(action: Action, gas_limit: u64) {
+    let result = action.into_return().expect("a frame past a limit halts at once");
+    assert_eq!((result.status, result.gas_used), (Status::MemoryLimitOOG, gas_limit));
+}
+
 #[test]
-fn code_and_calldata_above_the_limits_are_refused() {
-    let mut too_long = frame("STOP");
-    too_long.code = vec![0x5b; MAX_CODE_SIZE + 1];
-    let mut session = precompile().session(MemoryHost::for_frame(&too_long)).unwrap();
-    let error = session.start(&too_long).unwrap_err();
-    assert_eq!(error.as_frame(), Some(&FrameError::Boundary(BoundaryError::CodeTooLarge)));
+fn inline_bytes_and_code_above_the_limits_halt_the_frame() {
+    let base = frame("CALLDATASIZE PUSH1 0x00 SSTORE STOP");
+    let mut session = precompile().session(MemoryHost::for_frame(&base)).unwrap();
 
-    let mut at_limit = too_long.clone();
-    at_limit.code.truncate(MAX_CODE_SIZE);
+    let mut big_input = base.clone();
+    big_input.input = CallData::Inline(vec![1; MAX_CALLDATA_SIZE + 1]);
+    assert_limit_halt(session.start(&big_input).unwrap(), base.gas_limit);
+    // The guest applies the same rule to a frame a node sends without checking it.
+    assert_limit_halt(session.start_encoded(&borsh::to_vec(&big_input).unwrap()).unwrap(), base.gas_limit);
+
+    let mut big_init_code = base.clone();
+    big_init_code.kind = FrameKind::Create;
+    big_init_code.input = CallData::Inline(Vec::new());
+    big_init_code.code = Code::Inline(vec![0x5b; MAX_INITCODE_SIZE + 1]);
+    assert_limit_halt(session.start(&big_init_code).unwrap(), base.gas_limit);
+
+    // Account code is named by its length: above the limit it is never read.
+    let mut big_code = base.clone();
+    big_code.code = Code::Account { address: [0xaa; 20], hash: [7; 32], len: MAX_CODE_SIZE as u32 + 1 };
+    assert_limit_halt(session.start(&big_code).unwrap(), base.gas_limit);
+    assert_eq!(state(session.host()), pristine(&base));
+
+    let mut at_limit = base.clone();
+    at_limit.input = CallData::Inline(vec![1; 1024]);
     assert_eq!(session.start(&at_limit).unwrap().into_return().unwrap().status, Status::Stop);
-
-    let mut big_input = frame("CALLDATASIZE PUSH1 0x00 SSTORE STOP");
-    big_input.input = vec![1; MAX_CALLDATA_SIZE + 1];
-    let error = session.start(&big_input).unwrap_err();
-    assert_eq!(error.as_frame(), Some(&FrameError::Boundary(BoundaryError::CalldataTooLarge)));
-    assert_eq!(state(session.host()), pristine(&too_long));
 }
 
 #[test]
 fn resume_without_a_suspended_frame_is_refused() {
     let mut session = precompile().session(MemoryHost::default()).unwrap();
-    let outcome = evmpc_host::SubcallOutcome {
-        status: Status::Stop,
-        gas_remaining: 0,
-        gas_refunded: 0,
-        output: Vec::new(),
-        created_address: None,
-    };
-    let error = session.resume(&outcome).unwrap_err();
+    let error = session.resume(&SubcallOutcome::empty(Status::Stop, 0)).unwrap_err();
     assert_eq!(error.as_frame(), Some(&FrameError::Boundary(BoundaryError::NothingSuspended)));
 }
 
@@ -90,35 +102,75 @@ fn evm_memory_past_the_cap_is_an_evm_halt_not_a_trap() {
     assert_eq!(result.gas_used, frame.gas_limit);
 }
 
+/// A frame that, given call data `n > 0`, stores a slot, calls a leaf (no call data) that
+/// returns `LEAF` bytes of memory, keeps that output as its return data, and calls itself
+/// with `n - 1`. Every level holds one leaf output while the next runs.
+const HOARDER: &str = "PUSH1 0x2a PUSH1 0x00 CALLDATALOAD SSTORE PUSH1 0x00 CALLDATALOAD DUP1 ISZERO @leaf JUMPI \
+     PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 ADDRESS GAS CALL POP \
+     PUSH1 0x01 SWAP1 SUB PUSH1 0x00 MSTORE \
+     PUSH1 0x00 PUSH1 0x00 PUSH1 0x20 PUSH1 0x00 PUSH1 0x00 ADDRESS GAS CALL POP STOP \
+     leaf: JUMPDEST PUSH4 0x06000000 PUSH1 0x00 RETURN";
+
 #[test]
 fn guest_memory_cap_traps_poisons_the_session_and_undoes_every_frame() {
-    // Every frame writes a slot, then calls: each nested frame keeps its 4 MiB of call
-    // data in guest memory until the guest's memory cap is reached.
-    let calls = "PUSH1 0x2a CALLDATASIZE SSTORE PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x01 GAS CALL STOP";
-    let mut outer = frame(calls);
-    outer.gas_limit = 100_000_000;
-    let mut session = precompile().session(MemoryHost::for_frame(&outer)).unwrap();
-    let before = state(session.host());
-    let mut action = session.start(&outer).unwrap();
-    let mut depth = 0u16;
+    // Each leaf output is 96 MiB: the EVM memory cap holds for every frame, yet the outputs
+    // held by the suspended frames reach the guest's cap (with far more gas than any chain
+    // allows).
+    let code = asm(HOARDER);
+    let hash = revm::primitives::keccak256(&code).0;
+    let mut root = frame("STOP");
+    root.code = Code::Account { address: FrameInput::DEFAULT_TARGET, hash, len: code.len() as u32 };
+    root.input = CallData::Inline(U256::from(64).to_be_bytes::<32>().to_vec());
+    root.gas_limit = u64::MAX / 2;
+    let mut host = MemoryHost::for_frame(&root);
+    host.insert_account(FrameInput::DEFAULT_TARGET, U256::ZERO, 1, &code);
+    let before = state(&host);
+    let mut session = precompile().session(host).unwrap();
+    let mut action = session.start(&root).unwrap();
+    let mut gas_limits = Vec::new();
     let error = loop {
-        let Action::Call(request) = action else { panic!("expected a call, got {action:?}") };
-        depth += 1;
-        let mut nested = outer.clone();
-        nested.depth = depth;
-        nested.input = vec![7; MAX_CALLDATA_SIZE];
-        nested.gas_limit = request.gas_limit;
-        nested.context = None;
-        match session.start(&nested) {
+        let next = match action {
+            Action::Call(request) => {
+                gas_limits.push(request.gas_limit);
+                let nested = FrameInput {
+                    kind: FrameKind::Call { bytecode_address: request.bytecode_address },
+                    code: Code::Account {
+                        address: request.code_address,
+                        hash: request.code_hash,
+                        len: request.code_len,
+                    },
+                    input: CallData::Pending,
+                    caller: request.caller,
+                    target: request.target,
+                    value: request.value,
+                    gas_limit: request.gas_limit,
+                    is_static: request.is_static,
+                    depth: gas_limits.len() as u16,
+                    context: None,
+                };
+                session.start(&nested)
+            }
+            Action::Return(result) => {
+                let gas_limit = gas_limits.pop().expect("the root never returns before the cap");
+                session.resume(&SubcallOutcome {
+                    status: result.status,
+                    gas_remaining: result.gas_remaining(gas_limit),
+                    gas_refunded: result.gas_refunded,
+                    output: SubcallOutput::Nested,
+                    created_address: None,
+                })
+            }
+            Action::Create(_) => panic!("the hoarder creates nothing"),
+        };
+        match next {
             Ok(next) => action = next,
             Err(error) => break error,
         }
-        assert!((depth as usize) < MAX_GUEST_MEMORY / MAX_CALLDATA_SIZE + 2, "memory cap never reached");
     };
     assert_eq!(error.as_frame(), Some(&FrameError::MemoryCap { cap: MAX_GUEST_MEMORY }), "{error}");
     assert_eq!(state(session.host()), before, "every frame's writes are undone");
     assert_eq!(session.suspended(), 0);
-    let again = session.start(&outer).unwrap_err();
+    let again = session.start(&root).unwrap_err();
     assert_eq!(again.as_frame(), Some(&FrameError::Poisoned));
 }
 
@@ -192,6 +244,10 @@ impl EvmHost for FailingHost {
         self.check("log")?;
         inner(self.inner.log(address, topics, data))
     }
+    fn transfer(&mut self, from: &Address, to: &Address, value: &Word) -> Result<Transfer, DiskError> {
+        self.check("transfer")?;
+        inner(self.inner.transfer(from, to, value))
+    }
     fn selfdestruct(
         &mut self,
         address: &Address,
@@ -225,6 +281,7 @@ fn a_failing_host_is_a_node_error_and_undoes_the_frame() {
         ("block_hash", "PUSH1 0x00 BLOCKHASH".to_string()),
         ("log", "PUSH1 0x00 PUSH1 0x00 LOG0".to_string()),
         ("selfdestruct", format!("{other} SELFDESTRUCT")),
+        ("transfer", format!("PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x01 {other} GAS CALL")),
     ];
     let engine = precompile().engine().clone();
     let failing = evmpc_host::Precompile::<FailingHost>::new(&engine).unwrap();
@@ -234,7 +291,9 @@ fn a_failing_host_is_a_node_error_and_undoes_the_frame() {
             context.block.number = [0; 32];
             context.block.number[31] = 9;
         }
-        let host = FailingHost { inner: MemoryHost::for_frame(&frame), fail_on: import };
+        let mut inner = MemoryHost::for_frame(&frame);
+        inner.insert_account(frame.target, U256::from(10), 0, &[]);
+        let host = FailingHost { inner, fail_on: import };
         let before = state(&host.inner);
         let mut session = failing.session(host).unwrap();
         let error = session.start(&frame).unwrap_err();

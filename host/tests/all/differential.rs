@@ -37,7 +37,7 @@ fn word(value: u64) -> [u8; 32] {
     U256::from(value).to_be_bytes::<32>()
 }
 
-fn context() -> ExecContext {
+fn context(fork: Fork) -> ExecContext {
     ExecContext {
         block: BlockEnv {
             number: word(1_000),
@@ -55,7 +55,7 @@ fn context() -> ExecContext {
             gas_price: word(10),
             blob_hashes: vec![[0x01; 32], [0x02; 32]],
         },
-        chain_id: 1,
+        ..ExecContext::new(fork)
     }
 }
 
@@ -98,7 +98,7 @@ impl Case {
     }
     fn frame(&self) -> FrameInput {
         let mut frame = FrameInput::call(self.fork, self.code.clone(), self.input.clone(), self.gas);
-        frame.context = Some(context());
+        frame.context = Some(Box::new(context(self.fork)));
         frame.value = word(5);
         frame.is_static = self.is_static;
         frame
@@ -426,6 +426,11 @@ fn corpus() -> Vec<Case> {
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// Every program of the corpus as a frame, with its state set-up.
+pub(crate) fn frames() -> Vec<(String, FrameInput, Setup)> {
+    corpus().into_iter().map(|case| (case.name.clone(), case.frame(), case.setup)).collect()
 }
 
 #[test]

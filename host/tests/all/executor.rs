@@ -3,16 +3,17 @@
 
 use crate::asm::asm;
 use crate::harness::precompile;
+use evmpc_host::abi::limits::MAX_INITCODE_SIZE;
 use evmpc_host::executor::Executor;
 use evmpc_host::memory_host::MemoryContext;
-use evmpc_host::{Fork, MemoryHost};
-use revm::context::result::ExecutionResult;
+use evmpc_host::{native, Engine, Error, Fork, HostConfig, MemoryHost, NodeError, Precompile, TxError};
+use revm::context::result::{ExecutionResult, HaltReason, OutOfGasError};
 use revm::context::TxEnv;
 use revm::context_interface::journaled_state::JournalTr;
 use revm::context_interface::ContextTr;
+use revm::primitives::hardfork::SpecId;
 use revm::primitives::{Address, Bytes, TxKind, U256};
 use revm::state::{AccountInfo, Bytecode, EvmState};
-use revm::{ExecuteEvm, MainBuilder};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -64,18 +65,21 @@ fn project(state: &EvmState) -> Projection {
         .collect()
 }
 
-/// Runs the transaction through the precompile and natively; asserts identical results.
-fn assert_same_transaction(code: &[u8], data: Vec<u8>, gas_limit: u64) -> (ExecutionResult, Projection) {
-    let (mut ctx, wasm) = executor().transact(context(code, data.clone(), gas_limit));
+/// Runs the transaction in `ctx` through the precompile and natively (revm with
+/// EIP-7610); asserts identical results and post states.
+fn assert_same(ctx: impl Fn() -> MemoryContext) -> (ExecutionResult, Projection) {
+    let (mut wasm_ctx, wasm) = executor().transact(ctx());
     let wasm = wasm.expect("precompile executes the transaction");
-    let wasm_state = project(&ctx.journal_mut().finalize());
-
-    let ctx = context(code, data, gas_limit);
-    let tx = ctx.tx.clone();
-    let native = ctx.build_mainnet().transact(tx).expect("native executes the transaction");
-    assert_eq!(wasm, native.result, "execution results differ");
-    assert_eq!(wasm_state, project(&native.state), "post states differ");
+    let wasm_state = project(&wasm_ctx.journal_mut().finalize());
+    let (mut native_ctx, native) = native::transact(ctx());
+    let native = native.expect("native executes the transaction");
+    assert_eq!(wasm, native, "execution results differ");
+    assert_eq!(wasm_state, project(&native_ctx.journal_mut().finalize()), "post states differ");
     (wasm, wasm_state)
+}
+
+fn assert_same_transaction(code: &[u8], data: Vec<u8>, gas_limit: u64) -> (ExecutionResult, Projection) {
+    assert_same(|| context(code, data.clone(), gas_limit))
 }
 
 #[test]
@@ -137,4 +141,117 @@ fn nested_creates_calls_and_reverts_match_native_revm() {
         Some(&U256::from(42)),
         "the reverted call's write is undone, the first kept"
     );
+}
+
+#[test]
+fn a_create_onto_an_account_with_storage_collides() {
+    // EIP-7610: the CREATE2 target has storage (and no code, no nonce): the create fails
+    // and its gas is consumed, as with code or a nonce.
+    let init = [0x00u8];
+    let target = CONTRACT.create2([0u8; 32], revm::primitives::keccak256(init));
+    let creator = asm("PUSH1 0x00 PUSH1 0x00 MSTORE8 PUSH1 0x00 PUSH1 0x01 PUSH1 0x00 PUSH1 0x00 CREATE2 \
+                       PUSH1 0x01 ADD PUSH1 0x00 SSTORE GAS PUSH1 0x01 SSTORE");
+    let ctx = || {
+        let mut ctx = context(&creator, Vec::new(), 10_000_000);
+        let _ = ctx.journaled_state.database.insert_account_storage(target, U256::from(1), U256::from(5));
+        ctx
+    };
+    let (result, state) = assert_same(ctx);
+    assert!(result.is_success(), "{result:?}");
+    let slots = &state.get(&CONTRACT).expect("creator touched").3;
+    assert_eq!(slots.get(&U256::ZERO).copied(), Some(U256::from(1)), "the create collided: address 0 pushed");
+    assert!(slots.get(&U256::from(1)).copied().unwrap_or_default() < U256::from(200_000), "its gas was consumed");
+}
+
+#[test]
+fn init_code_above_the_limit_halts_a_valid_homestead_transaction() {
+    // Before Shanghai a transaction's init code is bounded only by its gas; past
+    // MAX_INITCODE_SIZE the frame halts (an outcome), it is never left without one.
+    let mut host = MemoryHost::for_fork(Fork::Homestead);
+    host.ctx.journaled_state.database.insert_account_info(
+        CALLER,
+        AccountInfo { balance: U256::from(10).pow(U256::from(20)), ..AccountInfo::default() },
+    );
+    let mut ctx = host.ctx;
+    ctx.cfg.set_spec_and_mainnet_gas_params(SpecId::HOMESTEAD);
+    ctx.block.gas_limit = u64::MAX;
+    ctx.tx = TxEnv {
+        caller: CALLER,
+        kind: TxKind::Create,
+        data: Bytes::from(vec![0u8; MAX_INITCODE_SIZE + 1]),
+        gas_limit: 100_000_000,
+        gas_price: 0,
+        chain_id: Some(1),
+        ..TxEnv::default()
+    };
+    let (_, result) = executor().transact(ctx);
+    match result.expect("an outcome, not an error") {
+        ExecutionResult::Halt { reason: HaltReason::OutOfGas(OutOfGasError::MemoryLimit), gas, .. } => {
+            assert_eq!(gas.tx_gas_used(), 100_000_000)
+        }
+        other => panic!("expected the limit halt, got {other:?}"),
+    }
+}
+
+/// A database whose reads fail: the node's fault.
+#[derive(Debug, Default)]
+struct BrokenDb;
+
+#[derive(Debug, thiserror::Error)]
+#[error("disk read failed")]
+struct DiskError;
+
+impl revm::database_interface::DBErrorMarker for DiskError {}
+
+impl revm::Database for BrokenDb {
+    type Error = DiskError;
+    fn basic(&mut self, _: Address) -> Result<Option<AccountInfo>, DiskError> {
+        Err(DiskError)
+    }
+    fn code_by_hash(&mut self, _: revm::primitives::B256) -> Result<Bytecode, DiskError> {
+        Err(DiskError)
+    }
+    fn storage(&mut self, _: Address, _: U256) -> Result<U256, DiskError> {
+        Err(DiskError)
+    }
+    fn block_hash(&mut self, _: u64) -> Result<revm::primitives::B256, DiskError> {
+        Err(DiskError)
+    }
+}
+
+impl evmpc_host::executor::StorageProbe for BrokenDb {
+    fn has_storage(&mut self, _: Address) -> Result<bool, DiskError> {
+        Err(DiskError)
+    }
+}
+
+type BrokenContext = revm::Context<
+    revm::context::BlockEnv,
+    TxEnv,
+    revm::context::CfgEnv,
+    BrokenDb,
+    revm::context::Journal<BrokenDb>,
+    (),
+>;
+
+#[test]
+fn node_faults_are_typed_and_never_a_result() {
+    let broken = || {
+        let mut ctx: BrokenContext = revm::Context::new(BrokenDb, SpecId::CANCUN);
+        ctx.tx = TxEnv { caller: CALLER, kind: TxKind::Call(CONTRACT), gas_limit: 100_000, ..TxEnv::default() };
+        ctx
+    };
+    let executor = Executor::<BrokenContext>::new(precompile().engine()).unwrap();
+    let (_, result) = executor.transact(broken());
+    assert!(matches!(result, Err(TxError::Database(_))), "{result:?}");
+
+    // A session the engine cannot give is the node's fault too, typed, not a string.
+    let mut config = HostConfig::new();
+    config.max_sessions(1);
+    let engine = Engine::new(&config).unwrap();
+    let executor = Executor::<MemoryContext>::new(&engine).unwrap();
+    let held = Precompile::<MemoryHost>::new(&engine).unwrap().session(MemoryHost::default()).unwrap();
+    let (_, result) = executor.transact(context(&asm("STOP"), Vec::new(), 100_000));
+    assert!(matches!(result, Err(TxError::Precompile(Error::Node(NodeError::Engine(_))))), "{result:?}");
+    drop(held);
 }

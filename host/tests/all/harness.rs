@@ -1,7 +1,7 @@
 //! Runs a frame through the precompile and through native revm on identical states, and
 //! projects what they did into comparable values.
 
-use evmpc_host::{native, Action, Engine, FrameInput, FrameResult, HostConfig, MemoryHost, Precompile, Status};
+use evmpc_host::{native, Action, Engine, FrameInput, HostConfig, MemoryHost, Precompile, ReturnedFrame, Status};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -22,7 +22,7 @@ type Slots = BTreeMap<Bytes, (Bytes, Bytes)>;
 /// What a frame left behind.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Effects {
-    pub(crate) result: FrameResult,
+    pub(crate) result: ReturnedFrame,
     pub(crate) state: State,
 }
 
@@ -94,7 +94,7 @@ pub(crate) fn state(host: &MemoryHost) -> State {
     State { logs, accounts, transient, warm }
 }
 
-pub(crate) fn effects(host: &MemoryHost, result: FrameResult) -> Effects {
+pub(crate) fn effects(host: &MemoryHost, result: ReturnedFrame) -> Effects {
     Effects { result, state: state(host) }
 }
 
@@ -104,7 +104,7 @@ pub(crate) fn run_precompile(frame: &FrameInput, setup: Setup) -> Effects {
     let mut session = precompile().session(host).expect("session");
     let action = session.start(frame).expect("precompile runs the frame");
     let result = match action {
-        Action::Return(result) => result,
+        Action::Return(result) => session.returned(&result).expect("output in guest memory"),
         other => panic!("unexpected sub-call {other:?}"),
     };
     effects(&session.into_host(), result)

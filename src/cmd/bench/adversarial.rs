@@ -33,7 +33,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, CliError> {
     if let Some(dir) = &args.emit_statetests {
         return emit(&selected, dir);
     }
-    let engine = Engine::new(HostConfig::new().perf_map(args.perf_map))?;
+    let engine = Engine::new(HostConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling))?;
     let runner = Runner::new(&engine, Selection { runs: args.runs, ..Selection::default() })?;
     let progress = bar(selected.len());
     let mut rows = Vec::new();

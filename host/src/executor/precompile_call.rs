@@ -1,0 +1,72 @@
+//! A guest frame's call to an Ethereum precompile, run by the node on call data read in
+//! place from guest memory.
+//!
+//! revm's own frame set-up would need the call data as `Bytes`: a copy of up to the whole
+//! of the caller's memory for a precompile that may read 128 bytes of it (ecrecover) or
+//! none past its header (modexp). Native revm passes the precompile a slice of its shared
+//! memory; this does the same with the guest's. The steps are revm's for a precompile
+//! call: checkpoint, value transfer, run, keep or undo.
+
+use super::convert;
+use crate::revm_host::RevmHost;
+use crate::session::Session;
+use crate::Error;
+use evmpc_abi::{CallRequest, Status, SubcallOutcome, SubcallOutput};
+use revm::context_interface::journaled_state::JournalTr;
+use revm::context_interface::ContextTr;
+use revm::handler::{precompile_output_to_interpreter_result, EthPrecompiles};
+use revm::interpreter::{Host, InstructionResult};
+use revm::primitives::{Address, U256};
+
+/// Why a precompile call has no outcome.
+pub(crate) enum PrecompileFailure {
+    /// The guest named call data outside its memory.
+    Session(Error),
+    /// The precompile reported a fatal error (not a halt).
+    Fatal(String),
+}
+
+/// Runs the precompile at `request.bytecode_address` for a guest frame's call.
+pub(crate) fn call<CTX: ContextTr + Host + 'static>(
+    session: &mut Session<RevmHost<CTX>>,
+    precompiles: &EthPrecompiles,
+    request: &CallRequest,
+) -> Result<SubcallOutcome, PrecompileFailure> {
+    let address = Address::from(request.bytecode_address);
+    let Some(precompile) = precompiles.precompiles.get(&address) else {
+        return Err(PrecompileFailure::Fatal(format!("{address} is not a precompile")));
+    };
+    let journal = session.host_mut().ctx.journal_mut();
+    let checkpoint = journal.checkpoint();
+    if request.transfers_value {
+        let (caller, target) = (Address::from(request.caller), Address::from(request.target));
+        if let Some(error) = journal.transfer_loaded(caller, target, U256::from_be_bytes(request.value)) {
+            journal.checkpoint_revert(checkpoint);
+            let status = convert::status(InstructionResult::from(error)).unwrap_or(Status::OutOfFunds);
+            return Ok(SubcallOutcome::empty(status, request.gas_limit));
+        }
+    }
+    let input = session.bytes(request.input).map_err(PrecompileFailure::Session)?;
+    let output = precompile.execute(input, request.gas_limit, 0);
+    let journal = session.host_mut().ctx.journal_mut();
+    let result = match output {
+        Ok(output) => precompile_output_to_interpreter_result(output, request.gas_limit),
+        Err(error) => {
+            journal.checkpoint_revert(checkpoint);
+            return Err(PrecompileFailure::Fatal(error.to_string()));
+        }
+    };
+    if result.result.is_ok() {
+        journal.checkpoint_commit();
+    } else {
+        journal.checkpoint_revert(checkpoint);
+    }
+    let status = convert::status(result.result).unwrap_or(Status::PrecompileError);
+    Ok(SubcallOutcome {
+        status,
+        gas_remaining: if status.is_halt() { 0 } else { result.gas.remaining() },
+        gas_refunded: 0,
+        output: SubcallOutput::Bytes(result.output.to_vec()),
+        created_address: None,
+    })
+}
