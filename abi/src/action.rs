@@ -1,5 +1,4 @@
 use crate::{Address, GuestSlice, Status, Word};
-use alloc::vec::Vec;
 use borsh::{BorshDeserialize, BorshSerialize};
 
 /// How a frame's run ends: it returned, or it needs a sub-call before it can go on.
@@ -135,49 +134,6 @@ pub struct CreateRequest {
     pub address: Option<Address>,
     /// Gas given to the init code.
     pub gas_limit: u64,
-}
-
-/// The output a sub-call hands back to the suspended frame.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
-#[cfg_attr(feature = "hash", derive(borsh::BorshSchema))]
-#[borsh(use_discriminant = true)]
-#[repr(u8)]
-pub enum SubcallOutput {
-    /// Bytes from the node: an Ethereum precompile's output, or none.
-    Bytes(Vec<u8>) = 0,
-    /// The output of the nested frame that ran this sub-call in the session; it never left
-    /// guest memory.
-    Nested = 1,
-}
-
-/// What came of a sub-call; the host resumes the suspended frame with it.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
-#[cfg_attr(feature = "hash", derive(borsh::BorshSchema))]
-pub struct SubcallOutcome {
-    /// How the sub-call ended.
-    pub status: Status,
-    /// Gas left of the sub-call's `gas_limit`.
-    pub gas_remaining: u64,
-    /// Refund counter of the sub-call (added to the caller's only on success).
-    pub gas_refunded: i64,
-    /// Return or revert data (for a create, revert data only).
-    pub output: SubcallOutput,
-    /// The created address, for a successful create.
-    pub created_address: Option<Address>,
-}
-
-impl SubcallOutcome {
-    /// An outcome without output: what a call to an account without code, or a sub-call
-    /// refused before it ran (depth, funds), hands back.
-    pub fn empty(status: Status, gas_remaining: u64) -> Self {
-        SubcallOutcome {
-            status,
-            gas_remaining,
-            gas_refunded: 0,
-            output: SubcallOutput::Bytes(Vec::new()),
-            created_address: None,
-        }
-    }
 }
 
 impl Action {

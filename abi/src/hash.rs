@@ -38,12 +38,13 @@ pub fn abi_description() -> Vec<u8> {
         SSTORE_RECORD_SIZE
     ));
     text.push_str(&format!(
-        "limits code={} initcode={} calldata={} evm-memory={} message={} code-cache={} guest-memory={} depth={} topics={}\n",
+        "limits code={} initcode={} calldata={} evm-memory={} message={} handover={} code-cache={} guest-memory={} depth={} topics={}\n",
         limits::MAX_CODE_SIZE,
         limits::MAX_INITCODE_SIZE,
         limits::MAX_CALLDATA_SIZE,
         limits::MAX_EVM_MEMORY,
         limits::MAX_MESSAGE_SIZE,
+        limits::HANDOVER_SIZE,
         limits::MAX_CODE_CACHE,
         limits::MAX_GUEST_MEMORY,
         limits::MAX_CALL_DEPTH,

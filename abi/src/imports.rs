@@ -57,10 +57,6 @@ macro_rules! for_each_import {
             /// (at the start of the transaction) then its present value (before this write)
             /// to `*out` (64 bytes). `flags`: bit 0 skips a cold load. Returns access flags.
             fn sstore(address: i32, key: i32, value: i32, flags: i32, out: i32) -> i32;
-            /// Reads transient slot `*key` of `*address` into `*out` (EIP-1153).
-            fn tload(address: i32, key: i32, out: i32);
-            /// Writes `*value` to transient slot `*key` of `*address` (EIP-1153).
-            fn tstore(address: i32, key: i32, value: i32);
             /// Loads account `*address` and writes an [`AccountRecord`](crate::records::AccountRecord)
             /// to `*out`. `flags`: bit 0 skips a cold load, bit 1 loads code (fills the code
             /// length and the EIP-7702 delegate). Returns access flags.
@@ -137,7 +133,7 @@ mod tests {
 
     #[test]
     fn table_lists_each_import_once() {
-        assert_eq!(IMPORTS.len(), 10);
+        assert_eq!(IMPORTS.len(), 8);
         for (index, sig) in IMPORTS.iter().enumerate() {
             assert!(IMPORTS[index + 1..].iter().all(|other| other.name != sig.name));
         }

@@ -33,18 +33,21 @@ pub mod hash;
 pub mod imports;
 /// Fixed limits every node enforces the same way.
 pub mod limits;
+/// What came of a sub-call: the outcome a suspended frame resumes with.
+pub mod outcome;
 /// Fixed-size records that imports write into guest memory.
 pub mod records;
 /// Wire status codes of a frame and of the boundary itself.
 pub mod status;
+/// The round trip's messages, encoded and decoded fast, byte for byte as borsh does.
+pub mod wire;
 
-pub use action::{
-    Action, CallRequest, CallScheme, CreateRequest, CreateScheme, FrameResult, SubcallOutcome, SubcallOutput,
-};
+pub use action::{Action, CallRequest, CallScheme, CreateRequest, CreateScheme, FrameResult};
 pub use context::{ethereum_precompiles, BlockEnv, ExecContext, TxEnv};
 pub use fork::Fork;
 pub use frame::{Address, CallData, Code, FrameInput, FrameKind, GuestSlice, Word};
 #[cfg(feature = "hash")]
 pub use hash::{abi_description, abi_hash};
 pub use imports::{ImportSig, ValType, IMPORTS, IMPORT_MODULE};
+pub use outcome::{SubcallOutcome, SubcallOutcomeRef, SubcallOutput, SubcallOutputRef};
 pub use status::{BoundaryError, Status};

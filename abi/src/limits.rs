@@ -28,6 +28,10 @@ pub const MAX_EVM_MEMORY: u64 = 128 * 1024 * 1024;
 /// room for the inline call data and init code limits, or for an Ethereum precompile's
 /// output, which is bounded by the EVM memory its input came from.
 pub const MAX_MESSAGE_SIZE: usize = MAX_EVM_MEMORY as usize + 1024 * 1024;
+/// Output bytes from which a sub-call outcome hands the guest its input buffer: the guest
+/// keeps the buffer as the output instead of copying the bytes out of it, and the node asks
+/// `input_buffer` again before its next message.
+pub const HANDOVER_SIZE: usize = 4 * 1024;
 /// Most bytes of distinct account code a session keeps analysed (the sum of their
 /// lengths). Each code is read through the `code_copy` import and analysed once per
 /// session; a frame whose new code would pass this sum halts. 2^25 gas reaches at most

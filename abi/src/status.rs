@@ -126,8 +126,18 @@ impl Status {
     }
 
     /// The status with wire code `code`, if any.
+    #[inline]
     pub fn from_u8(code: u8) -> Option<Status> {
-        Status::ALL.iter().copied().find(|status| status.to_u8() == code)
+        const BY_CODE: [Option<Status>; 256] = {
+            let mut table = [None; 256];
+            let mut index = 0;
+            while index < Status::ALL.len() {
+                table[Status::ALL[index] as usize] = Some(Status::ALL[index]);
+                index += 1;
+            }
+            table
+        };
+        BY_CODE[code as usize]
     }
 
     /// The frame succeeded and its state changes stand.

@@ -12,7 +12,7 @@ fn hex(bytes: &[u8]) -> String {
 
 #[test]
 fn abi_hash_is_pinned() {
-    assert_eq!(hex(&evmpc_abi::abi_hash()), "b279c9d0fe153de7f09e165b5696f44fa85e7f8c2d27ab3a25b7c02f99ed9220");
+    assert_eq!(hex(&evmpc_abi::abi_hash()), "91ebc5dc66473f9cc0a06549efc3d973db2622d7efebb4075a487a8a2dc14b09");
 }
 
 #[test]

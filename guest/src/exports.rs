@@ -1,17 +1,22 @@
 use crate::frames::Frames;
 use crate::state::{state, Session};
 use evmpc_abi::limits::MAX_MESSAGE_SIZE;
-use evmpc_abi::{BoundaryError, FrameInput, SubcallOutcome};
+use crate::message::{decode_frame, decode_outcome};
+use evmpc_abi::BoundaryError;
 
 /// Reserves `len` bytes for the next message and returns their address.
 #[no_mangle]
 pub extern "C" fn input_buffer(len: i32) -> i32 {
     let state = state();
     let len = (len.max(0) as usize).min(MAX_MESSAGE_SIZE);
-    // The buffer only grows: bytes past `len` are stale and never read (messages are
-    // decoded from `input[..len]`), and zeroing a large buffer on every call is wasted work.
+    // The buffer only grows (until a large outcome takes it over), and is not zeroed: the
+    // node writes each message before the guest reads it, and only the `len` bytes of the
+    // message are ever read, so zeroing a large buffer would be wasted work.
     if state.input.len() < len {
-        state.input.resize(len, 0);
+        state.input.reserve(len - state.input.len());
+        // SAFETY: capacity covers `len`; Wasm memory holds no uninitialized bytes at the
+        // machine level, and the guest reads only what the node has written.
+        unsafe { state.input.set_len(len) };
     }
     state.input.as_mut_ptr() as usize as i32
 }
@@ -31,16 +36,9 @@ pub extern "C" fn frame_resume(len: i32) -> i64 {
     finish(resume(len))
 }
 
-/// Decodes the `len`-byte message at the start of the input buffer.
-fn decode<T: borsh::BorshDeserialize>(input: &[u8], len: i32) -> Result<T, BoundaryError> {
-    let len = usize::try_from(len).map_err(|_| BoundaryError::Malformed)?;
-    let bytes = input.get(..len).ok_or(BoundaryError::MessageTooLarge)?;
-    borsh::from_slice(bytes).map_err(|_| BoundaryError::Malformed)
-}
-
 fn start(len: i32) -> Result<(), BoundaryError> {
     let state = state();
-    let frame: FrameInput = decode(&state.input, len)?;
+    let frame = decode_frame(&state.input, len)?;
     let session = match (&mut state.session, frame.context.as_ref()) {
         (Some(session), Some(context)) if **context != session.context => return Err(BoundaryError::ContextMismatch),
         (Some(session), _) => session,
@@ -52,7 +50,7 @@ fn start(len: i32) -> Result<(), BoundaryError> {
 
 fn resume(len: i32) -> Result<(), BoundaryError> {
     let state = state();
-    let outcome: SubcallOutcome = decode(&state.input, len)?;
+    let outcome = decode_outcome(&mut state.input, len)?;
     let session = state.session.as_mut().ok_or(BoundaryError::NothingSuspended)?;
     Frames { session, stack: &mut state.frames, out: &mut state.output }.resume(outcome)
 }

@@ -1,10 +1,8 @@
 use crate::state::Session;
 use alloc::{boxed::Box, vec::Vec};
 use evmpc_abi::limits::{MAX_CALL_DEPTH, MAX_EVM_MEMORY};
-use evmpc_abi::{
-    Action, BoundaryError, CallData, Code, FrameInput, FrameKind, FrameResult, GuestSlice, Status, SubcallOutcome,
-    SubcallOutput,
-};
+use crate::message::Received;
+use evmpc_abi::{Action, BoundaryError, CallData, Code, FrameInput, FrameKind, FrameResult, GuestSlice, Status};
 use outcome::{apply, status_of, Asked, Outcome};
 use pending::{slice_of, Child, Pending, Returned};
 use revm_interpreter::interpreter::{EthInterpreter, ExtBytecode};
@@ -23,6 +21,9 @@ pub(crate) struct Suspended {
     depth: u16,
     pending: Pending,
     child: Child,
+    /// The transient-storage journal when the frame suspended: a sub-call that does not
+    /// succeed rolls back to it.
+    transient_mark: usize,
 }
 
 /// The session's frames: every frame but the running one is suspended, outermost first.
@@ -36,9 +37,7 @@ pub(crate) struct Frames<'a> {
 /// Encodes `action` into `out`, in place: an action is built and written once, never
 /// moved through returns.
 fn emit(out: &mut Vec<u8>, action: &Action) {
-    out.clear();
-    // Writing into a `Vec` cannot fail; allocation failure traps.
-    let _ = borsh::to_writer(out, action);
+    evmpc_abi::wire::encode_into(action, out);
 }
 
 /// A frame whose code or call data passes a protocol limit: it halts before it runs.
@@ -63,6 +62,13 @@ impl Frames<'_> {
             return Err(BoundaryError::DepthMismatch);
         }
         parent.pending.check_frame(&frame)?;
+        self.start_nested(frame);
+        Ok(())
+    }
+
+    /// Starts a nested frame that serves the pending request.
+    fn start_nested(&mut self, frame: FrameInput) {
+        let Some(parent) = self.stack.last_mut() else { return };
         parent.child = Child::Started;
         let (input, code) = match &parent.pending {
             Pending::Call { inputs, .. } => (inputs.input.clone(), None),
@@ -77,7 +83,6 @@ impl Frames<'_> {
             Some(bytecode) => self.enter(frame, memory, bytecode, input),
             None => self.halted(frame.gas_limit),
         }
-        Ok(())
     }
 
     /// A frame with nothing suspended under it: its bytes come with it.
@@ -97,6 +102,7 @@ impl Frames<'_> {
             Code::Inline(bytes) => Some(ExtBytecode::new(Bytecode::new_legacy(Bytes::from(bytes)))),
             code => self.account_code(&code),
         };
+        self.session.root_transient_mark = self.session.host.transient.mark();
         match bytecode {
             Some(bytecode) => self.enter(frame, SharedMemory::new_with_memory_limit(MAX_EVM_MEMORY), bytecode, input),
             None => self.halted(frame.gas_limit),
@@ -154,17 +160,20 @@ impl Frames<'_> {
     }
 
     /// Resumes the suspended top frame with its sub-call's outcome.
-    pub(crate) fn resume(&mut self, outcome: SubcallOutcome) -> Result<(), BoundaryError> {
+    pub(crate) fn resume(&mut self, outcome: Received) -> Result<(), BoundaryError> {
         let top = self.stack.last().ok_or(BoundaryError::NothingSuspended)?;
         top.pending.check_outcome(&top.child, &outcome)?;
-        let Some(Suspended { mut interpreter, depth, pending, child }) = self.stack.pop() else {
+        let Some(Suspended { mut interpreter, depth, pending, child, transient_mark }) = self.stack.pop() else {
             return Err(BoundaryError::NothingSuspended);
         };
+        if !outcome.status.is_success() {
+            self.session.host.transient.revert(transient_mark);
+        }
         let output = match (outcome.output, child) {
-            (SubcallOutput::Nested, Child::Returned(returned)) => returned.output,
-            (SubcallOutput::Bytes(bytes), _) => Bytes::from(bytes),
+            (Some(bytes), _) => bytes,
+            (None, Child::Returned(returned)) => returned.output,
             // Refused by `check_outcome`.
-            (SubcallOutput::Nested, _) => Bytes::new(),
+            (None, _) => Bytes::new(),
         };
         let outcome = Outcome {
             status: outcome.status,
@@ -182,6 +191,7 @@ impl Frames<'_> {
     /// sub-call from the deepest allowed frame is answered here with `CallTooDeep`, as
     /// revm's frame handler answers it, without asking the node.
     fn run(&mut self, mut interpreter: Box<Interpreter<EthInterpreter>>, depth: u16) {
+        self.session.host.forget_accounts();
         loop {
             let Session { host, gas_table, .. } = &mut *self.session;
             let action = crate::instructions::run(&mut interpreter, gas_table, host);
@@ -199,7 +209,8 @@ impl Frames<'_> {
                 continue;
             }
             pending.emit_action(&interpreter, self.out);
-            self.stack.push(Suspended { interpreter, depth, pending, child: Child::Waiting });
+            let transient_mark = self.session.host.transient.mark();
+            self.stack.push(Suspended { interpreter, depth, pending, child: Child::Waiting, transient_mark });
             return;
         }
     }
@@ -235,7 +246,12 @@ impl Frames<'_> {
             Some(parent) => {
                 parent.child = Child::Returned(Returned { status, gas_remaining, gas_refunded, output });
             }
-            None => self.session.root_output = output,
+            None => {
+                if !status.is_success() {
+                    self.session.host.transient.revert(self.session.root_transient_mark);
+                }
+                self.session.root_output = output;
+            }
         }
         self.session.spare.push(interpreter);
         emit(self.out, &Action::Return(FrameResult { status, gas_used, gas_refunded, output: slice }));

@@ -1,4 +1,7 @@
 use crate::imports::{self, ptr, ptr_mut};
+use accounts::Accounts;
+use alloc::collections::BTreeMap;
+use transient::Transient;
 use alloc::{borrow::Cow, vec::Vec};
 use evmpc_abi::records::{request, AccessFlags, AccountRecord, SelfDestructRecord, SSTORE_RECORD_SIZE};
 use evmpc_abi::{ExecContext, Fork, Status};
@@ -10,6 +13,11 @@ use revm_interpreter::primitives::{Address, Log, StorageKey, StorageValue, B256,
 use revm_interpreter::state::{AccountInfo, Bytecode};
 use revm_interpreter::{Host, SStoreResult, SelfDestructResult, StateLoad};
 
+/// Account records kept while a frame runs.
+mod accounts;
+/// EIP-1153 transient storage.
+mod transient;
+
 /// revm's [`Host`] served by the imports, with the block and transaction context kept
 /// in guest memory for the whole session.
 pub(crate) struct ImportHost {
@@ -18,6 +26,13 @@ pub(crate) struct ImportHost {
     /// The account whose code was loaded last, and the code's length: after a CALL
     /// instruction, the account holding the code the callee runs.
     code_holder: (Address, u32),
+    /// The running frame's account records.
+    accounts: Accounts,
+    /// Hashes of the 256 blocks before this one, as the node gave them: fixed for the
+    /// transaction, asked once each.
+    block_hashes: BTreeMap<u64, B256>,
+    /// EIP-1153 transient storage of the session's transaction.
+    pub(crate) transient: Transient,
 }
 
 /// The session's context, as U256 and addresses, converted once.
@@ -95,7 +110,20 @@ impl ImportHost {
             origin: Address::from(context.tx.origin),
             blob_hashes: context.tx.blob_hashes.iter().map(word).collect(),
         };
-        ImportHost { env, gas_params: GasParams::new_spec(spec_of(context.fork)), code_holder: (Address::ZERO, 0) }
+        ImportHost {
+            env,
+            gas_params: GasParams::new_spec(spec_of(context.fork)),
+            code_holder: (Address::ZERO, 0),
+            accounts: Accounts::default(),
+            block_hashes: BTreeMap::new(),
+            transient: Transient::default(),
+        }
+    }
+
+    /// Forgets the account records of the frame that ran: control goes to the node or to
+    /// another frame.
+    pub(crate) fn forget_accounts(&mut self) {
+        self.accounts.clear();
     }
 
     /// The account whose code the last load with code was for, and the code's length.
@@ -109,6 +137,7 @@ impl ImportHost {
         let value = value.to_be_bytes::<32>();
         // SAFETY: the pointers reference live 20- and 32-byte values.
         let code = unsafe { imports::transfer(ptr(&from.0), ptr(&to.0), ptr(&value)) };
+        self.accounts.clear();
         if code == 0 {
             return None;
         }
@@ -116,13 +145,22 @@ impl ImportHost {
         Some(Status::from_u8(code as u8).filter(|status| !status.is_success()).unwrap_or_else(|| core::arch::wasm32::unreachable()))
     }
 
-    /// Loads an account through the `account` import.
+    /// Loads an account: kept by this frame already, or through the `account` import.
     pub(crate) fn account(&mut self, address: &Address, load_code: bool, skip_cold_load: bool) -> AccountLoad {
-        let mut out = [0u8; AccountRecord::SIZE];
-        let flags = skip_flag(skip_cold_load) | if load_code { request::LOAD_CODE } else { 0 };
-        // SAFETY: the pointers reference live guest memory of the sizes the import writes.
-        let flags = AccessFlags(unsafe { imports::account(ptr(address), flags, ptr_mut(&mut out)) });
-        let record = AccountRecord::from_bytes(&out);
+        let (record, flags) = match self.accounts.get(address, load_code) {
+            Some(kept) => kept,
+            None => {
+                let mut out = [0u8; AccountRecord::SIZE];
+                let flags = skip_flag(skip_cold_load) | if load_code { request::LOAD_CODE } else { 0 };
+                // SAFETY: the pointers reference live guest memory of the sizes the import writes.
+                let flags = AccessFlags(unsafe { imports::account(ptr(address), flags, ptr_mut(&mut out)) });
+                let record = AccountRecord::from_bytes(&out);
+                if !flags.has(AccessFlags::SKIPPED) {
+                    self.accounts.put(*address, record, flags, load_code);
+                }
+                (record, flags)
+            }
+        };
         if load_code && !flags.has(AccessFlags::SKIPPED) {
             self.code_holder = (*address, record.code_len);
         }
@@ -182,10 +220,13 @@ impl Host for ImportHost {
     }
 
     fn block_hash(&mut self, number: u64) -> Option<B256> {
-        let mut out = B256::ZERO;
-        // SAFETY: `out` is 32 writable bytes.
-        unsafe { imports::block_hash(number as i64, ptr_mut(&mut out.0)) };
-        Some(out)
+        let hash = self.block_hashes.entry(number).or_insert_with(|| {
+            let mut out = B256::ZERO;
+            // SAFETY: `out` is 32 writable bytes.
+            unsafe { imports::block_hash(number as i64, ptr_mut(&mut out.0)) };
+            out
+        });
+        Some(*hash)
     }
 
     fn selfdestruct(
@@ -199,6 +240,7 @@ impl Host for ImportHost {
         let flags = AccessFlags(unsafe {
             imports::selfdestruct(ptr(&address.0), ptr(&target.0), skip_flag(skip_cold_load), ptr_mut(&mut out))
         });
+        self.accounts.clear();
         if flags.has(AccessFlags::SKIPPED) {
             return Err(LoadError::ColdLoadSkipped);
         }
@@ -274,18 +316,11 @@ impl Host for ImportHost {
     }
 
     fn tstore(&mut self, address: Address, key: StorageKey, value: StorageValue) {
-        let key = key.to_be_bytes::<32>();
-        let value = value.to_be_bytes::<32>();
-        // SAFETY: the pointers reference live 20- and 32-byte values.
-        unsafe { imports::tstore(ptr(&address.0), ptr(&key), ptr(&value)) }
+        self.transient.store(address, key, value)
     }
 
     fn tload(&mut self, address: Address, key: StorageKey) -> StorageValue {
-        let key = key.to_be_bytes::<32>();
-        let mut out = [0u8; 32];
-        // SAFETY: the pointers reference live 20- and 32-byte values.
-        unsafe { imports::tload(ptr(&address.0), ptr(&key), ptr_mut(&mut out)) };
-        U256::from_be_bytes(out)
+        self.transient.load(address, key)
     }
 
     /// Loads an account for the stock instructions (BALANCE, EXTCODEHASH, SELFBALANCE and

@@ -44,6 +44,7 @@ fn execute(opcode: u8, ctx: Ctx<'_>) -> Result<(), InstructionResult> {
 
 /// Runs `interpreter` until it returns or asks for a sub-call: revm's `run_plain` (the
 /// same steps in the same order: fetch, advance, static gas, execute) over [`execute`].
+#[inline(never)]
 pub(crate) fn run(
     interpreter: &mut Interpreter<EthInterpreter>,
     gas_table: &GasTable,

@@ -38,6 +38,8 @@ pub(crate) struct Session {
     pub(crate) spare: Vec<Box<Interpreter<EthInterpreter>>>,
     /// Output of the root frame that returned last, kept for the host to read.
     pub(crate) root_output: Bytes,
+    /// The transient-storage journal when the running root frame started.
+    pub(crate) root_transient_mark: usize,
 }
 
 impl Session {
@@ -51,6 +53,7 @@ impl Session {
             code: CodeCache::default(),
             spare: Vec::new(),
             root_output: Bytes::new(),
+            root_transient_mark: 0,
         }
     }
 }

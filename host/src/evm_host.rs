@@ -60,7 +60,8 @@ pub struct SstoreValues {
 /// frame starts and reverts it when the frame reverts, halts or fails.
 ///
 /// Warm and cold status is the host's to track for the whole transaction (EIP-2929), as
-/// are original storage values (EIP-2200) and transient storage (EIP-1153).
+/// are original storage values (EIP-2200). Transient storage (EIP-1153) is not: it lives in
+/// the guest for the session.
 ///
 /// The host lives in the session's wasmtime store, hence `'static`.
 ///
@@ -83,10 +84,6 @@ pub trait EvmHost: 'static {
         value: &Word,
         skip_cold: bool,
     ) -> Result<Access<SstoreValues>, Self::Error>;
-    /// Reads a transient slot.
-    fn tload(&mut self, address: &Address, key: &Word) -> Result<Word, Self::Error>;
-    /// Writes a transient slot.
-    fn tstore(&mut self, address: &Address, key: &Word, value: &Word) -> Result<(), Self::Error>;
     /// Loads an account; with `load_code`, also its code length and delegate.
     fn account(
         &mut self,

@@ -92,18 +92,6 @@ pub(crate) fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<SessionDa
             Ok(access_flags(&access).0)
         },
     )?;
-    linker.func_wrap(IMPORT_MODULE, "tload", |mut caller: Ctx<'_, H>, address: i32, key: i32, out: i32| {
-        let (memory, data) = split(&mut caller);
-        let (address, key) = (read::<20>(memory, address)?, read::<32>(memory, key)?);
-        let value = data.host.tload(&address, &key).map_err(|e| fail(data, "tload", e))?;
-        write(memory, out, &value)
-    })?;
-    linker.func_wrap(IMPORT_MODULE, "tstore", |mut caller: Ctx<'_, H>, address: i32, key: i32, value: i32| {
-        let (memory, data) = split(&mut caller);
-        let address = read::<20>(memory, address)?;
-        let (key, value) = (read::<32>(memory, key)?, read::<32>(memory, value)?);
-        data.host.tstore(&address, &key, &value).map_err(|e| fail(data, "tstore", e))
-    })?;
     linker.func_wrap(IMPORT_MODULE, "account", |mut caller: Ctx<'_, H>, address: i32, flags: i32, out: i32| {
         let (memory, data) = split(&mut caller);
         let address = read::<20>(memory, address)?;

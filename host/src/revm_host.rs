@@ -81,15 +81,6 @@ impl<CTX: ContextTr + Host + 'static> EvmHost for RevmHost<CTX> {
         }))
     }
 
-    fn tload(&mut self, addr: &Address, key: &Word) -> Result<Word, Self::Error> {
-        Ok(self.ctx.tload(address(addr), word(key)).to_be_bytes::<32>())
-    }
-
-    fn tstore(&mut self, addr: &Address, key: &Word, value: &Word) -> Result<(), Self::Error> {
-        self.ctx.tstore(address(addr), word(key), word(value));
-        Ok(())
-    }
-
     fn account(
         &mut self,
         addr: &Address,

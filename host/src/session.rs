@@ -1,8 +1,11 @@
 use crate::engine::Engine;
 use crate::error::{Error, FrameError, NodeError};
 use crate::evm_host::EvmHost;
-use evmpc_abi::limits::{MAX_GUEST_MEMORY, MAX_MESSAGE_SIZE};
-use evmpc_abi::{Action, BoundaryError, FrameInput, FrameResult, GuestSlice, Status, SubcallOutcome};
+use evmpc_abi::limits::{HANDOVER_SIZE, MAX_GUEST_MEMORY, MAX_MESSAGE_SIZE};
+use evmpc_abi::wire::{SliceSink, Wire};
+use evmpc_abi::{
+    Action, BoundaryError, FrameInput, FrameResult, GuestSlice, Status, SubcallOutcomeRef, SubcallOutputRef,
+};
 use wasmtime::{InstancePre, Memory, ResourceLimiter, Store, TypedFunc};
 
 /// A finished frame with its output read out of guest memory: what a node records for a
@@ -125,8 +128,6 @@ pub struct Session<H: EvmHost> {
     /// Address and length of the guest's input buffer, which only grows: a message that
     /// fits needs no `input_buffer` call.
     buffer: Option<(usize, usize)>,
-    /// The message being sent, reused from call to call.
-    message: Vec<u8>,
     max_wasm_stack: usize,
     /// Whether each frame runs inside an [`EvmHost`] checkpoint of the session's own.
     checkpoints: bool,
@@ -146,7 +147,6 @@ impl<H: EvmHost + 'static> Session<H> {
                 frame_start,
                 frame_resume,
                 buffer: None,
-                message: Vec::new(),
                 max_wasm_stack: engine.max_wasm_stack(),
                 checkpoints: true,
                 poisoned: false,
@@ -195,10 +195,9 @@ impl<H: EvmHost + 'static> Session<H> {
             };
             return Ok(Action::Return(halt));
         }
-        self.message.clear();
-        borsh::to_writer(&mut self.message, frame).map_err(|_| FrameError::Boundary(BoundaryError::Malformed))?;
+        let len = self.write_message(frame)?;
         self.open_frame();
-        self.call(Entry::Start)
+        self.call(Entry::Start, len)
     }
 
     /// [`start`](Session::start) from borsh bytes of a [`FrameInput`], as a contract hands
@@ -208,10 +207,9 @@ impl<H: EvmHost + 'static> Session<H> {
     /// As [`start`](Session::start).
     pub fn start_encoded(&mut self, frame: &[u8]) -> Result<Action, Error> {
         self.check_usable()?;
-        self.message.clear();
-        self.message.extend_from_slice(frame);
+        let len = self.write_encoded(frame)?;
         self.open_frame();
-        self.call(Entry::Start)
+        self.call(Entry::Start, len)
     }
 
     /// Resumes the suspended top frame with the outcome of its sub-call.
@@ -220,14 +218,21 @@ impl<H: EvmHost + 'static> Session<H> {
     /// [`FrameError::Boundary`] with [`BoundaryError::NothingSuspended`] when no frame
     /// waits, or [`BoundaryError::OutcomeMismatch`] when the outcome contradicts the
     /// pending request; otherwise as [`start`](Session::start).
-    pub fn resume(&mut self, outcome: &SubcallOutcome) -> Result<Action, Error> {
+    ///
+    /// Takes a [`SubcallOutcome`] by reference or a [`SubcallOutcomeRef`], whose output
+    /// bytes are written into guest memory without being copied first.
+    pub fn resume<'a>(&mut self, outcome: impl Into<SubcallOutcomeRef<'a>>) -> Result<Action, Error> {
         self.check_usable()?;
         if self.store.data().frames.is_empty() {
             return Err(FrameError::Boundary(BoundaryError::NothingSuspended).into());
         }
-        self.message.clear();
-        borsh::to_writer(&mut self.message, outcome).map_err(|_| FrameError::Boundary(BoundaryError::Malformed))?;
-        self.call(Entry::Resume)
+        let outcome = outcome.into();
+        let len = self.write_message(&outcome)?;
+        if matches!(outcome.output, SubcallOutputRef::Bytes(bytes) if bytes.len() >= HANDOVER_SIZE) {
+            // The guest keeps this input buffer as the output; the next message needs another.
+            self.buffer = None;
+        }
+        self.call(Entry::Resume, len)
     }
 
     /// Bytes the guest left in its memory: a request's call data or init code, a frame's
@@ -292,9 +297,47 @@ impl<H: EvmHost + 'static> Session<H> {
         Ok(())
     }
 
-    /// Writes the message into the guest, calls `entry` and settles checkpoints.
-    fn call(&mut self, entry: Entry) -> Result<Action, Error> {
-        let result = self.enter(entry);
+    /// Encodes `message` straight into the guest's input buffer; returns its length.
+    fn write_message(&mut self, message: &impl Wire) -> Result<usize, Error> {
+        let len = message.encoded_len();
+        let buffer = self.buffer_for(len)?;
+        let mut sink = SliceSink::new(buffer);
+        message.encode(&mut sink);
+        debug_assert_eq!(sink.written(), len);
+        Ok(len)
+    }
+
+    /// Copies an encoded message into the guest's input buffer; returns its length.
+    fn write_encoded(&mut self, message: &[u8]) -> Result<usize, Error> {
+        self.buffer_for(message.len())?.copy_from_slice(message);
+        Ok(message.len())
+    }
+
+    /// `len` bytes of the guest's input buffer, grown by the `input_buffer` export when the
+    /// message does not fit what it holds.
+    fn buffer_for(&mut self, len: usize) -> Result<&mut [u8], Error> {
+        if len > MAX_MESSAGE_SIZE {
+            return Err(FrameError::Boundary(BoundaryError::MessageTooLarge).into());
+        }
+        let ptr = match self.buffer {
+            Some((ptr, capacity)) if capacity >= len => ptr,
+            _ => {
+                let ptr = self.input_buffer.call(&mut self.store, len as i32).map_err(|trap| self.trapped(trap))?;
+                self.buffer = Some((ptr as u32 as usize, len));
+                ptr as u32 as usize
+            }
+        };
+        let buffer = self
+            .memory
+            .data_mut(&mut self.store)
+            .get_mut(ptr..ptr + len)
+            .ok_or_else(|| FrameError::Trap("input buffer outside guest memory".into()))?;
+        Ok(buffer)
+    }
+
+    /// Calls `entry` on the `len`-byte message in the guest and settles checkpoints.
+    fn call(&mut self, entry: Entry, len: usize) -> Result<Action, Error> {
+        let result = self.enter(entry, len);
         let data = self.store.data_mut();
         match &result {
             Ok(Action::Return(frame)) => match data.frames.pop() {
@@ -324,22 +367,7 @@ impl<H: EvmHost + 'static> Session<H> {
         result
     }
 
-    fn enter(&mut self, entry: Entry) -> Result<Action, Error> {
-        let len = self.message.len();
-        if len > MAX_MESSAGE_SIZE {
-            return Err(FrameError::Boundary(BoundaryError::MessageTooLarge).into());
-        }
-        let ptr = match self.buffer {
-            Some((ptr, capacity)) if capacity >= len => ptr,
-            _ => {
-                let ptr = self.input_buffer.call(&mut self.store, len as i32).map_err(|trap| self.trapped(trap))?;
-                self.buffer = Some((ptr as u32 as usize, len));
-                ptr as u32 as usize
-            }
-        };
-        self.memory
-            .write(&mut self.store, ptr, &self.message)
-            .map_err(|_| FrameError::Trap("input buffer outside guest memory".into()))?;
+    fn enter(&mut self, entry: Entry, len: usize) -> Result<Action, Error> {
         let export = match entry {
             Entry::Start => &self.frame_start,
             Entry::Resume => &self.frame_resume,
@@ -351,7 +379,7 @@ impl<H: EvmHost + 'static> Session<H> {
         }
         let (ptr, len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
         let bytes = self.memory.data(&self.store).get(ptr..ptr + len).ok_or(FrameError::MalformedAction)?;
-        borsh::from_slice(bytes).map_err(|_| FrameError::MalformedAction.into())
+        Action::decode(bytes).map_err(|_| FrameError::MalformedAction.into())
     }
 
     /// Classifies a trap by blame and poisons the session.

@@ -2,9 +2,10 @@
 //! outcome the node sends back can be checked against it.
 
 use alloc::boxed::Box;
+use crate::message::Received;
 use evmpc_abi::{
     Action, BoundaryError, CallData, CallRequest, CallScheme, Code, CreateRequest, CreateScheme, FrameInput,
-    FrameKind, GuestSlice, Status, SubcallOutcome, SubcallOutput,
+    FrameKind, GuestSlice, Status,
 };
 use revm_interpreter::interpreter::EthInterpreter;
 use revm_interpreter::interpreter_types::MemoryTr;
@@ -118,9 +119,7 @@ impl Pending {
                 gas_limit: inputs.gas_limit(),
             }),
         };
-        out.clear();
-        // Writing into a `Vec` cannot fail; allocation failure traps.
-        let _ = borsh::to_writer(out, &action);
+        evmpc_abi::wire::encode_into(&action, out);
     }
 
     /// Refuses a nested frame that does not serve this request exactly.
@@ -156,8 +155,8 @@ impl Pending {
 
     /// Refuses an outcome this request cannot have had, given the nested frame that ran it
     /// (if any).
-    pub(crate) fn check_outcome(&self, child: &Child, outcome: &SubcallOutcome) -> Result<(), BoundaryError> {
-        let nested = matches!(outcome.output, SubcallOutput::Nested);
+    pub(crate) fn check_outcome(&self, child: &Child, outcome: &Received) -> Result<(), BoundaryError> {
+        let nested = outcome.output.is_none();
         let agrees = outcome.gas_remaining <= self.gas_limit()
             && match (self, child) {
                 (_, Child::Started) => false,
@@ -190,7 +189,7 @@ impl Pending {
     }
 
     /// A call creates nothing; a successful create names its address (the CREATE2 one).
-    fn check_created(&self, outcome: &SubcallOutcome) -> bool {
+    fn check_created(&self, outcome: &Received) -> bool {
         match (self, outcome.created_address) {
             (Pending::Call { .. }, created) => created.is_none(),
             (Pending::Create { address, .. }, created) => {

@@ -162,12 +162,12 @@ where
     /// session (or an Ethereum precompile, run here).
     fn call(&mut self, request: &CallRequest) -> Result<Action, ContextDbError<CTX>> {
         if self.precompiles.contains(&Address::from(request.bytecode_address)) {
-            let outcome = match precompile_call::call(&mut self.session, &self.precompiles, request) {
-                Ok(outcome) => outcome,
+            let ran = match precompile_call::call(&mut self.session, &self.precompiles, request) {
+                Ok(ran) => ran,
                 Err(precompile_call::PrecompileFailure::Session(error)) => return Err(self.fail(error)),
                 Err(precompile_call::PrecompileFailure::Fatal(message)) => return Err(ContextError::Custom(message)),
             };
-            return self.resume(&outcome);
+            return self.session.resume(ran.outcome()).map_err(|error| self.fail(error));
         }
         let (caller, target) = (Address::from(request.caller), Address::from(request.target));
         let journal = self.ctx().journal_mut();

@@ -11,12 +11,37 @@ use super::convert;
 use crate::revm_host::RevmHost;
 use crate::session::Session;
 use crate::Error;
-use evmpc_abi::{CallRequest, Status, SubcallOutcome, SubcallOutput};
+use evmpc_abi::{CallRequest, Status, SubcallOutcomeRef, SubcallOutputRef};
 use revm::context_interface::journaled_state::JournalTr;
 use revm::context_interface::ContextTr;
 use revm::handler::{precompile_output_to_interpreter_result, EthPrecompiles};
 use revm::interpreter::{Host, InstructionResult};
-use revm::primitives::{Address, U256};
+use revm::primitives::{Address, Bytes, U256};
+
+/// What came of a precompile call: the outcome, with the output the node produced.
+pub(crate) struct Ran {
+    status: Status,
+    gas_remaining: u64,
+    output: Bytes,
+}
+
+impl Ran {
+    fn refused(status: Status, gas_limit: u64) -> Ran {
+        Ran { status, gas_remaining: gas_limit, output: Bytes::new() }
+    }
+
+    /// The outcome to resume with; the output is written into guest memory without a copy
+    /// of its own.
+    pub(crate) fn outcome(&self) -> SubcallOutcomeRef<'_> {
+        SubcallOutcomeRef {
+            status: self.status,
+            gas_remaining: self.gas_remaining,
+            gas_refunded: 0,
+            output: SubcallOutputRef::Bytes(&self.output),
+            created_address: None,
+        }
+    }
+}
 
 /// Why a precompile call has no outcome.
 pub(crate) enum PrecompileFailure {
@@ -31,7 +56,7 @@ pub(crate) fn call<CTX: ContextTr + Host + 'static>(
     session: &mut Session<RevmHost<CTX>>,
     precompiles: &EthPrecompiles,
     request: &CallRequest,
-) -> Result<SubcallOutcome, PrecompileFailure> {
+) -> Result<Ran, PrecompileFailure> {
     let address = Address::from(request.bytecode_address);
     let Some(precompile) = precompiles.precompiles.get(&address) else {
         return Err(PrecompileFailure::Fatal(format!("{address} is not a precompile")));
@@ -43,7 +68,7 @@ pub(crate) fn call<CTX: ContextTr + Host + 'static>(
         if let Some(error) = journal.transfer_loaded(caller, target, U256::from_be_bytes(request.value)) {
             journal.checkpoint_revert(checkpoint);
             let status = convert::status(InstructionResult::from(error)).unwrap_or(Status::OutOfFunds);
-            return Ok(SubcallOutcome::empty(status, request.gas_limit));
+            return Ok(Ran::refused(status, request.gas_limit));
         }
     }
     let input = session.bytes(request.input).map_err(PrecompileFailure::Session)?;
@@ -62,11 +87,6 @@ pub(crate) fn call<CTX: ContextTr + Host + 'static>(
         journal.checkpoint_revert(checkpoint);
     }
     let status = convert::status(result.result).unwrap_or(Status::PrecompileError);
-    Ok(SubcallOutcome {
-        status,
-        gas_remaining: if status.is_halt() { 0 } else { result.gas.remaining() },
-        gas_refunded: 0,
-        output: SubcallOutput::Bytes(result.output.to_vec()),
-        created_address: None,
-    })
+    let gas_remaining = if status.is_halt() { 0 } else { result.gas.remaining() };
+    Ok(Ran { status, gas_remaining, output: result.output })
 }

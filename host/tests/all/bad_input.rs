@@ -215,14 +215,6 @@ impl EvmHost for FailingHost {
         self.check("sstore")?;
         inner(self.inner.sstore(address, key, value, skip_cold))
     }
-    fn tload(&mut self, address: &Address, key: &Word) -> Result<Word, DiskError> {
-        self.check("tload")?;
-        inner(self.inner.tload(address, key))
-    }
-    fn tstore(&mut self, address: &Address, key: &Word, value: &Word) -> Result<(), DiskError> {
-        self.check("tstore")?;
-        inner(self.inner.tstore(address, key, value))
-    }
     fn account(
         &mut self,
         address: &Address,
@@ -274,8 +266,6 @@ fn a_failing_host_is_a_node_error_and_undoes_the_frame() {
     let programs = [
         ("sload", "PUSH1 0x01 SLOAD".to_string()),
         ("sstore", "PUSH1 0x01 PUSH1 0x01 SSTORE".to_string()),
-        ("tload", "PUSH1 0x01 TLOAD".to_string()),
-        ("tstore", "PUSH1 0x01 PUSH1 0x01 TSTORE".to_string()),
         ("account", format!("{other} BALANCE")),
         ("code_copy", format!("PUSH1 0x20 PUSH1 0x00 PUSH1 0x00 {other} EXTCODECOPY")),
         ("block_hash", "PUSH1 0x00 BLOCKHASH".to_string()),

@@ -26,14 +26,14 @@ pub(crate) struct Effects {
     pub(crate) state: State,
 }
 
-/// The state a frame leaves: logs, touched accounts with their changed slots, transient
-/// storage, and which accounts and slots are warm.
+/// The state a frame leaves: logs, touched accounts with their changed slots, and which
+/// accounts and slots are warm. (Transient storage lives in the guest; programs that use it
+/// return what they read.)
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct State {
     pub(crate) logs: Vec<(Bytes, Vec<Bytes>, Bytes)>,
     /// touched address → (balance, nonce, code hash, changed slots).
     pub(crate) accounts: BTreeMap<Bytes, (Bytes, u64, Bytes, Slots)>,
-    pub(crate) transient: BTreeMap<(Bytes, Bytes), Bytes>,
     /// Warm accounts, each with its warm slots.
     pub(crate) warm: BTreeMap<Bytes, Vec<Bytes>>,
 }
@@ -71,11 +71,6 @@ pub(crate) fn state(host: &MemoryHost) -> State {
             (address.to_vec(), (word(&info.balance), info.nonce, info.code_hash.to_vec(), slots))
         })
         .collect();
-    let transient = journal
-        .transient_storage
-        .iter()
-        .flat_map(|(address, slots)| slots.iter().map(move |(key, value)| ((address.to_vec(), word(key)), word(value))))
-        .collect();
     let warm = journal
         .state
         .iter()
@@ -91,7 +86,7 @@ pub(crate) fn state(host: &MemoryHost) -> State {
             (address.to_vec(), slots)
         })
         .collect();
-    State { logs, accounts, transient, warm }
+    State { logs, accounts, warm }
 }
 
 pub(crate) fn effects(host: &MemoryHost, result: ReturnedFrame) -> Effects {

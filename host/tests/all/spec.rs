@@ -39,6 +39,7 @@ fn spec_states_the_limits() {
         ("MAX_INITCODE_SIZE", limits::MAX_INITCODE_SIZE as u64),
         ("MAX_CALLDATA_SIZE", limits::MAX_CALLDATA_SIZE as u64),
         ("MAX_MESSAGE_SIZE", limits::MAX_MESSAGE_SIZE as u64),
+        ("HANDOVER_SIZE", limits::HANDOVER_SIZE as u64),
         ("MAX_EVM_MEMORY", limits::MAX_EVM_MEMORY),
         ("MAX_GUEST_MEMORY", limits::MAX_GUEST_MEMORY as u64),
         ("MAX_CODE_CACHE", limits::MAX_CODE_CACHE as u64),
