@@ -70,8 +70,8 @@ pub enum Code {
     Inline(Vec<u8>) = 0,
     /// An account's code, named by its hash. The guest keeps analysed code for the whole
     /// session, keyed by hash; on the first frame that needs a hash it reads the `len`
-    /// bytes through the `code_copy` import from `address`. The node vouches that
-    /// `hash` is the keccak256 of those bytes. At most
+    /// bytes and their JUMPDEST bitmap through the `code_load` import from `address`. The
+    /// node vouches that `hash` is the keccak256 of those bytes. At most
     /// [`MAX_CODE_SIZE`](crate::limits::MAX_CODE_SIZE) bytes run.
     Account {
         /// The account holding the code (for an EIP-7702 delegation, the delegate).

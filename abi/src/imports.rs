@@ -63,7 +63,18 @@ macro_rules! for_each_import {
             fn account(address: i32, flags: i32, out: i32) -> i32;
             /// Copies `len` bytes of the code of `*address`, from `code_offset`, to `*dest`;
             /// bytes past the end of the code are zero. The account is loaded already.
+            /// Serves EXTCODECOPY.
             fn code_copy(address: i32, code_offset: i32, dest: i32, len: i32);
+            /// Writes the analysed code of `*address` (loaded already, `len` bytes long): the
+            /// code to `*dest` and its JUMPDEST bitmap, `(len + 7) / 8` bytes, to
+            /// `*jump_table` (bit `i % 8` of byte `i / 8` is set iff byte `i` is a JUMPDEST
+            /// outside PUSH data). Serves the first frame of a session that runs the code: the
+            /// node keeps analysed code as native revm does, so the guest never analyses it.
+            fn code_load(address: i32, dest: i32, len: i32, jump_table: i32);
+            /// Writes the keccak256 of the `len` bytes at `*data` to `*out` (32 bytes). Serves
+            /// KECCAK256 and CREATE2: hashing is the costliest work per gas of the EVM, and
+            /// the node's native hasher does it at native speed.
+            fn keccak256(data: i32, len: i32, out: i32);
             /// Writes the hash of block `number` to `*out`. The guest asks only for the 256
             /// blocks before the current one; a node that cannot answer traps.
             fn block_hash(number: i64, out: i32);
@@ -133,7 +144,7 @@ mod tests {
 
     #[test]
     fn table_lists_each_import_once() {
-        assert_eq!(IMPORTS.len(), 8);
+        assert_eq!(IMPORTS.len(), 10);
         for (index, sig) in IMPORTS.iter().enumerate() {
             assert!(IMPORTS[index + 1..].iter().all(|other| other.name != sig.name));
         }

@@ -33,8 +33,8 @@ pub const MAX_MESSAGE_SIZE: usize = MAX_EVM_MEMORY as usize + 1024 * 1024;
 /// `input_buffer` again before its next message.
 pub const HANDOVER_SIZE: usize = 4 * 1024;
 /// Most bytes of distinct account code a session keeps analysed (the sum of their
-/// lengths). Each code is read through the `code_copy` import and analysed once per
-/// session; a frame whose new code would pass this sum halts. 2^25 gas reaches at most
+/// lengths). Each code is read with its JUMPDEST bitmap through the `code_load` import
+/// once per session; a frame whose new code would pass this sum halts. 2^25 gas reaches at most
 /// 12,906 cold accounts (2,600 gas each, from Berlin) of 24,576 bytes: 310 MiB.
 pub const MAX_CODE_CACHE: usize = 384 * 1024 * 1024;
 /// Cap on the guest's linear memory, in bytes (24,576 Wasm pages of 64 KiB): the EVM

@@ -12,7 +12,7 @@ fn hex(bytes: &[u8]) -> String {
 
 #[test]
 fn abi_hash_is_pinned() {
-    assert_eq!(hex(&evmpc_abi::abi_hash()), "91ebc5dc66473f9cc0a06549efc3d973db2622d7efebb4075a487a8a2dc14b09");
+    assert_eq!(hex(&evmpc_abi::abi_hash()), "3419d8d955ee95615412ebe3f0755171b2d2d2cffa853463f58a3c2ee3f61dce");
 }
 
 #[test]

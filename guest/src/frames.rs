@@ -70,6 +70,7 @@ impl Frames<'_> {
     fn start_nested(&mut self, frame: FrameInput) {
         let Some(parent) = self.stack.last_mut() else { return };
         parent.child = Child::Started;
+        self.session.host.transient.enter_frame(parent.transient_mark);
         let (input, code) = match &parent.pending {
             Pending::Call { inputs, .. } => (inputs.input.clone(), None),
             Pending::Create { inputs, .. } => (CallInput::Bytes(Bytes::new()), Some(inputs.init_code().clone())),
@@ -103,6 +104,7 @@ impl Frames<'_> {
             code => self.account_code(&code),
         };
         self.session.root_transient_mark = self.session.host.transient.mark();
+        self.session.host.transient.enter_frame(self.session.root_transient_mark);
         match bytecode {
             Some(bytecode) => self.enter(frame, SharedMemory::new_with_memory_limit(MAX_EVM_MEMORY), bytecode, input),
             None => self.halted(frame.gas_limit),
@@ -169,6 +171,9 @@ impl Frames<'_> {
         if !outcome.status.is_success() {
             self.session.host.transient.revert(transient_mark);
         }
+        // The resumed frame runs again on the journal base it started with.
+        let base = self.stack.last().map_or(self.session.root_transient_mark, |below| below.transient_mark);
+        self.session.host.transient.enter_frame(base);
         let output = match (outcome.output, child) {
             (Some(bytes), _) => bytes,
             (None, Child::Returned(returned)) => returned.output,

@@ -1,10 +1,10 @@
 use crate::host::ImportHost;
 use crate::imports::{self, ptr};
 use evmpc_abi::records::AccessFlags;
-use revm_interpreter::bytecode::opcode::{EXTCODECOPY, EXTCODESIZE};
-use revm_interpreter::interpreter::EthInterpreter;
+use revm_interpreter::bytecode::opcode::{EXTCODECOPY, EXTCODESIZE, KECCAK256};
+use revm_interpreter::interpreter::{resize_memory, EthInterpreter};
 use revm_interpreter::interpreter_types::{Jumps, LoopControl};
-use revm_interpreter::primitives::{Address, U256};
+use revm_interpreter::primitives::{Address, KECCAK_EMPTY, U256};
 use revm_interpreter::Host;
 use revm_interpreter::{
     instruction_table, GasTable, Instruction, InstructionContext, InstructionResult, InstructionTable, Interpreter,
@@ -15,13 +15,15 @@ type Ctx<'a> = InstructionContext<'a, ImportHost, EthInterpreter>;
 
 /// revm's instruction table, except EXTCODESIZE and EXTCODECOPY, which read code length
 /// and bytes through the `account` and `code_copy` imports instead of copying whole code
-/// into guest memory on every account load.
+/// into guest memory on every account load, and KECCAK256, which hashes through the
+/// `keccak256` import.
 ///
 /// A `const`, so that [`execute`] sees every entry as a known function it can inline.
 const TABLE: InstructionTable<EthInterpreter, ImportHost> = {
     let mut table = instruction_table::<EthInterpreter, ImportHost>();
     table[EXTCODESIZE as usize] = Instruction::new(extcodesize);
     table[EXTCODECOPY as usize] = Instruction::new(extcodecopy);
+    table[KECCAK256 as usize] = Instruction::new(keccak256);
     table
 };
 
@@ -128,5 +130,21 @@ fn extcodecopy(mut ctx: Ctx<'_>) -> Result<(), InstructionResult> {
     let mut dest = ctx.interpreter.memory.slice_mut(memory_offset_usize, len);
     // SAFETY: `dest` is `len` writable bytes of EVM memory, resized above.
     unsafe { imports::code_copy(ptr(&address.0), code_offset as i32, dest.as_mut_ptr() as usize as i32, len as i32) };
+    Ok(())
+}
+
+/// KECCAK256 as revm's, with the hash computed by the node.
+fn keccak256(ctx: Ctx<'_>) -> Result<(), InstructionResult> {
+    revm_interpreter::popn_top!([offset], top, ctx.interpreter);
+    let len = revm_interpreter::as_usize_or_fail!(ctx.interpreter, top);
+    revm_interpreter::gas!(ctx.interpreter, ctx.host.gas_params().keccak256_cost(len));
+    let hash = if len == 0 {
+        KECCAK_EMPTY
+    } else {
+        let from = revm_interpreter::as_usize_or_fail!(ctx.interpreter, offset);
+        resize_memory(&mut ctx.interpreter.gas, &mut ctx.interpreter.memory, ctx.host.gas_params(), from, len)?;
+        crate::keccak::keccak256(&ctx.interpreter.memory.slice_len(from, len))
+    };
+    *top = hash.into();
     Ok(())
 }

@@ -24,6 +24,8 @@ mod host;
 mod imports;
 /// The instruction table, with the few instructions that read code through imports.
 mod instructions;
+/// keccak256 through the node.
+mod keccak;
 /// The node's messages, read out of the input buffer.
 mod message;
 /// Session-wide state in guest memory.

@@ -94,6 +94,20 @@ pub trait EvmHost: 'static {
     /// Copies code of an account loaded before, from `offset`, into `dest`; bytes past the
     /// end of the code are zero.
     fn code_copy(&mut self, address: &Address, offset: usize, dest: &mut [u8]) -> Result<(), Self::Error>;
+    /// Writes the whole code of an account loaded before into `code` (its length is the
+    /// code's) and the code's JUMPDEST bitmap into `jump_table`
+    /// ([`analysis::jump_table_len`](crate::analysis::jump_table_len) bytes).
+    ///
+    /// The precompile asks once per session for each code it runs and never analyses code
+    /// itself, so a node that keeps analysed code (as revm's state does, see
+    /// [`analysis::copy_jump_table`](crate::analysis::copy_jump_table)) should serve both
+    /// from it. The default reads the code with [`code_copy`](Self::code_copy) and analyses
+    /// it natively on every call.
+    fn code_load(&mut self, address: &Address, code: &mut [u8], jump_table: &mut [u8]) -> Result<(), Self::Error> {
+        self.code_copy(address, 0, code)?;
+        crate::analysis::write_jump_table(code, jump_table);
+        Ok(())
+    }
     /// Hash of block `number`, one of the 256 before the current block.
     fn block_hash(&mut self, number: u64) -> Result<Word, Self::Error>;
     /// Records a log.

@@ -22,6 +22,8 @@
 //! ```
 #![doc(test(attr(deny(warnings))))]
 
+/// JUMPDEST analysis of account code, on the node's side.
+pub mod analysis;
 /// The embedded canonical artifact and its lock.
 pub mod artifact;
 /// A small EVM assembler for tests, benchmarks and attack programs.

@@ -2,6 +2,7 @@
 //! arguments from guest memory, asks the [`EvmHost`], and writes fixed-size results back.
 //! A node fault is kept in the session and raised as a trap; the session reports it.
 
+use crate::analysis::jump_table_len;
 use crate::error::NodeError;
 use crate::evm_host::{Access, EvmHost, Transfer};
 use crate::session::SessionData;
@@ -9,6 +10,7 @@ use evmpc_abi::imports::IMPORT_MODULE;
 use evmpc_abi::limits::MAX_LOG_TOPICS;
 use evmpc_abi::records::{request, AccessFlags, AccountRecord, SSTORE_RECORD_SIZE};
 use evmpc_abi::{Status, Word};
+use revm::primitives::keccak256;
 use wasmtime::{Caller, Linker};
 
 type Ctx<'a, H> = Caller<'a, SessionData<H>>;
@@ -33,6 +35,24 @@ fn write(memory: &mut [u8], ptr: i32, bytes: &[u8]) -> wasmtime::Result<()> {
     let target = range(ptr, bytes.len(), memory.len())?;
     memory[target].copy_from_slice(bytes);
     Ok(())
+}
+
+/// Two non-overlapping ranges of guest memory, both writable; overlapping ones are a guest
+/// bug, raised as a trap.
+fn disjoint_mut(
+    memory: &mut [u8],
+    first: std::ops::Range<usize>,
+    second: std::ops::Range<usize>,
+) -> wasmtime::Result<(&mut [u8], &mut [u8])> {
+    if first.end <= second.start {
+        let (low, high) = memory.split_at_mut(second.start);
+        Ok((&mut low[first], &mut high[..second.len()]))
+    } else if second.end <= first.start {
+        let (low, high) = memory.split_at_mut(first.start);
+        Ok((&mut high[..first.len()], &mut low[second]))
+    } else {
+        Err(wasmtime::Error::msg("import arguments overlap in guest memory"))
+    }
 }
 
 /// Guest memory and session data, borrowed together.
@@ -116,6 +136,24 @@ pub(crate) fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<SessionDa
             data.host.code_copy(&address, offset, &mut memory[target]).map_err(|e| fail(data, "code_copy", e))
         },
     )?;
+    linker.func_wrap(
+        IMPORT_MODULE,
+        "code_load",
+        |mut caller: Ctx<'_, H>, address: i32, dest: i32, len: i32, jump_table: i32| {
+            let (memory, data) = split(&mut caller);
+            let address = read::<20>(memory, address)?;
+            let len = len as u32 as usize;
+            let code = range(dest, len, memory.len())?;
+            let table = range(jump_table, jump_table_len(len), memory.len())?;
+            let (code, table) = disjoint_mut(memory, code, table)?;
+            data.host.code_load(&address, code, table).map_err(|e| fail(data, "code_load", e))
+        },
+    )?;
+    linker.func_wrap(IMPORT_MODULE, "keccak256", |mut caller: Ctx<'_, H>, input: i32, len: i32, out: i32| {
+        let (memory, _) = split(&mut caller);
+        let hash = keccak256(&memory[range(input, len as u32 as usize, memory.len())?]);
+        write(memory, out, &hash.0)
+    })?;
     linker.func_wrap(IMPORT_MODULE, "block_hash", |mut caller: Ctx<'_, H>, number: i64, out: i32| {
         let (memory, data) = split(&mut caller);
         let hash = data.host.block_hash(number as u64).map_err(|e| fail(data, "block_hash", e))?;
@@ -198,5 +236,16 @@ mod tests {
             assert_eq!(ty.params().map(to_abi).collect::<Vec<_>>(), sig.params, "{}", sig.name);
             assert_eq!(ty.results().map(to_abi).collect::<Vec<_>>(), sig.results, "{}", sig.name);
         }
+    }
+
+    #[test]
+    fn disjoint_ranges_are_both_writable_and_overlapping_ones_trap() {
+        let mut memory = [0u8; 8];
+        let (first, second) = disjoint_mut(&mut memory, 4..6, 0..2).unwrap();
+        first.fill(1);
+        second.fill(2);
+        assert_eq!(memory, [2, 2, 0, 0, 1, 1, 0, 0]);
+        assert!(disjoint_mut(&mut memory, 0..4, 3..5).is_err());
+        assert!(disjoint_mut(&mut memory, 0..0, 0..3).is_ok(), "an empty range overlaps nothing");
     }
 }

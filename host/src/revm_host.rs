@@ -118,6 +118,28 @@ impl<CTX: ContextTr + Host + 'static> EvmHost for RevmHost<CTX> {
         Ok(())
     }
 
+    /// Serves the code and the JUMPDEST bitmap revm keeps with it: nothing is analysed.
+    fn code_load(&mut self, addr: &Address, dest: &mut [u8], jump_table: &mut [u8]) -> Result<(), Self::Error> {
+        let load = match self.ctx.load_account_info_skip_cold_load(address(addr), true, false) {
+            Ok(load) => load,
+            Err(_) => return Err(self.failure()),
+        };
+        match load.account.code.as_ref() {
+            Some(code) => {
+                let bytes = code.original_byte_slice();
+                let copied = bytes.len().min(dest.len());
+                dest[..copied].copy_from_slice(&bytes[..copied]);
+                dest[copied..].fill(0);
+                crate::analysis::copy_jump_table(code, jump_table);
+            }
+            None => {
+                dest.fill(0);
+                jump_table.fill(0);
+            }
+        }
+        Ok(())
+    }
+
     fn block_hash(&mut self, number: u64) -> Result<Word, Self::Error> {
         match self.ctx.block_hash(number) {
             Some(hash) => Ok(hash.0),

@@ -59,10 +59,12 @@ pub(crate) fn slice_of(bytes: &[u8]) -> GuestSlice {
 
 impl Pending {
     /// A pending create; for CREATE2 the new address is derived here (its init code hash is
-    /// what CREATE2's hashing gas paid for).
+    /// what CREATE2's hashing gas paid for), hashed by the node.
     pub(crate) fn create(inputs: Box<CreateInputs>) -> Pending {
         let address = match inputs.scheme() {
-            revm_interpreter::CreateScheme::Create2 { .. } => Some(inputs.created_address(0)),
+            revm_interpreter::CreateScheme::Create2 { salt } => {
+                Some(inputs.caller().create2(salt.to_be_bytes::<32>(), crate::keccak::keccak256(inputs.init_code())))
+            }
             _ => None,
         };
         Pending::Create { inputs, address }

@@ -228,6 +228,10 @@ impl EvmHost for FailingHost {
         self.check("code_copy")?;
         inner(self.inner.code_copy(address, offset, dest))
     }
+    fn code_load(&mut self, address: &Address, code: &mut [u8], jump_table: &mut [u8]) -> Result<(), DiskError> {
+        self.check("code_load")?;
+        inner(self.inner.code_load(address, code, jump_table))
+    }
     fn block_hash(&mut self, number: u64) -> Result<Word, DiskError> {
         self.check("block_hash")?;
         inner(self.inner.block_hash(number))
@@ -296,4 +300,23 @@ fn a_failing_host_is_a_node_error_and_undoes_the_frame() {
         }
         assert_eq!(state(&session.into_host().inner), before, "{import}: state changed");
     }
+}
+
+#[test]
+fn a_failing_code_load_is_a_node_error() {
+    let code = asm("PUSH1 0x2a PUSH1 0x07 SSTORE STOP");
+    let holder = [0xaa; 20];
+    let mut frame = frame("STOP");
+    frame.code = Code::Account { address: holder, hash: revm::primitives::keccak256(&code).0, len: code.len() as u32 };
+    let mut inner = MemoryHost::for_frame(&frame);
+    inner.insert_account(holder, U256::ZERO, 1, &code);
+    let host = FailingHost { inner, fail_on: "code_load" };
+    let before = state(&host.inner);
+    let failing = evmpc_host::Precompile::<FailingHost>::new(precompile().engine()).unwrap();
+    let mut session = failing.session(host).unwrap();
+    match session.start(&frame).unwrap_err() {
+        Error::Node(NodeError::Host { import: "code_load", .. }) => {}
+        other => panic!("expected a code_load node error, got {other}"),
+    }
+    assert_eq!(state(&session.into_host().inner), before);
 }

@@ -143,6 +143,43 @@ fn nested_creates_calls_and_reverts_match_native_revm() {
     );
 }
 
+/// Calls the running contract with call data `mode` (one word), all gas, output ignored.
+fn call_self(mode: u8) -> String {
+    format!(
+        "PUSH1 0x{mode:02x} PUSH1 0x00 MSTORE PUSH1 0x00 PUSH1 0x00 PUSH1 0x20 PUSH1 0x00 PUSH1 0x00 ADDRESS GAS CALL POP"
+    )
+}
+
+#[test]
+fn transient_writes_of_failed_frames_are_undone_and_kept_ones_stay() {
+    // Mode 0 writes slot 1 twice, then records slot 1 (and 2) after each child: mode 1
+    // writes and reverts, mode 2 writes twice and succeeds, mode 4 writes, runs mode 2
+    // (which succeeds) and reverts, taking its grandchild's writes with it.
+    let code = asm(&format!(
+        "PUSH1 0x00 CALLDATALOAD \
+         DUP1 PUSH1 0x01 EQ @revert JUMPI DUP1 PUSH1 0x02 EQ @keep JUMPI DUP1 PUSH1 0x04 EQ @nested JUMPI POP \
+         PUSH1 0x01 PUSH1 0x01 TSTORE PUSH1 0x02 PUSH1 0x01 TSTORE \
+         {one} PUSH1 0x01 TLOAD PUSH1 0x00 SSTORE PUSH1 0x02 TLOAD PUSH1 0x01 SSTORE \
+         {two} PUSH1 0x01 TLOAD PUSH1 0x02 SSTORE \
+         {four} PUSH1 0x01 TLOAD PUSH1 0x03 SSTORE STOP \
+         revert: JUMPDEST PUSH1 0x03 PUSH1 0x01 TSTORE PUSH1 0x04 PUSH1 0x01 TSTORE PUSH1 0x05 PUSH1 0x02 TSTORE \
+         PUSH1 0x00 PUSH1 0x00 REVERT \
+         keep: JUMPDEST PUSH1 0x06 PUSH1 0x01 TSTORE PUSH1 0x07 PUSH1 0x01 TSTORE STOP \
+         nested: JUMPDEST PUSH1 0x09 PUSH1 0x01 TSTORE {two} PUSH1 0x00 PUSH1 0x00 REVERT",
+        one = call_self(1),
+        two = call_self(2),
+        four = call_self(4),
+    ));
+    let (result, state) = assert_same_transaction(&code, Vec::new(), 1_000_000);
+    assert!(result.is_success(), "{result:?}");
+    let slots = &state.get(&CONTRACT).expect("contract touched").3;
+    let slot = |key: u64| slots.get(&U256::from(key)).copied().unwrap_or_default();
+    assert_eq!(slot(0), U256::from(2), "a reverted child's writes are undone");
+    assert_eq!(slot(1), U256::ZERO, "a slot only a reverted child wrote is empty again");
+    assert_eq!(slot(2), U256::from(7), "a successful child's last write stays");
+    assert_eq!(slot(3), U256::from(7), "a reverted frame undoes what its successful child wrote");
+}
+
 #[test]
 fn a_create_onto_an_account_with_storage_collides() {
     // EIP-7610: the CREATE2 target has storage (and no code, no nonce): the create fails
