@@ -1,4 +1,4 @@
-use evmpc_abi::limits::MAX_GUEST_MEMORY;
+use evmpc_abi::limits::{GUEST_HOT_MEMORY, MAX_GUEST_MEMORY};
 use std::path::PathBuf;
 
 /// Settings of an [`Engine`](crate::Engine), recorded by a builder and checked once by
@@ -13,12 +13,20 @@ pub struct HostConfig {
     pub(crate) max_wasm_stack: usize,
     pub(crate) cache_dir: Option<PathBuf>,
     pub(crate) pooling: bool,
+    pub(crate) keep_resident: usize,
     pub(crate) perf_map: bool,
 }
 
 impl Default for HostConfig {
     fn default() -> Self {
-        HostConfig { max_sessions: 64, max_wasm_stack: 1 << 20, cache_dir: None, pooling: true, perf_map: false }
+        HostConfig {
+            max_sessions: 64,
+            max_wasm_stack: 1 << 20,
+            cache_dir: None,
+            pooling: true,
+            keep_resident: GUEST_HOT_MEMORY,
+            perf_map: false,
+        }
     }
 }
 
@@ -27,7 +35,8 @@ impl HostConfig {
     /// The guest's deepest paths fit in it (a test runs them there).
     pub const MIN_WASM_STACK: usize = 64 * 1024;
 
-    /// The defaults: 64 concurrent sessions, a 1 MiB native stack, pooling on, no cache.
+    /// The defaults: 64 concurrent sessions, a 1 MiB native stack, pooling on with 128 KiB
+    /// kept resident per session, no cache.
     pub fn new() -> Self {
         Self::default()
     }
@@ -65,6 +74,18 @@ impl HostConfig {
         self
     }
 
+    /// Bytes of each pooled session's guest memory kept resident between sessions (reset
+    /// by memset instead of being returned to the OS). Default
+    /// [`GUEST_HOT_MEMORY`](evmpc_abi::limits::GUEST_HOT_MEMORY), what a small frame touches.
+    ///
+    /// More makes sessions that use more memory cheaper (no page faults for it) and every
+    /// session after them costlier (the reset writes all of it), and keeps up to this many
+    /// bytes resident per pool slot. Only with [`pooling`](Self::pooling).
+    pub fn keep_resident(&mut self, bytes: usize) -> &mut Self {
+        self.keep_resident = bytes;
+        self
+    }
+
     /// Whether to write `/tmp/perf-<pid>.map` so `perf` can name guest functions. Default off.
     pub fn perf_map(&mut self, enable: bool) -> &mut Self {
         self.perf_map = enable;
@@ -75,6 +96,12 @@ impl HostConfig {
     pub(crate) fn validate(&self) -> Result<(), String> {
         if self.max_sessions == 0 {
             return Err("max_sessions must be at least 1".into());
+        }
+        if self.keep_resident > MAX_GUEST_MEMORY {
+            return Err(format!(
+                "keep_resident {} is above the guest memory cap {MAX_GUEST_MEMORY}",
+                self.keep_resident
+            ));
         }
         if self.max_wasm_stack < Self::MIN_WASM_STACK {
             return Err(format!("max_wasm_stack {} is below {} bytes", self.max_wasm_stack, Self::MIN_WASM_STACK));

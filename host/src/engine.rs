@@ -3,7 +3,6 @@ use crate::config::HostConfig;
 use crate::error::{Error, NodeError};
 use crate::evm_host::EvmHost;
 use crate::session::{Session, SessionData};
-use evmpc_abi::limits::GUEST_INITIAL_MEMORY;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use wasmtime::{InstanceAllocationStrategy, InstancePre, Linker, Module, OptLevel, PoolingAllocationConfig, Strategy};
@@ -62,10 +61,13 @@ fn wasmtime_config(config: &HostConfig) -> wasmtime::Config {
             .max_memories_per_module(1)
             .max_tables_per_module(1)
             .max_memory_size(config.memory_cap())
-            // The guest's whole initial memory (stack, data, first heap) stays resident
-            // and is reset by memset: a typical frame touches nothing else, so a fresh
-            // session costs no page faults and no madvise.
-            .linear_memory_keep_resident(GUEST_INITIAL_MEMORY)
+            // The guest's hot memory (stack top, data, first heap part) stays resident and
+            // is reset by memset, only its written pages where the kernel can tell
+            // (PAGEMAP_SCAN): a small frame touches nothing else, so a fresh session costs
+            // no page fault and no madvise. More resident memory makes every later reset
+            // of the slot pay for a memset of it.
+            .linear_memory_keep_resident(config.keep_resident)
+            .pagemap_scan(wasmtime::Enabled::Auto)
             .table_keep_resident(1 << 16);
         wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }

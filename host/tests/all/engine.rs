@@ -35,6 +35,8 @@ fn invalid_settings_are_refused_once_at_engine_creation() {
     assert!(matches!(error, Error::Node(NodeError::Config(_))), "{error}");
     let error = Engine::new(HostConfig::new().max_wasm_stack(1024)).unwrap_err();
     assert!(matches!(error, Error::Node(NodeError::Config(_))), "{error}");
+    let error = Engine::new(HostConfig::new().keep_resident(usize::MAX)).unwrap_err();
+    assert!(matches!(error, Error::Node(NodeError::Config(_))), "{error}");
 }
 
 #[test]
