@@ -1,5 +1,5 @@
 use crate::imports::{ImportSig, EXPORTS, IMPORTS, IMPORT_MODULE, MEMORY_EXPORT};
-use crate::records::{AccountRecord, SelfDestructRecord, SSTORE_RECORD_SIZE};
+use crate::records::{self, AccountRecord, SelfDestructRecord, SSTORE_RECORD_SIZE};
 use crate::{limits, Action, BoundaryError, FrameInput, Status, SubcallOutcome};
 use alloc::{format, string::String, vec::Vec};
 use borsh::schema::BorshSchemaContainer;
@@ -49,6 +49,12 @@ pub fn abi_description() -> Vec<u8> {
         limits::MAX_GUEST_MEMORY,
         limits::MAX_CALL_DEPTH,
         limits::MAX_LOG_TOPICS,
+    ));
+    text.push_str(&format!(
+        "call transfers-value={} entered={} not-served={}\n",
+        records::call::TRANSFERS_VALUE,
+        records::call::ENTERED,
+        records::call::NOT_SERVED
     ));
     for status in Status::ALL {
         text.push_str(&format!("status {status:?}={:#04x}\n", status.to_u8()));

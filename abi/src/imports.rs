@@ -86,6 +86,18 @@ macro_rules! for_each_import {
             /// touches `*to` (EIP-161). All or nothing. Returns 0, or the
             /// [`Status`](crate::Status) code of the failure (`OutOfFunds`, `OverflowPayment`).
             fn transfer(from: i32, to: i32, value: i32) -> i32;
+            /// Opens the frame of a call the guest serves itself: a checkpoint of the node's
+            /// state, then, with `flags` bit 0 ([`TRANSFERS_VALUE`](crate::records::call::TRANSFERS_VALUE)),
+            /// `*value` (32 bytes) moved from `*caller` to `*target` (both loaded already).
+            /// Returns [`ENTERED`](crate::records::call::ENTERED); or the
+            /// [`Status`](crate::Status) code of a failed transfer (`OutOfFunds`,
+            /// `OverflowPayment`), nothing changed; or
+            /// [`NOT_SERVED`](crate::records::call::NOT_SERVED): the node runs the call
+            /// itself and the guest suspends with `Action::Call`.
+            fn call_enter(caller: i32, target: i32, value: i32, flags: i32) -> i32;
+            /// Closes the frame the last `call_enter` still open opened: keeps its state
+            /// changes when `success` is 1, undoes them when it is 0.
+            fn call_exit(success: i32);
             /// Self-destructs `*address` in favour of `*target`; writes a
             /// [`SelfDestructRecord`](crate::records::SelfDestructRecord) to `*out`.
             /// `flags`: bit 0 skips a cold load. Returns access flags.
@@ -144,7 +156,7 @@ mod tests {
 
     #[test]
     fn table_lists_each_import_once() {
-        assert_eq!(IMPORTS.len(), 10);
+        assert_eq!(IMPORTS.len(), 12);
         for (index, sig) in IMPORTS.iter().enumerate() {
             assert!(IMPORTS[index + 1..].iter().all(|other| other.name != sig.name));
         }

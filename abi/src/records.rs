@@ -12,6 +12,17 @@ pub mod request {
     pub const LOAD_CODE: i32 = 2;
 }
 
+/// Flags and answers of the `call_enter` import.
+pub mod call {
+    /// The call moves its value from the caller to the target (CALL, CALLCODE); without it
+    /// (DELEGATECALL, STATICCALL) nothing moves.
+    pub const TRANSFERS_VALUE: i32 = 1;
+    /// The callee's checkpoint is open and its value moved: the guest runs the callee.
+    pub const ENTERED: i32 = 0;
+    /// The node runs this call itself: the guest suspends with `Action::Call`.
+    pub const NOT_SERVED: i32 = -1;
+}
+
 /// Bit set an access import returns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AccessFlags(pub i32);

@@ -12,7 +12,7 @@ fn hex(bytes: &[u8]) -> String {
 
 #[test]
 fn abi_hash_is_pinned() {
-    assert_eq!(hex(&evmpc_abi::abi_hash()), "3419d8d955ee95615412ebe3f0755171b2d2d2cffa853463f58a3c2ee3f61dce");
+    assert_eq!(hex(&evmpc_abi::abi_hash()), "7fd392f36156db73f9032417c9d809b68cf0ab268df04633d2be394791b8e426");
 }
 
 #[test]

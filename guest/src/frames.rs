@@ -3,6 +3,7 @@ use alloc::{boxed::Box, vec::Vec};
 use evmpc_abi::limits::{MAX_CALL_DEPTH, MAX_EVM_MEMORY};
 use crate::message::Received;
 use evmpc_abi::{Action, BoundaryError, CallData, Code, FrameInput, FrameKind, FrameResult, GuestSlice, Status};
+use inline::Inline;
 use outcome::{apply, status_of, Asked, Outcome};
 use pending::{slice_of, Child, Pending, Returned};
 use revm_interpreter::interpreter::{EthInterpreter, ExtBytecode};
@@ -10,6 +11,8 @@ use revm_interpreter::primitives::{Address, Bytes, KECCAK_EMPTY, U256};
 use revm_interpreter::state::Bytecode;
 use revm_interpreter::{CallInput, CallValue, InputsImpl, Interpreter, InterpreterAction, SharedMemory};
 
+/// Calls the guest serves itself, the node keeping their state changes.
+mod inline;
 /// Applying a sub-call's outcome to the frame that waits for it.
 mod outcome;
 /// The suspended frame's request, and the checks of what the node sends against it.
@@ -78,7 +81,7 @@ impl Frames<'_> {
         let memory = parent.interpreter.memory.new_child_context();
         let bytecode = match code {
             Some(init_code) => Some(ExtBytecode::new(Bytecode::new_legacy(init_code))),
-            None => self.account_code(&frame.code),
+            None => self.code_of(&frame.code),
         };
         match bytecode {
             Some(bytecode) => self.enter(frame, memory, bytecode, input),
@@ -101,7 +104,7 @@ impl Frames<'_> {
         };
         let bytecode = match core::mem::replace(&mut frame.code, Code::Pending) {
             Code::Inline(bytes) => Some(ExtBytecode::new(Bytecode::new_legacy(Bytes::from(bytes)))),
-            code => self.account_code(&code),
+            code => self.code_of(&code),
         };
         self.session.root_transient_mark = self.session.host.transient.mark();
         self.session.host.transient.enter_frame(self.session.root_transient_mark);
@@ -114,12 +117,18 @@ impl Frames<'_> {
 
     /// The analysed code of `Code::Account`, from the session's cache; `None` when the
     /// frame must halt (its code is above the limit or the cache is full).
-    fn account_code(&mut self, code: &Code) -> Option<ExtBytecode> {
+    fn code_of(&mut self, code: &Code) -> Option<ExtBytecode> {
         let Code::Account { address, hash, len } = code else { return None };
-        if *len as usize > evmpc_abi::limits::MAX_CODE_SIZE {
+        self.account_code(&Address::from(*address), hash, *len)
+    }
+
+    /// The analysed code of `len` bytes with `hash`, held by `holder`, from the session's
+    /// cache; `None` when the frame must halt (past the limit, or the cache is full).
+    fn account_code(&mut self, holder: &Address, hash: &[u8; 32], len: u32) -> Option<ExtBytecode> {
+        if len as usize > evmpc_abi::limits::MAX_CODE_SIZE {
             return None;
         }
-        let bytecode = self.session.code.get_or_load(address, hash, *len).ok()?;
+        let bytecode = self.session.code.get_or_load(&holder.0 .0, hash, len).ok()?;
         Some(ExtBytecode::new_with_hash(bytecode, (*hash).into()))
     }
 
@@ -150,30 +159,37 @@ impl Frames<'_> {
             call_value: U256::from_be_bytes(frame.value),
             depth: frame.depth as usize,
         };
+        let interpreter = self.interpreter(memory, bytecode, inputs, frame.is_static, frame.gas_limit);
+        self.run(interpreter, frame.depth)
+    }
+
+    /// An interpreter for a new frame, reusing a spare one (and its stack allocation).
+    fn interpreter(
+        &mut self,
+        memory: SharedMemory,
+        bytecode: ExtBytecode,
+        inputs: InputsImpl,
+        is_static: bool,
+        gas_limit: u64,
+    ) -> Box<Interpreter<EthInterpreter>> {
         let spec = self.session.spec;
-        let interpreter = match self.session.spare.pop() {
+        match self.session.spare.pop() {
             Some(mut interpreter) => {
-                interpreter.clear(memory, bytecode, inputs, frame.is_static, spec, frame.gas_limit, 0);
+                interpreter.clear(memory, bytecode, inputs, is_static, spec, gas_limit, 0);
                 interpreter
             }
-            None => Box::new(Interpreter::new(memory, bytecode, inputs, frame.is_static, spec, frame.gas_limit)),
-        };
-        self.run(interpreter, frame.depth)
+            None => Box::new(Interpreter::new(memory, bytecode, inputs, is_static, spec, gas_limit)),
+        }
     }
 
     /// Resumes the suspended top frame with its sub-call's outcome.
     pub(crate) fn resume(&mut self, outcome: Received) -> Result<(), BoundaryError> {
         let top = self.stack.last().ok_or(BoundaryError::NothingSuspended)?;
         top.pending.check_outcome(&top.child, &outcome)?;
-        let Some(Suspended { mut interpreter, depth, pending, child, transient_mark }) = self.stack.pop() else {
+        let Some(Suspended { mut interpreter, depth, pending, child, .. }) = self.pop_caller(outcome.status.is_success())
+        else {
             return Err(BoundaryError::NothingSuspended);
         };
-        if !outcome.status.is_success() {
-            self.session.host.transient.revert(transient_mark);
-        }
-        // The resumed frame runs again on the journal base it started with.
-        let base = self.stack.last().map_or(self.session.root_transient_mark, |below| below.transient_mark);
-        self.session.host.transient.enter_frame(base);
         let output = match (outcome.output, child) {
             (Some(bytes), _) => bytes,
             (None, Child::Returned(returned)) => returned.output,
@@ -192,16 +208,36 @@ impl Frames<'_> {
         Ok(())
     }
 
+    /// Takes the top frame off the stack to run it again after its sub-call: transient
+    /// writes of a sub-call that failed are undone, and the frame's own journal base is back.
+    fn pop_caller(&mut self, success: bool) -> Option<Suspended> {
+        let caller = self.stack.pop()?;
+        if !success {
+            self.session.host.transient.revert(caller.transient_mark);
+        }
+        let base = self.stack.last().map_or(self.session.root_transient_mark, |below| below.transient_mark);
+        self.session.host.transient.enter_frame(base);
+        Some(caller)
+    }
+
     /// Runs a frame until it returns (and leaves the stack) or suspends (and stays). A
     /// sub-call from the deepest allowed frame is answered here with `CallTooDeep`, as
-    /// revm's frame handler answers it, without asking the node.
-    fn run(&mut self, mut interpreter: Box<Interpreter<EthInterpreter>>, depth: u16) {
-        self.session.host.forget_accounts();
+    /// revm's frame handler answers it, without asking the node; a call the node lets the
+    /// guest serve runs here too (see [`inline`]), its caller waiting on the stack. The
+    /// loop switches between frames; it never recurses.
+    fn run(&mut self, mut interpreter: Box<Interpreter<EthInterpreter>>, mut depth: u16) {
         loop {
+            self.session.host.forget_accounts();
             let Session { host, gas_table, .. } = &mut *self.session;
             let action = crate::instructions::run(&mut interpreter, gas_table, host);
             let pending = match action {
-                InterpreterAction::Return(result) => return self.returned(interpreter, result),
+                InterpreterAction::Return(result) => match self.returned(interpreter, result) {
+                    Some((caller, caller_depth)) => {
+                        (interpreter, depth) = (caller, caller_depth);
+                        continue;
+                    }
+                    None => return,
+                },
                 InterpreterAction::NewFrame(revm_interpreter::FrameInput::Call(inputs)) => {
                     Pending::Call { inputs, code: host.code_holder() }
                 }
@@ -213,8 +249,21 @@ impl Frames<'_> {
                 apply(&mut interpreter, &asked(&pending), outcome);
                 continue;
             }
-            pending.emit_action(&interpreter, self.out);
             let transient_mark = self.session.host.transient.mark();
+            match self.call_inline(&mut interpreter, &pending, depth) {
+                Inline::Entered(callee) => {
+                    self.stack.push(Suspended { interpreter, depth, pending, child: Child::Inline, transient_mark });
+                    self.session.host.transient.enter_frame(transient_mark);
+                    (interpreter, depth) = (callee, depth + 1);
+                    continue;
+                }
+                Inline::Ended(outcome) => {
+                    apply(&mut interpreter, &asked(&pending), outcome);
+                    continue;
+                }
+                Inline::NotServed => {}
+            }
+            pending.emit_action(&interpreter, self.out);
             self.stack.push(Suspended { interpreter, depth, pending, child: Child::Waiting, transient_mark });
             return;
         }
@@ -240,13 +289,24 @@ impl Frames<'_> {
     }
 
     /// A frame returned: its output stays in guest memory, with its parent if it has one.
-    fn returned(&mut self, interpreter: Box<Interpreter<EthInterpreter>>, result: revm_interpreter::InterpreterResult) {
+    /// A caller that waits for it inline gets the outcome at once and is given back to run.
+    fn returned(
+        &mut self,
+        interpreter: Box<Interpreter<EthInterpreter>>,
+        result: revm_interpreter::InterpreterResult,
+    ) -> Option<(Box<Interpreter<EthInterpreter>>, u16)> {
         let status = status_of(result.result);
         let gas_used = if status.is_halt() { interpreter.gas.limit() } else { result.gas.total_gas_spent() };
         let gas_refunded = if status.is_success() { result.gas.refunded() } else { 0 };
         let output = result.output;
-        let slice = slice_of(&output);
         let gas_remaining = interpreter.gas.limit().saturating_sub(gas_used);
+        self.session.spare.push(interpreter);
+        if matches!(self.stack.last(), Some(Suspended { child: Child::Inline, .. })) {
+            let outcome =
+                Outcome { status, gas_remaining, gas_refunded, output, created_address: None };
+            return self.end_inline(outcome);
+        }
+        let slice = slice_of(&output);
         match self.stack.last_mut() {
             Some(parent) => {
                 parent.child = Child::Returned(Returned { status, gas_remaining, gas_refunded, output });
@@ -258,8 +318,8 @@ impl Frames<'_> {
                 self.session.root_output = output;
             }
         }
-        self.session.spare.push(interpreter);
         emit(self.out, &Action::Return(FrameResult { status, gas_used, gas_refunded, output: slice }));
+        None
     }
 }
 

@@ -5,10 +5,10 @@
 use crate::analysis::jump_table_len;
 use crate::error::NodeError;
 use crate::evm_host::{Access, EvmHost, Transfer};
-use crate::session::SessionData;
+use crate::session::{CallEntry, SessionData};
 use evmpc_abi::imports::IMPORT_MODULE;
 use evmpc_abi::limits::MAX_LOG_TOPICS;
-use evmpc_abi::records::{request, AccessFlags, AccountRecord, SSTORE_RECORD_SIZE};
+use evmpc_abi::records::{call, request, AccessFlags, AccountRecord, SSTORE_RECORD_SIZE};
 use evmpc_abi::{Status, Word};
 use revm::primitives::keccak256;
 use wasmtime::{Caller, Linker};
@@ -187,6 +187,30 @@ pub(crate) fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<SessionDa
             Transfer::OutOfFunds => i32::from(Status::OutOfFunds.to_u8()),
             Transfer::Overflow => i32::from(Status::OverflowPayment.to_u8()),
         })
+    })?;
+    linker.func_wrap(
+        IMPORT_MODULE,
+        "call_enter",
+        |mut caller: Ctx<'_, H>, from: i32, to: i32, value: i32, flags: i32| {
+            let (memory, data) = split(&mut caller);
+            let (from, to) = (read::<20>(memory, from)?, read::<20>(memory, to)?);
+            let value = read::<32>(memory, value)?;
+            let value = (flags & call::TRANSFERS_VALUE != 0).then_some(&value);
+            let entry = data.enter_call(&from, &to, value).map_err(|e| fail(data, "call_enter", e))?;
+            Ok(match entry {
+                CallEntry::Entered => call::ENTERED,
+                CallEntry::NotServed => call::NOT_SERVED,
+                CallEntry::Failed(Transfer::Overflow) => i32::from(Status::OverflowPayment.to_u8()),
+                CallEntry::Failed(_) => i32::from(Status::OutOfFunds.to_u8()),
+            })
+        },
+    )?;
+    linker.func_wrap(IMPORT_MODULE, "call_exit", |mut caller: Ctx<'_, H>, success: i32| {
+        if caller.data_mut().exit_call(success != 0) {
+            Ok(())
+        } else {
+            Err(wasmtime::Error::msg("call_exit with no call open"))
+        }
     })?;
     linker.func_wrap(
         IMPORT_MODULE,

@@ -1,10 +1,11 @@
 use crate::engine::Engine;
 use crate::error::{Error, FrameError, NodeError};
-use crate::evm_host::EvmHost;
+use crate::evm_host::{EvmHost, Transfer};
 use evmpc_abi::limits::{HANDOVER_SIZE, MAX_GUEST_MEMORY, MAX_MESSAGE_SIZE};
 use evmpc_abi::wire::{SliceSink, Wire};
 use evmpc_abi::{
-    Action, BoundaryError, FrameInput, FrameResult, GuestSlice, Status, SubcallOutcomeRef, SubcallOutputRef,
+    Action, Address, BoundaryError, FrameInput, FrameResult, GuestSlice, Status, SubcallOutcomeRef, SubcallOutputRef,
+    Word,
 };
 use wasmtime::{InstancePre, Memory, ResourceLimiter, Store, TypedFunc};
 
@@ -31,11 +32,71 @@ pub struct SessionData<H: EvmHost> {
     /// One entry per open frame: its checkpoint, or `None` when the caller keeps
     /// checkpoints itself.
     frames: Vec<Option<H::Checkpoint>>,
+    /// Whether the guest may run calls itself (`call_enter`).
+    inline_calls: bool,
+}
+
+/// What became of a guest's `call_enter`.
+pub(crate) enum CallEntry {
+    /// The frame is open (checkpoint taken, value moved).
+    Entered,
+    /// The transfer failed; nothing changed.
+    Failed(Transfer),
+    /// The session's caller runs calls itself.
+    NotServed,
 }
 
 impl<H: EvmHost> SessionData<H> {
     pub(crate) fn new(host: H) -> Self {
-        SessionData { host, memory: None, failure: None, limiter: MemoryCap::default(), frames: Vec::new() }
+        SessionData {
+            host,
+            memory: None,
+            failure: None,
+            limiter: MemoryCap::default(),
+            frames: Vec::new(),
+            inline_calls: false,
+        }
+    }
+
+    /// Opens the frame of a call the guest runs itself: a checkpoint, then the transfer
+    /// of `value` if there is one.
+    pub(crate) fn enter_call(
+        &mut self,
+        caller: &Address,
+        target: &Address,
+        value: Option<&Word>,
+    ) -> Result<CallEntry, H::Error> {
+        if !self.inline_calls {
+            return Ok(CallEntry::NotServed);
+        }
+        let checkpoint = self.host.checkpoint();
+        if let Some(value) = value {
+            match self.host.transfer(caller, target, value) {
+                Ok(Transfer::Done) => {}
+                Ok(failed) => {
+                    self.host.checkpoint_revert(checkpoint);
+                    return Ok(CallEntry::Failed(failed));
+                }
+                Err(error) => {
+                    self.host.checkpoint_revert(checkpoint);
+                    return Err(error);
+                }
+            }
+        }
+        self.frames.push(Some(checkpoint));
+        Ok(CallEntry::Entered)
+    }
+
+    /// Closes the innermost frame `enter_call` opened: keeps its changes on `success`,
+    /// undoes them otherwise. `false` when no such frame is open (a guest bug).
+    pub(crate) fn exit_call(&mut self, success: bool) -> bool {
+        let Some(Some(checkpoint)) = self.frames.pop() else { return false };
+        if success {
+            self.host.checkpoint_commit();
+        } else {
+            self.host.checkpoint_revert(checkpoint);
+        }
+        true
     }
 }
 
@@ -281,6 +342,19 @@ impl<H: EvmHost + 'static> Session<H> {
     /// and settles it by the frame's outcome (revm's frames in the transaction executor).
     pub(crate) fn caller_keeps_checkpoints(&mut self) {
         self.checkpoints = false;
+    }
+
+    /// Lets the guest run calls to accounts with code itself (default: off).
+    ///
+    /// A CALL, CALLCODE, DELEGATECALL or STATICCALL to an account with code that is not
+    /// one of the session's precompiles then never comes out as [`Action::Call`]: the
+    /// session opens an [`EvmHost`] checkpoint and moves the value, the callee runs in the
+    /// guest at once, and the checkpoint is kept or undone when it returns, as a nested
+    /// frame started by [`start`](Session::start) would be. Creates and calls to
+    /// precompiles still come out. This saves a round trip through the node per call;
+    /// leave it off to see (or run elsewhere) every call.
+    pub fn inline_calls(&mut self, enable: bool) {
+        self.store.data_mut().inline_calls = enable;
     }
 
     /// Opens the checkpoint of a frame about to start.

@@ -39,6 +39,9 @@ pub(crate) enum Child {
     Started,
     /// The nested frame returned.
     Returned(Returned),
+    /// The call runs inline, above on the stack: the node opened its frame through
+    /// `call_enter` and sees nothing until `call_exit`.
+    Inline,
 }
 
 /// A nested frame's result, kept until the node's outcome arrives.
@@ -161,7 +164,7 @@ impl Pending {
         let nested = outcome.output.is_none();
         let agrees = outcome.gas_remaining <= self.gas_limit()
             && match (self, child) {
-                (_, Child::Started) => false,
+                (_, Child::Started | Child::Inline) => false,
                 (_, Child::Waiting) => !nested && self.check_created(outcome),
                 // The node cannot change what a nested call frame ended with.
                 (Pending::Call { .. }, Child::Returned(returned)) => {

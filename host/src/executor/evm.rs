@@ -30,10 +30,11 @@ use revm::state::{Bytecode, EvmState};
 ///
 /// revm sets up the transaction's root frame (`EthFrame`: validation has run, value moved,
 /// checkpoint open) and settles it (code deposit for a creating transaction). Every frame
-/// nested in it is the session's: [`frame_run`](EvmTr::frame_run) serves the guest's
-/// requests in one loop, with revm's rules for a sub-call (checkpoint, value transfer,
-/// Ethereum precompiles, the create rules, EIP-7610, `return_create`), without a revm
-/// frame per sub-call. Call data, init code and the output of a frame returning to a
+/// nested in it is the session's. Calls to accounts with code run inline in the guest, the
+/// session opening and settling their journal checkpoints (`Session::inline_calls`);
+/// [`frame_run`](EvmTr::frame_run) serves the other requests in one loop, with revm's
+/// rules for a sub-call (checkpoint, value transfer, Ethereum precompiles, the create
+/// rules, EIP-7610, `return_create`), without a revm frame per sub-call. Call data, init code and the output of a frame returning to a
 /// frame of the session stay in guest memory; the node reads them only to run an Ethereum
 /// precompile, to deposit code, or as the transaction's output.
 pub(crate) struct PrecompileEvm<CTX: ContextTr + Host + 'static> {
@@ -75,8 +76,10 @@ where
             return Err((ctx, crate::NodeError::Config(message).into()));
         };
         let mut session = precompile.try_session(RevmHost::new(ctx)).map_err(|(host, error)| (host.ctx, error))?;
-        // The root frame runs in revm's checkpoint, nested ones in those opened here.
+        // The root frame runs in revm's checkpoint, nested ones in those opened here; calls
+        // to accounts with code run in the guest, in checkpoints the session opens.
         session.caller_keeps_checkpoints();
+        session.inline_calls(true);
         Ok(PrecompileEvm {
             session,
             instructions: EthInstructions::new_mainnet_with_spec(spec),
@@ -151,10 +154,11 @@ where
     }
 
     /// Opens a nested frame's record and starts the frame; its depth is its parent's plus
-    /// one, the number of open nested frames once it is open.
+    /// one: the number of frames open in the session (the root at depth 0, the frames the
+    /// guest runs inline, and those started here).
     fn enter(&mut self, nested: Nested, mut frame: FrameInput) -> Result<Action, ContextDbError<CTX>> {
         self.nested.push(nested);
-        frame.depth = u16::try_from(self.nested.len()).unwrap_or(u16::MAX);
+        frame.depth = u16::try_from(self.session.suspended()).unwrap_or(u16::MAX);
         self.start(&frame)
     }
 

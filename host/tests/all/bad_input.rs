@@ -320,3 +320,25 @@ fn a_failing_code_load_is_a_node_error() {
     }
     assert_eq!(state(&session.into_host().inner), before);
 }
+
+#[test]
+fn a_failing_host_when_a_call_runs_inline_is_a_node_error() {
+    let callee = [0xcc; 20];
+    let frame = frame(&format!(
+        "PUSH1 0x2a PUSH1 0x07 SSTORE PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x01 PUSH20 0x{} GAS CALL STOP",
+        hex::encode(callee)
+    ));
+    let mut inner = MemoryHost::for_frame(&frame);
+    inner.insert_account(frame.target, U256::from(10), 0, &[]);
+    inner.insert_account(callee, U256::ZERO, 1, &asm("STOP"));
+    let host = FailingHost { inner, fail_on: "transfer" };
+    let before = state(&host.inner);
+    let failing = evmpc_host::Precompile::<FailingHost>::new(precompile().engine()).unwrap();
+    let mut session = failing.session(host).unwrap();
+    session.inline_calls(true);
+    match session.start(&frame).unwrap_err() {
+        Error::Node(NodeError::Host { import: "call_enter", .. }) => {}
+        other => panic!("expected a call_enter node error, got {other}"),
+    }
+    assert_eq!(state(&session.into_host().inner), before);
+}

@@ -7,5 +7,6 @@ mod differential;
 mod engine;
 mod executor;
 mod harness;
+mod inline_calls;
 mod spec;
 mod subcalls;

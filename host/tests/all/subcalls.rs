@@ -80,6 +80,12 @@ pub(crate) fn round_trips(precompile: &evmpc_host::Precompile<MemoryHost>) {
     let nested = session.start(&callee).unwrap().into_return().unwrap();
     let result = session.resume(&nested_outcome(&nested, callee.gas_limit)).unwrap().into_return().unwrap();
     assert_eq!(result.status, Status::Return);
+    let mut host = MemoryHost::for_fork(Fork::Cancun);
+    host.insert_account(CALLEE, U256::ZERO, 1, &asm(ECHO));
+    host.warm_frame_accounts(&outer);
+    let mut session = precompile.session(host).unwrap();
+    session.inline_calls(true);
+    assert_eq!(session.start(&outer).unwrap().into_return().unwrap().status, Status::Return, "inline");
     let creator = asm("PUSH1 0xab PUSH1 0x03 PUSH1 0x00 PUSH1 0x00 CREATE2 STOP");
     let frame = FrameInput::call(Fork::Cancun, creator, Vec::new(), 1_000_000);
     let mut session = precompile.session(MemoryHost::for_frame(&frame)).unwrap();
