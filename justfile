@@ -85,6 +85,10 @@ bench:
     cargo bench -p evmpc-host --bench precompile --locked -- --noplot
     cargo run -q --release --locked --bin evmpc -- bench
 
+# Times every adversarial pattern through the precompile and native revm (worst ratio last).
+adversarial runs="5":
+    cargo run -q --release --locked --bin evmpc -- bench --adversarial --runs {{runs}}
+
 # Runs Ethereum's state tests through the precompile and compares with native revm.
 statetest dir="../shared/fixtures/state-tests":
     cargo run -q --release --locked --bin evmpc -- statetest --compare-native {{dir}}

@@ -151,6 +151,17 @@ fn calls() -> Vec<Pattern> {
         )
         .with(CALLEE, reader),
         Pattern::new(
+            "recursion-64kib-memory",
+            "recursive CALL of itself, each frame first expanding its memory to 64 KiB",
+            "PUSH1 0x01 PUSH2 0xffe0 MSTORE PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 ADDRESS GAS CALL",
+        ),
+        Pattern::new(
+            "call-64kib-memory",
+            "CALL a callee that expands its memory to 64 KiB",
+            &looping("", &call("CALL", CALLEE, 0, 0)),
+        )
+        .with(CALLEE, asm("PUSH1 0x01 PUSH2 0xffe0 MSTORE STOP")),
+        Pattern::new(
             "recursion-1kib-calldata",
             "recursive CALL of itself with 1 KiB of call data, as deep as gas allows",
             &looping(&expand(1 << 10), "PUSH1 0x00 PUSH1 0x00 PUSH2 0x0400 PUSH1 0x00 PUSH1 0x00 ADDRESS GAS CALL POP"),
@@ -195,6 +206,7 @@ fn imports() -> Vec<Pattern> {
         Pattern::new("sstore-new-slots", "SSTORE to a new slot each time", &looping("", "GAS GAS SSTORE")),
         Pattern::new("tload", "TLOAD", &looping("", "PUSH1 0x00 TLOAD POP")),
         Pattern::new("tstore", "TSTORE", &looping("", "PUSH1 0x01 PUSH1 0x00 TSTORE")),
+        Pattern::new("tstore-new-slots", "TSTORE to a new slot each time", &looping("", "GAS GAS TSTORE")),
         Pattern::new("balance-warm", "BALANCE of itself", &looping("", "ADDRESS BALANCE POP")),
         Pattern::new("selfbalance", "SELFBALANCE (5 gas)", &looping("", "SELFBALANCE POP")),
         Pattern::new("balance-cold", "BALANCE of a new cold account each time", &looping("", "GAS BALANCE POP")),
