@@ -5,8 +5,9 @@
 //! [`GUEST_HOT_MEMORY`] first, the rest when that is used up. A small frame then touches
 //! only pages below [`GUEST_HOT_MEMORY`] (dlmalloc writes a footer at the end of what it
 //! was given), which a node keeps resident between sessions, and a fresh session costs no
-//! `memory.grow` and no page fault. Growth past the spec's memory cap fails (`memory.grow`
-//! returns -1), allocation fails, and the guest traps.
+//! `memory.grow` and no page fault. Blocks of [`LARGE`] bytes and more bypass dlmalloc
+//! ([`large`]): they grow in place instead of being copied. Growth past the spec's memory
+//! cap fails (`memory.grow` returns -1), allocation fails, and the guest traps.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::arch::wasm32;
@@ -14,6 +15,10 @@ use core::cell::UnsafeCell;
 use core::ptr;
 use dlmalloc::{Allocator, Dlmalloc};
 use evmpc_abi::limits::GUEST_HOT_MEMORY;
+use large::{Large, LARGE};
+
+/// Blocks of [`LARGE`] bytes and more.
+mod large;
 
 const PAGE_SIZE: usize = 64 * 1024;
 /// The unit of dlmalloc's requests to [`InitialThenGrow`].
@@ -86,36 +91,82 @@ unsafe impl Allocator for InitialThenGrow {
     }
 }
 
-/// The global allocator.
-pub(crate) struct Heap(UnsafeCell<Dlmalloc<InitialThenGrow>>);
+/// The global allocator: dlmalloc, and [`Large`] for blocks of at least [`LARGE`] bytes.
+pub(crate) struct Heap {
+    small: UnsafeCell<Dlmalloc<InitialThenGrow>>,
+    large: UnsafeCell<Large>,
+}
 
 // SAFETY: the guest is single-threaded.
 unsafe impl Sync for Heap {}
 
 impl Heap {
     pub(crate) const fn new() -> Self {
-        let mut heap = Dlmalloc::new_with_allocator(InitialThenGrow { next: UnsafeCell::new(0) });
+        let mut small = Dlmalloc::new_with_allocator(InitialThenGrow { next: UnsafeCell::new(0) });
         // dlmalloc rounds its requests up to this (64 KiB by default, more than the hot
         // part of the heap holds); `InitialThenGrow` rounds growth to Wasm pages itself.
-        heap.set_granularity(GRANULARITY);
-        Heap(UnsafeCell::new(heap))
+        small.set_granularity(GRANULARITY);
+        Heap { small: UnsafeCell::new(small), large: UnsafeCell::new(Large::new()) }
+    }
+
+    /// A large block for `layout`, or null when it is not large or none is left.
+    unsafe fn alloc_large(&self, layout: Layout, zeroed: bool, room: bool) -> *mut u8 {
+        if layout.size() < LARGE || layout.align() > PAGE_SIZE {
+            return ptr::null_mut();
+        }
+        (*self.large.get()).alloc(layout.size(), zeroed, room)
+    }
+
+    /// Whether `ptr`, allocated with `layout`, is a large block.
+    unsafe fn is_large(&self, ptr: *mut u8, layout: Layout) -> bool {
+        layout.size() >= LARGE && (*self.large.get()).owns(ptr)
     }
 }
 
 unsafe impl GlobalAlloc for Heap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        (*self.0.get()).malloc(layout.size(), layout.align())
+        let large = self.alloc_large(layout, false, false);
+        if !large.is_null() {
+            return large;
+        }
+        (*self.small.get()).malloc(layout.size(), layout.align())
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        (*self.0.get()).calloc(layout.size(), layout.align())
+        let large = self.alloc_large(layout, true, false);
+        if !large.is_null() {
+            return large;
+        }
+        (*self.small.get()).calloc(layout.size(), layout.align())
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        (*self.0.get()).free(ptr, layout.size(), layout.align())
+        if self.is_large(ptr, layout) {
+            (*self.large.get()).free(ptr);
+        } else {
+            (*self.small.get()).free(ptr, layout.size(), layout.align())
+        }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        (*self.0.get()).realloc(ptr, layout.size(), layout.align(), new_size)
+        let was_large = self.is_large(ptr, layout);
+        if was_large && new_size >= LARGE && (*self.large.get()).grow_in_place(ptr, new_size) {
+            return ptr;
+        }
+        if !was_large && new_size < LARGE {
+            return (*self.small.get()).realloc(ptr, layout.size(), layout.align(), new_size);
+        }
+        // Moves: into a large block with room to grow in place next time, or back to
+        // dlmalloc.
+        let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
+        let mut new = self.alloc_large(new_layout, false, new_size > layout.size());
+        if new.is_null() {
+            new = (*self.small.get()).malloc(new_size, layout.align());
+        }
+        if !new.is_null() {
+            ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+            self.dealloc(ptr, layout);
+        }
+        new
     }
 }
