@@ -54,10 +54,8 @@ pub const MAX_LOG_TOPICS: usize = 4;
 /// runs below address 0 and traps instead of corrupting data. The guest never recurses on
 /// input-controlled depth; its deepest path uses a few KiB.
 pub const GUEST_STACK_SIZE: usize = 64 * 1024;
-/// The guest's initial linear memory (8 Wasm pages): stack, data and the first heap.
-pub const GUEST_INITIAL_MEMORY: usize = 512 * 1024;
-/// The low memory a small frame touches: the stack's top, the data and the heap's first
-/// part, which the guest's allocator hands out before the rest. A node keeps these bytes
-/// resident between sessions (and no more by default), so a small session costs neither
-/// page faults nor a reset of memory it did not use.
-pub const GUEST_HOT_MEMORY: usize = 128 * 1024;
+/// The guest's initial linear memory (2 Wasm pages): the stack, the data and the first
+/// heap, which is all a small frame touches. Kept small on purpose: a node resets a
+/// session's memory when it ends, and a small session then resets little (see the host's
+/// `keep_resident`).
+pub const GUEST_INITIAL_MEMORY: usize = 128 * 1024;

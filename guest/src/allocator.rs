@@ -1,20 +1,17 @@
 //! dlmalloc over the module's own initial memory first, then `memory.grow`.
 //!
 //! The heap between `__heap_base` and `__heap_end` (the end of the initial memory the
-//! linker declares) is handed to dlmalloc before any page is grown, in two parts: up to
-//! [`GUEST_HOT_MEMORY`] first, the rest when that is used up. A small frame then touches
-//! only pages below [`GUEST_HOT_MEMORY`] (dlmalloc writes a footer at the end of what it
-//! was given), which a node keeps resident between sessions, and a fresh session costs no
-//! `memory.grow` and no page fault. Blocks of [`LARGE`] bytes and more bypass dlmalloc
-//! ([`large`]): they grow in place instead of being copied. Growth past the spec's memory
-//! cap fails (`memory.grow` returns -1), allocation fails, and the guest traps.
+//! linker declares) is handed to dlmalloc before any page is grown, so a small frame
+//! touches only the initial memory and costs no `memory.grow`. Blocks of [`LARGE`] bytes
+//! and more bypass dlmalloc ([`large`]): they grow in place instead of being copied.
+//! Growth past the spec's memory cap fails (`memory.grow` returns -1), allocation fails,
+//! and the guest traps.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::arch::wasm32;
 use core::cell::UnsafeCell;
 use core::ptr;
 use dlmalloc::{Allocator, Dlmalloc};
-use evmpc_abi::limits::GUEST_HOT_MEMORY;
 use large::{Large, LARGE};
 
 /// Blocks of [`LARGE`] bytes and more.
@@ -29,10 +26,9 @@ extern "C" {
     static __heap_end: u8;
 }
 
-/// Hands out the initial heap in two parts, then grown pages.
+/// Hands out the initial heap once, then grown pages.
 pub(crate) struct InitialThenGrow {
-    /// Start of the initial heap not handed out yet; 0 before the first call.
-    next: UnsafeCell<usize>,
+    donated: UnsafeCell<bool>,
 }
 
 // SAFETY: the guest is single-threaded.
@@ -40,23 +36,15 @@ unsafe impl Send for InitialThenGrow {}
 
 unsafe impl Allocator for InitialThenGrow {
     fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
-        // SAFETY: single-threaded; `next` is only touched here.
-        let next = unsafe { &mut *self.next.get() };
-        // SAFETY: linker-defined symbols; only their addresses are used.
-        let (base, end) = unsafe { (&__heap_base as *const u8 as usize, &__heap_end as *const u8 as usize) };
-        if *next == 0 {
-            *next = base;
-        }
-        if *next < end {
-            let start = *next;
-            // The hot part first, unless the request needs more; contiguous parts merge.
-            let hot_end = GUEST_HOT_MEMORY.clamp(start, end);
-            let part_end = if hot_end - start >= size { hot_end } else { end };
-            if part_end - start >= size {
-                *next = part_end;
-                return (start as *mut u8, part_end - start, 0);
+        // SAFETY: single-threaded; the flag is only touched here.
+        let donated = unsafe { &mut *self.donated.get() };
+        if !*donated {
+            *donated = true;
+            // SAFETY: linker-defined symbols; only their addresses are used.
+            let (base, end) = unsafe { (&__heap_base as *const u8 as usize, &__heap_end as *const u8 as usize) };
+            if end > base && end - base >= size {
+                return (base as *mut u8, end - base, 0);
             }
-            *next = end;
         }
         let pages = size.div_ceil(PAGE_SIZE);
         let previous = wasm32::memory_grow(0, pages);
@@ -102,9 +90,9 @@ unsafe impl Sync for Heap {}
 
 impl Heap {
     pub(crate) const fn new() -> Self {
-        let mut small = Dlmalloc::new_with_allocator(InitialThenGrow { next: UnsafeCell::new(0) });
-        // dlmalloc rounds its requests up to this (64 KiB by default, more than the hot
-        // part of the heap holds); `InitialThenGrow` rounds growth to Wasm pages itself.
+        let mut small = Dlmalloc::new_with_allocator(InitialThenGrow { donated: UnsafeCell::new(false) });
+        // dlmalloc rounds its requests up to this (64 KiB by default, more than the initial
+        // heap holds); `InitialThenGrow` rounds growth to Wasm pages itself.
         small.set_granularity(GRANULARITY);
         Heap { small: UnsafeCell::new(small), large: UnsafeCell::new(Large::new()) }
     }

@@ -1,4 +1,4 @@
-use evmpc_abi::limits::{GUEST_HOT_MEMORY, MAX_GUEST_MEMORY};
+use evmpc_abi::limits::MAX_GUEST_MEMORY;
 use std::path::PathBuf;
 
 /// Settings of an [`Engine`](crate::Engine), recorded by a builder and checked once by
@@ -24,19 +24,23 @@ impl Default for HostConfig {
             max_wasm_stack: 1 << 20,
             cache_dir: None,
             pooling: true,
-            keep_resident: GUEST_HOT_MEMORY,
+            keep_resident: Self::DEFAULT_KEEP_RESIDENT,
             perf_map: false,
         }
     }
 }
 
 impl HostConfig {
+    /// The default of [`keep_resident`](Self::keep_resident): 64 MiB, what a transaction of
+    /// 30 million gas can touch in EVM memory and code.
+    pub const DEFAULT_KEEP_RESIDENT: usize = 64 << 20;
+
     /// The smallest native stack [`max_wasm_stack`](Self::max_wasm_stack) accepts, in bytes.
     /// The guest's deepest paths fit in it (a test runs them there).
     pub const MIN_WASM_STACK: usize = 64 * 1024;
 
-    /// The defaults: 64 concurrent sessions, a 1 MiB native stack, pooling on with 128 KiB
-    /// kept resident per session, no cache.
+    /// The defaults: 64 concurrent sessions, a 1 MiB native stack, pooling on with 64 MiB
+    /// kept resident per slot, no cache.
     pub fn new() -> Self {
         Self::default()
     }
@@ -74,13 +78,16 @@ impl HostConfig {
         self
     }
 
-    /// Bytes of each pooled session's guest memory kept resident between sessions (reset
-    /// by memset instead of being returned to the OS). Default
-    /// [`GUEST_HOT_MEMORY`](evmpc_abi::limits::GUEST_HOT_MEMORY), what a small frame touches.
+    /// Bytes of each pool slot's guest memory kept resident between sessions. Default
+    /// [`DEFAULT_KEEP_RESIDENT`](Self::DEFAULT_KEEP_RESIDENT).
     ///
-    /// More makes sessions that use more memory cheaper (no page faults for it) and every
-    /// session after them costlier (the reset writes all of it), and keeps up to this many
-    /// bytes resident per pool slot. Only with [`pooling`](Self::pooling).
+    /// When a session ends, the memory it used is reset: up to this many bytes by writing
+    /// zeros (only pages it wrote, where the kernel can tell), the rest by returning the pages
+    /// to the OS, which maps them again one fault at a time when a later session touches
+    /// them. A fault costs about 15 times a reset per byte, so memory kept resident makes
+    /// sessions that use much memory (deep call stacks, large EVM memory, many distinct
+    /// contracts) cheaper, at the price of up to this many resident bytes per slot. A small
+    /// session resets only its initial memory either way.
     pub fn keep_resident(&mut self, bytes: usize) -> &mut Self {
         self.keep_resident = bytes;
         self

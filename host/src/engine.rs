@@ -61,11 +61,10 @@ fn wasmtime_config(config: &HostConfig) -> wasmtime::Config {
             .max_memories_per_module(1)
             .max_tables_per_module(1)
             .max_memory_size(config.memory_cap())
-            // The guest's hot memory (stack top, data, first heap part) stays resident and
-            // is reset by memset, only its written pages where the kernel can tell
-            // (PAGEMAP_SCAN): a small frame touches nothing else, so a fresh session costs
-            // no page fault and no madvise. More resident memory makes every later reset
-            // of the slot pay for a memset of it.
+            // Memory a session used stays resident and is reset by memset, only its written
+            // pages where the kernel can tell (PAGEMAP_SCAN), instead of being mapped again
+            // a fault at a time by the next session: a reset covers only the memory of the
+            // session that ends, so a small one (the 128 KiB initial memory) stays cheap.
             .linear_memory_keep_resident(config.keep_resident)
             .pagemap_scan(wasmtime::Enabled::Auto)
             .table_keep_resident(1 << 16);

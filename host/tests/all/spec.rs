@@ -45,7 +45,6 @@ fn spec_states_the_limits() {
         ("MAX_CODE_CACHE", limits::MAX_CODE_CACHE as u64),
         ("GUEST_STACK_SIZE", limits::GUEST_STACK_SIZE as u64),
         ("GUEST_INITIAL_MEMORY", limits::GUEST_INITIAL_MEMORY as u64),
-        ("GUEST_HOT_MEMORY", limits::GUEST_HOT_MEMORY as u64),
         ("MAX_CALL_DEPTH", limits::MAX_CALL_DEPTH as u64),
     ] {
         let row = format!("| `{name}` | {value} |");
