@@ -1,13 +1,24 @@
+//! One Wasm instance of the precompile per EVM transaction: frames started, suspended and
+//! resumed, with the node's checkpoints kept or undone by their outcomes.
+
 use crate::engine::Engine;
 use crate::error::{Error, FrameError, NodeError};
-use crate::evm_host::{EvmHost, Transfer};
-use evmpc_abi::limits::{HANDOVER_SIZE, MAX_GUEST_MEMORY, MAX_MESSAGE_SIZE};
+use crate::evm_host::EvmHost;
+use blame::TrapCause;
+use evmpc_abi::limits::{HANDOVER_SIZE, MAX_MESSAGE_SIZE};
 use evmpc_abi::wire::{SliceSink, Wire};
 use evmpc_abi::{
-    Action, Address, BoundaryError, FrameInput, FrameResult, GuestSlice, Status, SubcallOutcomeRef, SubcallOutputRef,
-    Word,
+    Action, BoundaryError, FrameInput, FrameResult, GuestSlice, Status, SubcallOutcomeRef, SubcallOutputRef,
 };
-use wasmtime::{InstancePre, Memory, ResourceLimiter, Store, TypedFunc};
+use wasmtime::{InstancePre, Memory, Store, TypedFunc};
+
+/// Who is to blame for a trap.
+mod blame;
+/// What the session's store holds.
+mod data;
+
+pub(crate) use data::CallEntry;
+pub use data::SessionData;
 
 /// A finished frame with its output read out of guest memory: what a node records for a
 /// frame it ran alone.
@@ -21,146 +32,6 @@ pub struct ReturnedFrame {
     pub gas_refunded: i64,
     /// RETURN or REVERT data.
     pub output: Vec<u8>,
-}
-
-/// What a session's store holds: the node's host and the session's bookkeeping.
-pub struct SessionData<H: EvmHost> {
-    pub(crate) host: H,
-    pub(crate) memory: Option<Memory>,
-    pub(crate) failure: Option<NodeError>,
-    limiter: MemoryCap,
-    /// One entry per open frame: its checkpoint, or `None` when the caller keeps
-    /// checkpoints itself.
-    frames: Vec<Option<H::Checkpoint>>,
-    /// Whether the guest may run calls itself (`call_enter`).
-    inline_calls: bool,
-}
-
-/// What became of a guest's `call_enter`.
-pub(crate) enum CallEntry {
-    /// The frame is open (checkpoint taken, value moved).
-    Entered,
-    /// The transfer failed; nothing changed.
-    Failed(Transfer),
-    /// The session's caller runs calls itself.
-    NotServed,
-}
-
-impl<H: EvmHost> SessionData<H> {
-    pub(crate) fn new(host: H) -> Self {
-        SessionData {
-            host,
-            memory: None,
-            failure: None,
-            limiter: MemoryCap::default(),
-            frames: Vec::new(),
-            inline_calls: false,
-        }
-    }
-
-    /// Opens the frame of a call the guest runs itself: a checkpoint, then the transfer
-    /// of `value` if there is one.
-    pub(crate) fn enter_call(
-        &mut self,
-        caller: &Address,
-        target: &Address,
-        value: Option<&Word>,
-    ) -> Result<CallEntry, H::Error> {
-        if !self.inline_calls {
-            return Ok(CallEntry::NotServed);
-        }
-        let checkpoint = self.host.checkpoint();
-        if let Some(value) = value {
-            match self.host.transfer(caller, target, value) {
-                Ok(Transfer::Done) => {}
-                Ok(failed) => {
-                    self.host.checkpoint_revert(checkpoint);
-                    return Ok(CallEntry::Failed(failed));
-                }
-                Err(error) => {
-                    self.host.checkpoint_revert(checkpoint);
-                    return Err(error);
-                }
-            }
-        }
-        self.frames.push(Some(checkpoint));
-        Ok(CallEntry::Entered)
-    }
-
-    /// Closes the innermost frame `enter_call` opened: keeps its changes on `success`,
-    /// undoes them otherwise. `false` when no such frame is open (a guest bug).
-    pub(crate) fn exit_call(&mut self, success: bool) -> bool {
-        let Some(Some(checkpoint)) = self.frames.pop() else { return false };
-        if success {
-            self.host.checkpoint_commit();
-        } else {
-            self.host.checkpoint_revert(checkpoint);
-        }
-        true
-    }
-}
-
-/// The store limiter that makes `memory.grow` fail at the spec's cap on every node.
-#[derive(Default)]
-struct MemoryCap {
-    /// The guest asked for more than the cap: deterministic, the same on every node.
-    reached: bool,
-    /// Growth within the cap failed on this machine (the OS refused the pages): the node's
-    /// fault, never the frame's.
-    os_failure: Option<String>,
-}
-
-impl ResourceLimiter for MemoryCap {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        if desired > MAX_GUEST_MEMORY {
-            self.reached = true;
-            return Ok(false);
-        }
-        Ok(true)
-    }
-
-    /// Traps at once: a `memory.grow` that fails below the cap must not reach the guest as
-    /// an allocation failure it could turn into an outcome.
-    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
-        self.os_failure = Some(error.to_string());
-        Err(error)
-    }
-
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        Ok(desired <= 1 << 16)
-    }
-}
-
-/// What the session saw of a trap's cause besides the trap itself.
-struct TrapCause {
-    /// An `EvmHost` import failed.
-    host: Option<NodeError>,
-    /// `memory.grow` failed below the cap on this machine.
-    os_memory: Option<String>,
-    /// The guest asked for memory past the protocol's cap.
-    memory_cap: bool,
-}
-
-impl TrapCause {
-    /// Who is to blame: the node (its storage, its OS, its native stack), or the frame
-    /// (the protocol's memory cap, a guest trap), which every node sees alike.
-    fn blame(self, trap: &wasmtime::Error, max_wasm_stack: usize) -> Error {
-        if let Some(failure) = self.host {
-            return failure.into();
-        }
-        if let Some(message) = self.os_memory {
-            return NodeError::GuestMemory(message).into();
-        }
-        if self.memory_cap {
-            return FrameError::MemoryCap { cap: MAX_GUEST_MEMORY }.into();
-        }
-        match trap.downcast_ref::<wasmtime::Trap>() {
-            // The native stack depends on this node's configuration and compiler.
-            Some(wasmtime::Trap::StackOverflow) => NodeError::StackOverflow { max_wasm_stack }.into(),
-            Some(code) => FrameError::Trap(code.to_string()).into(),
-            None => FrameError::Trap(trap.to_string()).into(),
-        }
-    }
 }
 
 /// Which export a call enters by.
@@ -466,36 +337,5 @@ impl<H: EvmHost + 'static> Session<H> {
             memory_cap: data.limiter.reached,
         };
         cause.blame(&trap, self.max_wasm_stack)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cause() -> TrapCause {
-        TrapCause { host: None, os_memory: None, memory_cap: false }
-    }
-
-    #[test]
-    fn node_dependent_failures_are_node_errors() {
-        let overflow = wasmtime::Error::from(wasmtime::Trap::StackOverflow);
-        assert!(matches!(cause().blame(&overflow, 65_536), Error::Node(NodeError::StackOverflow { .. })));
-        let os = TrapCause { os_memory: Some("mmap failed".into()), ..cause() };
-        assert!(matches!(os.blame(&overflow, 65_536), Error::Node(NodeError::GuestMemory(_))));
-        let mut limiter = MemoryCap::default();
-        assert!(limiter.memory_grow_failed(wasmtime::Error::msg("ENOMEM")).is_err(), "the guest traps at once");
-        assert_eq!(limiter.os_failure.as_deref(), Some("ENOMEM"));
-    }
-
-    #[test]
-    fn failures_every_node_sees_alike_are_the_frames() {
-        let unreachable = wasmtime::Error::from(wasmtime::Trap::UnreachableCodeReached);
-        assert!(matches!(cause().blame(&unreachable, 65_536), Error::Frame(FrameError::Trap(_))));
-        let cap = TrapCause { memory_cap: true, ..cause() };
-        assert!(matches!(cap.blame(&unreachable, 65_536), Error::Frame(FrameError::MemoryCap { .. })));
-        let mut limiter = MemoryCap::default();
-        assert!(!limiter.memory_growing(0, MAX_GUEST_MEMORY + 1, None).unwrap());
-        assert!(limiter.reached);
     }
 }

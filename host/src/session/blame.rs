@@ -1,0 +1,100 @@
+//! Who is to blame when the guest traps: the node (its storage, its OS, its native stack)
+//! or the frame (the protocol's memory cap, a guest trap), which every node sees alike.
+
+use crate::error::{Error, FrameError, NodeError};
+use evmpc_abi::limits::MAX_GUEST_MEMORY;
+use wasmtime::ResourceLimiter;
+
+/// The store limiter that makes `memory.grow` fail at the spec's cap on every node.
+#[derive(Default)]
+pub(crate) struct MemoryCap {
+    /// The guest asked for more than the cap: deterministic, the same on every node.
+    pub(crate) reached: bool,
+    /// Growth within the cap failed on this machine (the OS refused the pages): the node's
+    /// fault, never the frame's.
+    pub(crate) os_failure: Option<String>,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > MAX_GUEST_MEMORY {
+            self.reached = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Traps at once: a `memory.grow` that fails below the cap must not reach the guest as
+    /// an allocation failure it could turn into an outcome.
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.os_failure = Some(error.to_string());
+        Err(error)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 1 << 16)
+    }
+}
+
+/// What the session saw of a trap's cause besides the trap itself.
+pub(crate) struct TrapCause {
+    /// An `EvmHost` import failed.
+    pub(crate) host: Option<NodeError>,
+    /// `memory.grow` failed below the cap on this machine.
+    pub(crate) os_memory: Option<String>,
+    /// The guest asked for memory past the protocol's cap.
+    pub(crate) memory_cap: bool,
+}
+
+impl TrapCause {
+    /// Who is to blame: the node (its storage, its OS, its native stack), or the frame
+    /// (the protocol's memory cap, a guest trap), which every node sees alike.
+    pub(crate) fn blame(self, trap: &wasmtime::Error, max_wasm_stack: usize) -> Error {
+        if let Some(failure) = self.host {
+            return failure.into();
+        }
+        if let Some(message) = self.os_memory {
+            return NodeError::GuestMemory(message).into();
+        }
+        if self.memory_cap {
+            return FrameError::MemoryCap { cap: MAX_GUEST_MEMORY }.into();
+        }
+        match trap.downcast_ref::<wasmtime::Trap>() {
+            // The native stack depends on this node's configuration and compiler.
+            Some(wasmtime::Trap::StackOverflow) => NodeError::StackOverflow { max_wasm_stack }.into(),
+            Some(code) => FrameError::Trap(code.to_string()).into(),
+            None => FrameError::Trap(trap.to_string()).into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cause() -> TrapCause {
+        TrapCause { host: None, os_memory: None, memory_cap: false }
+    }
+
+    #[test]
+    fn node_dependent_failures_are_node_errors() {
+        let overflow = wasmtime::Error::from(wasmtime::Trap::StackOverflow);
+        assert!(matches!(cause().blame(&overflow, 65_536), Error::Node(NodeError::StackOverflow { .. })));
+        let os = TrapCause { os_memory: Some("mmap failed".into()), ..cause() };
+        assert!(matches!(os.blame(&overflow, 65_536), Error::Node(NodeError::GuestMemory(_))));
+        let mut limiter = MemoryCap::default();
+        assert!(limiter.memory_grow_failed(wasmtime::Error::msg("ENOMEM")).is_err(), "the guest traps at once");
+        assert_eq!(limiter.os_failure.as_deref(), Some("ENOMEM"));
+    }
+
+    #[test]
+    fn failures_every_node_sees_alike_are_the_frames() {
+        let unreachable = wasmtime::Error::from(wasmtime::Trap::UnreachableCodeReached);
+        assert!(matches!(cause().blame(&unreachable, 65_536), Error::Frame(FrameError::Trap(_))));
+        let cap = TrapCause { memory_cap: true, ..cause() };
+        assert!(matches!(cap.blame(&unreachable, 65_536), Error::Frame(FrameError::MemoryCap { .. })));
+        let mut limiter = MemoryCap::default();
+        assert!(!limiter.memory_growing(0, MAX_GUEST_MEMORY + 1, None).unwrap());
+        assert!(limiter.reached);
+    }
+}
