@@ -10,6 +10,8 @@
 use evmpc_host::asm::asm;
 use serde_json::{json, Value};
 
+/// Pieces of programs: loops, calls, operands.
+pub(crate) mod build;
 /// Loops of an adversarial program.
 mod programs;
 
@@ -42,9 +44,9 @@ pub const fn address(n: u16) -> [u8; 20] {
 #[derive(Clone, Debug)]
 pub struct Pattern {
     /// Short name, also the state test's file name.
-    pub name: &'static str,
+    pub name: String,
     /// What it repeats, in a few words.
-    pub what: &'static str,
+    pub what: String,
     /// The attacking contract's code.
     pub code: Vec<u8>,
     /// Other accounts with code: address and code.
@@ -54,12 +56,43 @@ pub struct Pattern {
     /// Whether it is written as a state test (patterns whose pre-state is megabytes of code
     /// are only benchmarked).
     pub emit: bool,
+    /// The transaction's call data.
+    pub data: Vec<u8>,
+    /// Storage slots set before the transaction: account, key, value.
+    pub storage: Vec<([u8; 20], [u8; 32], [u8; 32])>,
+    /// The fork, as state tests name it.
+    pub fork: &'static str,
+    /// Whether the transaction creates a contract (with `data` as init code) instead of
+    /// calling [`CONTRACT`].
+    pub create: bool,
 }
 
 impl Pattern {
     /// A pattern of [`GAS_LIMIT`] gas that is also written as a state test.
-    pub fn new(name: &'static str, what: &'static str, code: &str) -> Pattern {
-        Pattern { name, what, code: asm(code), accounts: Vec::new(), gas_limit: GAS_LIMIT, emit: true }
+    pub fn new(name: impl Into<String>, what: impl Into<String>, code: &str) -> Pattern {
+        Pattern::with_code(name, what, asm(code))
+    }
+
+    /// A pattern of [`GAS_LIMIT`] gas running `code` as it is.
+    pub fn with_code(name: impl Into<String>, what: impl Into<String>, code: Vec<u8>) -> Pattern {
+        Pattern {
+            name: name.into(),
+            what: what.into(),
+            code,
+            accounts: Vec::new(),
+            gas_limit: GAS_LIMIT,
+            emit: true,
+            data: Vec::new(),
+            storage: Vec::new(),
+            fork: "Cancun",
+            create: false,
+        }
+    }
+
+    /// Sets a storage slot before the transaction.
+    pub fn with_slot(mut self, address: [u8; 20], key: [u8; 32], value: [u8; 32]) -> Pattern {
+        self.storage.push((address, key, value));
+        self
     }
 
     /// Adds an account with `code`.
@@ -68,23 +101,32 @@ impl Pattern {
         self
     }
 
-    /// The pattern as an Ethereum state test (one Cancun vector), with `post` the expected
+    /// The pattern as an Ethereum state test (one vector of its fork), with `post` the expected
     /// post-state root and logs hash (zero when not known yet).
     pub fn state_test(&self, post: Option<(String, String)>) -> Value {
         let hex = |bytes: &[u8]| format!("0x{}", hex::encode(bytes));
-        let account = |code: &[u8], balance: &str| json!({ "balance": balance, "code": hex(code), "nonce": "0x01", "storage": {} });
+        let storage = |address: &[u8; 20]| {
+            let slots: serde_json::Map<String, Value> = self
+                .storage
+                .iter()
+                .filter(|(holder, _, _)| holder == address)
+                .map(|(_, key, value)| (hex(key), Value::String(hex(value))))
+                .collect();
+            Value::Object(slots)
+        };
+        let account = |address: &[u8; 20], code: &[u8], balance: &str| json!({ "balance": balance, "code": hex(code), "nonce": "0x01", "storage": storage(address) });
         let mut pre = serde_json::Map::new();
         pre.insert(
             SENDER.into(),
             json!({ "balance": "0x3635c9adc5dea00000", "code": "0x", "nonce": "0x00", "storage": {} }),
         );
-        pre.insert(hex(&CONTRACT), account(&self.code, "0x0de0b6b3a7640000"));
+        pre.insert(hex(&CONTRACT), account(&CONTRACT, &self.code, "0x0de0b6b3a7640000"));
         for (address, code) in &self.accounts {
-            pre.insert(hex(address), account(code, "0x01"));
+            pre.insert(hex(address), account(address, code, "0x01"));
         }
         let zero = format!("0x{}", "00".repeat(32));
         let (hash, logs) = post.unwrap_or((zero.clone(), zero));
-        json!({ self.name: {
+        json!({ self.name.as_str(): {
             "_info": { "comment": format!("evmpc adversarial pattern: {}", self.what) },
             "env": {
                 "currentCoinbase": "0x2adc25665018aa1fe0e6bc666dac8fc2697ff9ba",
@@ -98,16 +140,16 @@ impl Pattern {
             },
             "pre": pre,
             "transaction": {
-                "data": ["0x"],
+                "data": [hex(&self.data)],
                 "gasLimit": [format!("{:#x}", self.gas_limit)],
                 "gasPrice": "0x0a",
                 "nonce": "0x00",
                 "secretKey": SENDER_KEY,
                 "sender": SENDER,
-                "to": hex(&CONTRACT),
+                "to": if self.create { String::new() } else { hex(&CONTRACT) },
                 "value": ["0x00"]
             },
-            "post": { "Cancun": [{
+            "post": { self.fork: [{
                 "hash": hash,
                 "logs": logs,
                 "indexes": { "data": 0, "gas": 0, "value": 0 },
@@ -127,7 +169,7 @@ mod tests {
         for (index, pattern) in patterns.iter().enumerate() {
             assert!(patterns[index + 1..].iter().all(|other| other.name != pattern.name), "{}", pattern.name);
             let text = pattern.state_test(None).to_string();
-            let suite: revm_statetest_types::TestSuite = serde_json::from_str(&text).expect(pattern.name);
+            let suite: revm_statetest_types::TestSuite = serde_json::from_str(&text).expect(&pattern.name);
             assert_eq!(suite.0.len(), 1);
         }
         assert!(patterns.len() >= 30, "the suite covers the attack surface");

@@ -3,6 +3,8 @@ use std::process::ExitCode;
 
 /// `evmpc bench`.
 pub mod bench;
+/// `evmpc estimate`.
+pub mod estimate;
 /// `evmpc hash`.
 pub mod hash;
 /// Reading hex and files from the command line.
@@ -32,6 +34,8 @@ pub enum Cmd {
     Bench(bench::Args),
     /// Run Ethereum state tests (files or folders) through the precompile.
     Statetest(statetest::Args),
+    /// Search for the worst case per opcode and fit the fee schedule to it.
+    Estimate(estimate::Args),
 }
 
 /// A failure the CLI reports and exits 2 on.
@@ -61,6 +65,7 @@ impl Cmd {
             Cmd::Hash(args) => hash::run(args),
             Cmd::Bench(args) => bench::run(args),
             Cmd::Statetest(args) => statetest::run(args),
+            Cmd::Estimate(args) => estimate::run(args),
         }
     }
 }

@@ -8,6 +8,8 @@
 pub mod adversarial;
 /// Subcommands.
 pub mod cmd;
+/// The worst-case search and the fee fit.
+pub mod estimate;
 /// Ethereum state tests through the precompile.
 pub mod statetest;
 /// Benchmark workloads shared by `evmpc bench` and the criterion benches.

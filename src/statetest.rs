@@ -1,5 +1,7 @@
 //! Ethereum state tests through the precompile (and, to compare, through native revm).
 
+/// Time inside the precompile against the fee (`--fees`).
+pub mod fees;
 /// Post-state root and logs hash.
 pub mod merkle;
 /// Running the vectors of one file.

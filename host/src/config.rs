@@ -1,3 +1,4 @@
+use crate::fees::FeeSchedule;
 use evmpc_abi::limits::MAX_GUEST_MEMORY;
 use std::path::PathBuf;
 
@@ -15,6 +16,8 @@ pub struct HostConfig {
     pub(crate) pooling: bool,
     pub(crate) keep_resident: usize,
     pub(crate) perf_map: bool,
+    pub(crate) fee_schedule: FeeSchedule,
+    pub(crate) count_instructions: bool,
 }
 
 impl Default for HostConfig {
@@ -26,6 +29,8 @@ impl Default for HostConfig {
             pooling: true,
             keep_resident: Self::DEFAULT_KEEP_RESIDENT,
             perf_map: false,
+            fee_schedule: FeeSchedule::REFERENCE,
+            count_instructions: false,
         }
     }
 }
@@ -82,14 +87,30 @@ impl HostConfig {
     /// [`DEFAULT_KEEP_RESIDENT`](Self::DEFAULT_KEEP_RESIDENT).
     ///
     /// When a session ends, the memory it used is reset: up to this many bytes by writing
-    /// zeros (only pages it wrote, where the kernel can tell), the rest by returning the pages
-    /// to the OS, which maps them again one fault at a time when a later session touches
-    /// them. A fault costs about 15 times a reset per byte, so memory kept resident makes
+    /// zeros, the rest by returning the pages to the OS, which maps them again one fault at
+    /// a time when a later session touches them. A fault costs about 15 times a reset per byte, so memory kept resident makes
     /// sessions that use much memory (deep call stacks, large EVM memory, many distinct
     /// contracts) cheaper, at the price of up to this many resident bytes per slot. A small
     /// session resets only its initial memory either way.
     pub fn keep_resident(&mut self, bytes: usize) -> &mut Self {
         self.keep_resident = bytes;
+        self
+    }
+
+    /// The fee schedule sessions price their usage with. Default
+    /// [`FeeSchedule::REFERENCE`], fitted on the reference machine (`spec/fees.md`); a node
+    /// measured on other hardware may set its own.
+    pub fn fee_schedule(&mut self, schedule: FeeSchedule) -> &mut Self {
+        self.fee_schedule = schedule;
+        self
+    }
+
+    /// Whether sessions count the Wasm instructions the guest runs
+    /// ([`Session::instructions`](crate::Session::instructions)), with wasmtime's fuel.
+    /// Default off. For measuring (`evmpc estimate`): a deterministic count beside time.
+    /// Results are the same either way; it only slows the guest.
+    pub fn count_instructions(&mut self, enable: bool) -> &mut Self {
+        self.count_instructions = enable;
         self
     }
 

@@ -34,7 +34,7 @@ fn wasmtime_config(config: &HostConfig) -> wasmtime::Config {
     wasm.strategy(Strategy::Cranelift)
         .cranelift_opt_level(OptLevel::Speed)
         .cranelift_nan_canonicalization(true)
-        .consume_fuel(false)
+        .consume_fuel(config.count_instructions)
         .epoch_interruption(false)
         .max_wasm_stack(config.max_wasm_stack)
         // The artifact is Wasm MVP with mutable globals, bulk memory (memory.copy/fill for
@@ -61,12 +61,13 @@ fn wasmtime_config(config: &HostConfig) -> wasmtime::Config {
             .max_memories_per_module(1)
             .max_tables_per_module(1)
             .max_memory_size(config.memory_cap())
-            // Memory a session used stays resident and is reset by memset, only its written
-            // pages where the kernel can tell (PAGEMAP_SCAN), instead of being mapped again
-            // a fault at a time by the next session: a reset covers only the memory of the
-            // session that ends, so a small one (the 128 KiB initial memory) stays cheap.
+            // Memory a session used stays resident and is reset by memset instead of being
+            // mapped again a fault at a time by the next session: a reset covers only the
+            // memory of the session that ends (its accessible size), so a small one (the
+            // 128 KiB initial memory) stays cheap. PAGEMAP_SCAN stays off: it finds the pages
+            // a reset wrote as dirty again, so it hands them back to the OS instead.
             .linear_memory_keep_resident(config.keep_resident)
-            .pagemap_scan(wasmtime::Enabled::Auto)
+            .pagemap_scan(wasmtime::Enabled::No)
             .table_keep_resident(1 << 16);
         wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
@@ -104,6 +105,16 @@ impl Engine {
     /// The wasmtime engine.
     pub fn wasmtime(&self) -> &wasmtime::Engine {
         &self.inner.engine
+    }
+
+    /// Whether sessions count guest instructions ([`HostConfig::count_instructions`]).
+    pub fn counts_instructions(&self) -> bool {
+        self.inner.config.count_instructions
+    }
+
+    /// The fee schedule sessions price their usage with ([`HostConfig::fee_schedule`]).
+    pub fn fee_schedule(&self) -> crate::fees::FeeSchedule {
+        self.inner.config.fee_schedule
     }
 
     /// The native stack the guest may use, in bytes ([`HostConfig::max_wasm_stack`]).

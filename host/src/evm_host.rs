@@ -124,6 +124,17 @@ pub trait EvmHost: 'static {
         skip_cold: bool,
     ) -> Result<Access<SelfDestructRecord>, Self::Error>;
 
+    /// The node's own cost, in picoseconds of the reference machine, of the imports it
+    /// served since the last call, and resets it.
+    ///
+    /// The fee schedule covers the precompile and a state kept in memory as revm's journal
+    /// keeps it (what [`RevmHost`](crate::RevmHost) does); a node whose state costs more to
+    /// reach (disk reads, a trie) reports the difference here, and the session adds it to
+    /// its [`fee`](crate::Session::fee). The default reports nothing.
+    fn take_node_fee(&mut self) -> crate::fees::Picos {
+        0
+    }
+
     /// Opens a checkpoint.
     fn checkpoint(&mut self) -> Self::Checkpoint;
     /// Keeps the changes since the innermost open checkpoint.

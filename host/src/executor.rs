@@ -12,6 +12,7 @@
 
 use crate::engine::{Engine, Precompile};
 use crate::error::Error;
+use crate::fees::{FeeOverflow, Picos, Usage};
 use crate::revm_host::RevmHost;
 use evm::PrecompileEvm;
 use revm::context::result::{EVMError, ExecutionResult, InvalidHeader, InvalidTransaction};
@@ -20,6 +21,7 @@ use revm::context_interface::{ContextTr, Database};
 use revm::handler::{Handler, MainnetHandler};
 use revm::interpreter::Host;
 use revm::state::EvmState;
+use std::time::Duration;
 
 /// EIP-7610 and the database question it needs answered.
 pub mod collision;
@@ -27,6 +29,8 @@ pub mod collision;
 mod convert;
 /// revm's `EvmTr` with frames run by the precompile.
 mod evm;
+/// The context, moved into a session when a frame needs one.
+mod lazy;
 /// A guest frame's call to an Ethereum precompile, on guest memory.
 mod precompile_call;
 
@@ -85,13 +89,43 @@ where
     /// # Errors
     /// [`TxError`]: the transaction is invalid, or the node failed.
     pub fn transact(&self, ctx: CTX) -> (CTX, TxResult<CTX>) {
+        let (ctx, result, _) = self.transact_metered(ctx);
+        (ctx, result)
+    }
+
+    /// [`transact`](Executor::transact), with what the transaction's session cost.
+    ///
+    /// # Errors
+    /// As [`transact`](Executor::transact).
+    pub fn transact_metered(&self, ctx: CTX) -> (CTX, TxResult<CTX>, Metered) {
         let mut evm = match PrecompileEvm::new(&self.precompile, ctx) {
             Ok(evm) => evm,
-            Err((ctx, error)) => return (ctx, Err(TxError::Precompile(error))),
+            Err((ctx, error)) => return (ctx, Err(TxError::Precompile(error)), Metered::default()),
         };
         let result = MainnetHandler::<_, EVMError<_, InvalidTransaction>, _>::default().run(&mut evm);
-        let (ctx, failure) = evm.finish();
-        (ctx, result.map_err(|error| blame(error, failure)))
+        let (ctx, failure, metered) = evm.finish();
+        (ctx, result.map_err(|error| blame(error, failure)), metered)
+    }
+}
+
+/// What a transaction's session cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Metered {
+    /// What the session did that its fee depends on.
+    pub usage: Usage,
+    /// Its fee under the engine's schedule (`Err` when it overflows).
+    pub fee: Result<Picos, FeeOverflow>,
+    /// Time inside the precompile: instantiation, every frame start and resume with the
+    /// imports they made, and the reset of its memory at the end.
+    pub time: Duration,
+    /// Wasm instructions the guest ran, when the engine counts them.
+    pub instructions: Option<u64>,
+}
+
+impl Default for Metered {
+    /// A session that never started: nothing used, nothing charged.
+    fn default() -> Self {
+        Metered { usage: Usage::default(), fee: Ok(0), time: Duration::ZERO, instructions: None }
     }
 }
 

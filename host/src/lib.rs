@@ -38,6 +38,8 @@ pub mod error;
 pub mod evm_host;
 /// Whole transactions: revm's handler around frames run by the precompile.
 pub mod executor;
+/// The fee schedule: a session's cost in reference-machine time.
+pub mod fees;
 /// Host functions: one per import of the ABI table.
 mod link;
 /// An in-memory [`EvmHost`] over revm's journal.
@@ -58,6 +60,7 @@ pub use evmpc_abi::{
     SubcallOutcome, SubcallOutput,
 };
 pub use executor::{Executor, TxError};
+pub use fees::{FeeSchedule, Usage};
 pub use memory_host::MemoryHost;
 pub use revm_host::RevmHost;
 pub use session::{ReturnedFrame, Session};

@@ -55,10 +55,17 @@ fn disjoint_mut(
     }
 }
 
-/// Guest memory and session data, borrowed together.
+/// Guest memory and session data, borrowed together, for an import call (counted).
 fn split<'a, H: EvmHost + 'static>(caller: &'a mut Ctx<'_, H>) -> (&'a mut [u8], &'a mut SessionData<H>) {
     let memory = caller.data().memory.expect("memory is set at instantiation");
-    memory.data_and_store_mut(caller)
+    let (memory, data) = memory.data_and_store_mut(caller);
+    data.usage.imports += 1;
+    (memory, data)
+}
+
+/// Counts `len` bytes crossing the boundary through an import.
+fn crossed<H: EvmHost>(data: &mut SessionData<H>, len: usize) {
+    data.usage.bytes = data.usage.bytes.saturating_add(len as u64);
 }
 
 /// Keeps a host failure for the session and turns it into a trap.
@@ -133,6 +140,7 @@ pub(crate) fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<SessionDa
             let address = read::<20>(memory, address)?;
             let target = range(dest, len as u32 as usize, memory.len())?;
             let offset = code_offset as u32 as usize;
+            crossed(data, target.len());
             data.host.code_copy(&address, offset, &mut memory[target]).map_err(|e| fail(data, "code_copy", e))
         },
     )?;
@@ -146,12 +154,15 @@ pub(crate) fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<SessionDa
             let code = range(dest, len, memory.len())?;
             let table = range(jump_table, jump_table_len(len), memory.len())?;
             let (code, table) = disjoint_mut(memory, code, table)?;
+            crossed(data, code.len() + table.len());
             data.host.code_load(&address, code, table).map_err(|e| fail(data, "code_load", e))
         },
     )?;
     linker.func_wrap(IMPORT_MODULE, "keccak256", |mut caller: Ctx<'_, H>, input: i32, len: i32, out: i32| {
-        let (memory, _) = split(&mut caller);
-        let hash = keccak256(&memory[range(input, len as u32 as usize, memory.len())?]);
+        let (memory, data) = split(&mut caller);
+        let input = &memory[range(input, len as u32 as usize, memory.len())?];
+        data.usage.hashed = data.usage.hashed.saturating_add(input.len() as u64);
+        let hash = keccak256(input);
         write(memory, out, &hash.0)
     })?;
     linker.func_wrap(IMPORT_MODULE, "block_hash", |mut caller: Ctx<'_, H>, number: i64, out: i32| {
@@ -174,6 +185,7 @@ pub(crate) fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<SessionDa
                 *word = read::<32>(memory, topics.wrapping_add(32 * index as i32))?;
             }
             let bytes = &memory[range(log_data, data_len as u32 as usize, memory.len())?];
+            crossed(data, bytes.len() + 32 * count);
             data.host.log(&address, &words[..count], bytes).map_err(|e| fail(data, "log", e))
         },
     )?;
@@ -206,7 +218,9 @@ pub(crate) fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<SessionDa
         },
     )?;
     linker.func_wrap(IMPORT_MODULE, "call_exit", |mut caller: Ctx<'_, H>, success: i32| {
-        if caller.data_mut().exit_call(success != 0) {
+        let data = caller.data_mut();
+        data.usage.imports += 1;
+        if data.exit_call(success != 0) {
             Ok(())
         } else {
             Err(wasmtime::Error::msg("call_exit with no call open"))

@@ -4,18 +4,23 @@
 use crate::engine::Engine;
 use crate::error::{Error, FrameError, NodeError};
 use crate::evm_host::EvmHost;
+use crate::fees::{FeeOverflow, Picos, Usage};
 use blame::TrapCause;
 use evmpc_abi::limits::{HANDOVER_SIZE, MAX_MESSAGE_SIZE};
 use evmpc_abi::wire::{SliceSink, Wire};
 use evmpc_abi::{
     Action, BoundaryError, FrameInput, FrameResult, GuestSlice, Status, SubcallOutcomeRef, SubcallOutputRef,
 };
+use meter::Meter;
+use std::time::{Duration, Instant};
 use wasmtime::{InstancePre, Memory, Store, TypedFunc};
 
 /// Who is to blame for a trap.
 mod blame;
 /// What the session's store holds.
 mod data;
+/// Fees and time.
+mod meter;
 
 pub(crate) use data::CallEntry;
 pub use data::SessionData;
@@ -64,13 +69,20 @@ pub struct Session<H: EvmHost> {
     /// Whether each frame runs inside an [`EvmHost`] checkpoint of the session's own.
     checkpoints: bool,
     poisoned: bool,
+    meter: Meter,
 }
 
 impl<H: EvmHost + 'static> Session<H> {
     #[allow(clippy::result_large_err)]
     pub(crate) fn new(engine: &Engine, pre: &InstancePre<SessionData<H>>, host: H) -> Result<Self, (H, Error)> {
+        let started = Instant::now();
         let mut store = Store::new(engine.wasmtime(), SessionData::new(host));
         store.limiter(|data| &mut data.limiter);
+        store.data_mut().usage.sessions = 1;
+        if engine.counts_instructions() {
+            // Fuel is on only to count instructions: there is always more.
+            let _ = store.set_fuel(u64::MAX);
+        }
         match Self::instantiate(&mut store, pre) {
             Ok((memory, input_buffer, frame_start, frame_resume)) => Ok(Session {
                 store,
@@ -82,6 +94,7 @@ impl<H: EvmHost + 'static> Session<H> {
                 max_wasm_stack: engine.max_wasm_stack(),
                 checkpoints: true,
                 poisoned: false,
+                meter: Meter::new(engine.fee_schedule(), started),
             }),
             Err(error) => Err((store.into_data().host, error)),
         }
@@ -119,6 +132,8 @@ impl<H: EvmHost + 'static> Session<H> {
     pub fn start(&mut self, frame: &FrameInput) -> Result<Action, Error> {
         self.check_usable()?;
         if frame.exceeds_limits() && self.suspended() == 0 {
+            let usage = &mut self.store.data_mut().usage;
+            usage.gas = usage.gas.saturating_add(frame.gas_limit);
             let halt = FrameResult {
                 status: Status::MemoryLimitOOG,
                 gas_used: frame.gas_limit,
@@ -128,6 +143,10 @@ impl<H: EvmHost + 'static> Session<H> {
             return Ok(Action::Return(halt));
         }
         let len = self.write_message(frame)?;
+        if let evmpc_abi::Code::Inline(code) = &frame.code {
+            let usage = &mut self.store.data_mut().usage;
+            usage.code = usage.code.saturating_add(code.len() as u64);
+        }
         self.open_frame();
         self.call(Entry::Start, len)
     }
@@ -140,6 +159,9 @@ impl<H: EvmHost + 'static> Session<H> {
     pub fn start_encoded(&mut self, frame: &[u8]) -> Result<Action, Error> {
         self.check_usable()?;
         let len = self.write_encoded(frame)?;
+        // Not decoded here: every byte may be inline code the guest analyses.
+        let usage = &mut self.store.data_mut().usage;
+        usage.code = usage.code.saturating_add(len as u64);
         self.open_frame();
         self.call(Entry::Start, len)
     }
@@ -173,7 +195,47 @@ impl<H: EvmHost + 'static> Session<H> {
     /// # Errors
     /// [`FrameError::MalformedAction`] when the slice lies outside guest memory.
     pub fn bytes(&self, slice: GuestSlice) -> Result<&[u8], Error> {
+        self.meter.read(slice.len as usize);
         self.memory.data(&self.store).get(slice.range()).ok_or_else(|| FrameError::MalformedAction.into())
+    }
+
+    /// What the session did so far that its fee depends on.
+    pub fn usage(&self) -> Usage {
+        self.meter.total_usage(&self.store.data().usage)
+    }
+
+    /// The session's fee so far: its [`usage`](Session::usage) priced by the engine's
+    /// [`FeeSchedule`](crate::FeeSchedule), plus what the node reported of its own cost
+    /// ([`EvmHost::take_node_fee`]). Gas is counted when a root frame returns; a node
+    /// that ends a session before (a trap, a node failure) charges the schedule's
+    /// [`upper_bound`](crate::FeeSchedule::upper_bound).
+    ///
+    /// # Errors
+    /// [`FeeOverflow`] when the fee does not fit a `u64`.
+    pub fn fee(&self) -> Result<Picos, FeeOverflow> {
+        self.meter.fee(&self.store.data().usage)
+    }
+
+    /// The fee of the last [`start`](Session::start) or [`resume`](Session::resume): what
+    /// [`fee`](Session::fee) grew by in it.
+    ///
+    /// # Errors
+    /// [`FeeOverflow`] when a fee does not fit a `u64`.
+    pub fn last_fee(&self) -> Result<Picos, FeeOverflow> {
+        self.meter.last_fee(&self.store.data().usage)
+    }
+
+    /// Wasm instructions the guest ran so far, when the engine counts them
+    /// ([`HostConfig::count_instructions`](crate::HostConfig::count_instructions)).
+    pub fn instructions(&self) -> Option<u64> {
+        self.store.get_fuel().ok().map(|left| u64::MAX - left)
+    }
+
+    /// Time spent inside the precompile so far: instantiating it, and every start and
+    /// resume with the imports it made. Ending the session (resetting its memory) comes on
+    /// top.
+    pub fn elapsed(&self) -> Duration {
+        self.meter.elapsed()
     }
 
     /// `result` with its output copied out of guest memory.
@@ -231,6 +293,7 @@ impl<H: EvmHost + 'static> Session<H> {
     /// Opens the checkpoint of a frame about to start.
     fn open_frame(&mut self) {
         let data = self.store.data_mut();
+        data.usage.frames += 1;
         let checkpoint = self.checkpoints.then(|| data.host.checkpoint());
         data.frames.push(checkpoint);
     }
@@ -245,6 +308,7 @@ impl<H: EvmHost + 'static> Session<H> {
     /// Encodes `message` straight into the guest's input buffer; returns its length.
     fn write_message(&mut self, message: &impl Wire) -> Result<usize, Error> {
         let len = message.encoded_len();
+        self.count_written(len);
         let buffer = self.buffer_for(len)?;
         let mut sink = SliceSink::new(buffer);
         message.encode(&mut sink);
@@ -254,8 +318,15 @@ impl<H: EvmHost + 'static> Session<H> {
 
     /// Copies an encoded message into the guest's input buffer; returns its length.
     fn write_encoded(&mut self, message: &[u8]) -> Result<usize, Error> {
+        self.count_written(message.len());
         self.buffer_for(message.len())?.copy_from_slice(message);
         Ok(message.len())
+    }
+
+    /// Counts a message written into the guest.
+    fn count_written(&mut self, len: usize) {
+        let usage = &mut self.store.data_mut().usage;
+        usage.bytes = usage.bytes.saturating_add(len as u64);
     }
 
     /// `len` bytes of the guest's input buffer, grown by the `input_buffer` export when the
@@ -282,14 +353,22 @@ impl<H: EvmHost + 'static> Session<H> {
 
     /// Calls `entry` on the `len`-byte message in the guest and settles checkpoints.
     fn call(&mut self, entry: Entry, len: usize) -> Result<Action, Error> {
+        let started = Instant::now();
         let result = self.enter(entry, len);
+        self.meter.add_time(started.elapsed());
         let data = self.store.data_mut();
+        self.meter.add_node_fee(data.host.take_node_fee());
         match &result {
-            Ok(Action::Return(frame)) => match data.frames.pop() {
-                Some(Some(_)) if frame.status.is_success() => data.host.checkpoint_commit(),
-                Some(Some(checkpoint)) => data.host.checkpoint_revert(checkpoint),
-                _ => {}
-            },
+            Ok(Action::Return(frame)) => {
+                match data.frames.pop() {
+                    Some(Some(_)) if frame.status.is_success() => data.host.checkpoint_commit(),
+                    Some(Some(checkpoint)) => data.host.checkpoint_revert(checkpoint),
+                    _ => {}
+                }
+                if data.frames.is_empty() {
+                    data.usage.gas = data.usage.gas.saturating_add(frame.gas_used);
+                }
+            }
             Ok(_) => {}
             // A refused call leaves the guest as it was: a refused start undoes only the
             // checkpoint it opened; a refused resume leaves the suspended frame's in place.
@@ -317,12 +396,16 @@ impl<H: EvmHost + 'static> Session<H> {
             Entry::Start => &self.frame_start,
             Entry::Resume => &self.frame_resume,
         };
+        let data = self.store.data_mut();
+        self.meter.begin_call(&data.usage);
+        data.usage.calls += 1;
         let packed = export.call(&mut self.store, len as i32).map_err(|trap| self.trapped(trap))?;
         if packed < 0 {
             let code = u8::try_from(-packed).ok().and_then(BoundaryError::from_u8);
             return Err(FrameError::Boundary(code.unwrap_or(BoundaryError::Malformed)).into());
         }
         let (ptr, len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
+        self.meter.read(len);
         let bytes = self.memory.data(&self.store).get(ptr..ptr + len).ok_or(FrameError::MalformedAction)?;
         Action::decode(bytes).map_err(|_| FrameError::MalformedAction.into())
     }

@@ -1,4 +1,5 @@
 use super::CliError;
+use crate::statetest::fees::FeeTally;
 use crate::statetest::runner::{Difference, Outcome, Runner, Selection, Verdict};
 use crate::statetest::skips::{Skips, SKIPS};
 use evmpc_host::{Engine, HostConfig};
@@ -38,6 +39,11 @@ pub struct Args {
     /// of single runs are noisy).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     runs: u16,
+    /// Check every vector's time inside the precompile (the fastest of `--runs`, one more
+    /// run first to warm up) against its fee under the reference schedule; exit 1 if any
+    /// is undercharged.
+    #[arg(long)]
+    fees: bool,
 }
 
 #[derive(Default, Serialize)]
@@ -67,6 +73,7 @@ struct Report {
     native_seconds: Option<f64>,
     wall_seconds: f64,
     peak_rss_kib: Option<u64>,
+    fees: Option<FeeTally>,
 }
 
 /// Every `.json` file under `paths`, sorted.
@@ -109,7 +116,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         fork: args.fork.clone(),
         filter: args.filter.clone(),
         compare_native: args.compare_native,
-        runs: usize::from(args.runs),
+        runs: usize::from(args.runs) + usize::from(args.fees),
+        fees: args.fees,
     };
     let runner = Runner::new(&engine, selection)?;
 
@@ -119,6 +127,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut report = Report::default();
+    let mut fees = FeeTally::default();
     let (mut precompile_time, mut native_time) = (Duration::ZERO, Duration::ZERO);
     let mut file_errors = 0;
     for file in &files {
@@ -146,6 +155,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         };
         for outcome in outcomes {
             precompile_time += outcome.precompile_time;
+            fees.add(&name, &outcome);
             tally(&mut report, &name, &outcome, &mut native_time);
         }
         progress.set_message(format!("{} failed", report.failures.len()));
@@ -157,11 +167,16 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     report.wall_seconds = started.elapsed().as_secs_f64();
     report.peak_rss_kib = peak_rss_kib();
     print_summary(&report, file_errors);
+    if args.fees {
+        fees.print(&engine.fee_schedule());
+        report.fees = Some(fees.clone());
+    }
     if let Some(path) = &args.json {
         let json = serde_json::to_string_pretty(&report).unwrap_or_default();
         std::fs::write(path, json).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
     }
-    let clean = report.failures.is_empty() && report.native_differences.is_empty();
+    let undercharged = report.fees.as_ref().is_some_and(|fees| !fees.undercharged.is_empty());
+    let clean = report.failures.is_empty() && report.native_differences.is_empty() && !undercharged;
     Ok(if clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 

@@ -1,6 +1,7 @@
 use super::merkle::{logs_hash, state_root};
 use alloy_primitives::B256;
-use evmpc_host::executor::Executor;
+use evmpc_host::executor::{Executor, Metered};
+use evmpc_host::fees::{Picos, Usage};
 use evmpc_host::{native, Engine, TxError};
 use revm::context::result::{EVMError, ExecutionResult, HaltReason, InvalidTransaction, OutOfGasError};
 use revm::context::{BlockEnv, CfgEnv, Context, Journal, TxEnv};
@@ -69,6 +70,8 @@ pub struct Selection {
     pub compare_native: bool,
     /// Runs of each vector on each side; the fastest is reported (at least 1).
     pub runs: usize,
+    /// Also measure each vector's time inside the precompile against its fee.
+    pub fees: bool,
 }
 
 /// What became of one vector.
@@ -97,6 +100,37 @@ pub struct Outcome {
     pub precompile_time: Duration,
     /// With `--compare-native`: the native time and what differs, if anything.
     pub native: Option<(Duration, Option<Difference>)>,
+    /// With `--fees`: the precompile's time and fee.
+    pub fee: Option<FeeSample>,
+}
+
+/// More runs a vector gets when its fastest run so far is above its fee.
+pub const RETRIES: usize = 20;
+
+/// A vector's time inside the precompile against what the fee schedule charges for it.
+#[derive(Clone, Copy, Debug)]
+pub struct FeeSample {
+    /// The fastest of the runs' times inside the precompile (instantiation, every frame
+    /// start and resume with their imports, the reset at the end).
+    pub time: Duration,
+    /// What the session used.
+    pub usage: Usage,
+    /// Its fee in picoseconds (`None` when it overflows).
+    pub charge: Option<Picos>,
+}
+
+impl FeeSample {
+    /// Whether the fee is below the time spent (a fee that overflows `u64` picoseconds is
+    /// above any time).
+    pub fn undercharged(&self) -> bool {
+        self.charge.is_some_and(|charge| self.time.as_nanos() * 1000 > u128::from(charge))
+    }
+
+    /// Time over charge (above 1 means undercharged).
+    pub fn ratio(&self) -> f64 {
+        let charge = self.charge.map_or(f64::INFINITY, |charge| charge as f64 / 1e3);
+        self.time.as_nanos() as f64 / charge.max(1e-9)
+    }
 }
 
 /// How the precompile's run of a vector differs from native revm's.
@@ -190,6 +224,7 @@ impl Runner {
                     verdict: Verdict::Pass,
                     precompile_time: Duration::ZERO,
                     native: None,
+                    fee: None,
                 };
                 match skip {
                     Some(reason) => outcome.verdict = Verdict::Skip(reason.to_string()),
@@ -229,6 +264,9 @@ impl Runner {
             let native = vector.timed(runs, || vector.run_native());
             outcome.native = Some((native.time, difference(&wasm.result, wasm.root, &native.result, native.root)));
         }
+        if self.selection.fees {
+            outcome.fee = Some(vector.fee_sample(&self.executor, runs, wasm.metered));
+        }
     }
 
     /// Runs one state-test unit's first vector of its first fork `runs` times on each side
@@ -253,6 +291,61 @@ impl Runner {
             native: native.time,
             gas_used,
             difference: difference(&wasm.result, wasm.root, &native.result, native.root),
+        })
+    }
+}
+
+/// An estimator's view of one vector: the precompile's time inside the session against
+/// native revm's time for the whole transaction, and what the session used.
+#[derive(Clone, Copy, Debug)]
+pub struct Measurement {
+    /// Gas the transaction used (native revm's figure).
+    pub gas_used: u64,
+    /// The fastest time inside the precompile (instantiation, starts and resumes with
+    /// their imports, the reset at the end).
+    pub precompile: Duration,
+    /// The fastest time of the transaction on native revm.
+    pub native: Duration,
+    /// What the precompile's session used.
+    pub usage: Usage,
+    /// Wasm instructions the guest ran, when the engine counts them.
+    pub instructions: Option<u64>,
+    /// Whether the two runs differ in consensus.
+    pub differs: bool,
+}
+
+impl Runner {
+    /// Runs `unit`'s first vector once on each side to warm up, then `runs` times, and
+    /// reports the fastest runs (the benchmark's view: the expected post state is not
+    /// checked, native revm is the reference).
+    ///
+    /// # Errors
+    /// The unit has no vector, its transaction cannot be built or native revm refuses it.
+    pub fn measure_unit(&self, unit: &TestUnit, runs: usize) -> Result<Measurement, String> {
+        let (spec_name, tests) = unit.post.iter().next().ok_or("the unit has no post entry")?;
+        let test = tests.first().ok_or("the unit has no vector")?;
+        let prestate = unit.state();
+        let vector = Vector::new(unit, spec_name.to_spec_id(), &prestate, test).map_err(|e| e.to_string())?;
+        let wasm = vector.run_precompile(&self.executor);
+        let native = vector.run_native();
+        let gas_used = match &native.result {
+            Ok(result) => result.gas().tx_gas_used(),
+            Err(error) => return Err(format!("native revm refused the transaction: {error}")),
+        };
+        let differs =
+            matches!(difference(&wasm.result, wasm.root, &native.result, native.root), Some(Difference::Consensus(_)));
+        let precompile = (0..runs.max(1))
+            .map(|_| vector.run_precompile(&self.executor).metered.time)
+            .min()
+            .unwrap_or(wasm.metered.time);
+        let native_time = (0..runs.max(1)).map(|_| vector.run_native().time).min().unwrap_or(native.time);
+        Ok(Measurement {
+            gas_used,
+            precompile,
+            native: native_time,
+            usage: wasm.metered.usage,
+            instructions: wasm.metered.instructions,
+            differs,
         })
     }
 }
@@ -290,6 +383,8 @@ struct Run {
     result: TxResult,
     root: B256,
     time: Duration,
+    /// What the precompile's session cost (nothing for a native run).
+    metered: Metered,
 }
 
 /// One vector, ready to run any number of times on either side.
@@ -343,14 +438,32 @@ impl<'a> Vector<'a> {
 
     fn run_precompile(&self, executor: &Executor<TestContext>) -> Run {
         let started = Instant::now();
-        let (ctx, result) = executor.transact(self.context());
-        Run::committed(ctx, result.map_err(RunError::from), started)
+        let (ctx, result, metered) = executor.transact_metered(self.context());
+        Run { metered, ..Run::committed(ctx, result.map_err(RunError::from), started) }
     }
 
     fn run_native(&self) -> Run {
         let started = Instant::now();
         let (ctx, result) = native::transact(self.context());
         Run::committed(ctx, result.map_err(RunError::from), started)
+    }
+
+    /// The fastest time inside the precompile of `runs` runs (one of them `first`), and the
+    /// session's usage and fee, which every run shares. Timing noise only ever adds time,
+    /// so a vector whose fastest run is above its fee runs up to [`RETRIES`] more times
+    /// before it counts as undercharged.
+    fn fee_sample(&self, executor: &Executor<TestContext>, runs: usize, first: Metered) -> FeeSample {
+        let mut sample = FeeSample { time: first.time, usage: first.usage, charge: first.fee.ok() };
+        let mut more = 0;
+        while sample.undercharged() || more + 1 < runs {
+            if more + 1 >= runs + RETRIES {
+                break;
+            }
+            let (_, _, metered) = executor.transact_metered(self.context());
+            sample.time = sample.time.min(metered.time);
+            more += 1;
+        }
+        sample
     }
 }
 
@@ -363,7 +476,7 @@ impl Run {
             ctx.db_mut().commit(state);
         }
         let time = started.elapsed();
-        Run { result, root: state_root(&ctx.journaled_state.database), time }
+        Run { result, root: state_root(&ctx.journaled_state.database), time, metered: Metered::default() }
     }
 }
 

@@ -1,6 +1,8 @@
 use super::collision::{storage_collision, StorageProbe};
 use super::convert;
+use super::lazy::Lazy;
 use super::precompile_call;
+use super::Metered;
 use crate::engine::Precompile;
 use crate::error::Error;
 use crate::revm_host::RevmHost;
@@ -37,8 +39,8 @@ use revm::state::{Bytecode, EvmState};
 /// rules, EIP-7610, `return_create`), without a revm frame per sub-call. Call data, init code and the output of a frame returning to a
 /// frame of the session stay in guest memory; the node reads them only to run an Ethereum
 /// precompile, to deposit code, or as the transaction's output.
-pub(crate) struct PrecompileEvm<CTX: ContextTr + Host + 'static> {
-    session: Session<RevmHost<CTX>>,
+pub(crate) struct PrecompileEvm<'a, CTX: ContextTr + Host + 'static> {
+    lazy: Lazy<'a, CTX>,
     instructions: EthInstructions<EthInterpreter, CTX>,
     precompiles: EthPrecompiles,
     /// The root frame only.
@@ -63,25 +65,21 @@ struct Nested {
 /// The sentinel revm's loop carries when [`PrecompileEvm::failure`] holds the real error.
 pub(crate) const FAILURE: &str = "precompile failure (see the executor's typed error)";
 
-impl<CTX> PrecompileEvm<CTX>
+impl<'a, CTX> PrecompileEvm<'a, CTX>
 where
     CTX: ContextTr<Journal: JournalTr<State = EvmState>, Db: StorageProbe> + Host + 'static,
 {
-    /// A new session over `ctx`; on failure the context comes back with the error.
+    /// An EVM over `ctx` whose frames will run in a session of `precompile`, set up when the
+    /// first frame needs it; on failure the context comes back with the error.
     #[allow(clippy::result_large_err)]
-    pub(crate) fn new(precompile: &Precompile<RevmHost<CTX>>, ctx: CTX) -> Result<Self, (CTX, Error)> {
+    pub(crate) fn new(precompile: &'a Precompile<RevmHost<CTX>>, ctx: CTX) -> Result<Self, (CTX, Error)> {
         let spec: SpecId = ctx.cfg().spec().into();
         let Some(fork) = convert::fork_of(spec) else {
             let message = format!("fork {spec:?} is not executed by the precompile");
             return Err((ctx, crate::NodeError::Config(message).into()));
         };
-        let mut session = precompile.try_session(RevmHost::new(ctx)).map_err(|(host, error)| (host.ctx, error))?;
-        // The root frame runs in revm's checkpoint, nested ones in those opened here; calls
-        // to accounts with code run in the guest, in checkpoints the session opens.
-        session.caller_keeps_checkpoints();
-        session.inline_calls(true);
         Ok(PrecompileEvm {
-            session,
+            lazy: Lazy::new(precompile, ctx),
             instructions: EthInstructions::new_mainnet_with_spec(spec),
             precompiles: EthPrecompiles::new(spec),
             frame_stack: FrameStack::new_prealloc(1),
@@ -93,8 +91,18 @@ where
     }
 
     /// Ends the session and gives the context back with the typed failure, if any.
-    pub(crate) fn finish(self) -> (CTX, Option<Error>) {
-        (self.session.into_host().ctx, self.failure)
+    pub(crate) fn finish(self) -> (CTX, Option<Error>, Metered) {
+        let (ctx, metered) = self.lazy.finish();
+        (ctx, self.failure, metered)
+    }
+
+    /// The session, set up on first use.
+    fn session(&mut self) -> Result<&mut Session<RevmHost<CTX>>, ContextDbError<CTX>> {
+        match self.lazy.session() {
+            Ok(_) => {}
+            Err(error) => return Err(self.fail(error)),
+        }
+        self.lazy.session().map_err(|_| ContextError::Custom(FAILURE.into()))
     }
 
     /// Keeps `error` and gives revm's loop the sentinel.
@@ -104,20 +112,22 @@ where
     }
 
     fn ctx(&mut self) -> &mut CTX {
-        &mut self.session.host_mut().ctx
+        self.lazy.ctx_mut()
     }
 
     fn start(&mut self, frame: &FrameInput) -> Result<Action, ContextDbError<CTX>> {
-        self.session.start(frame).map_err(|error| self.fail(error))
+        let started = self.session()?.start(frame);
+        started.map_err(|error| self.fail(error))
     }
 
     fn resume(&mut self, outcome: &SubcallOutcome) -> Result<Action, ContextDbError<CTX>> {
-        self.session.resume(outcome).map_err(|error| self.fail(error))
+        let resumed = self.session()?.resume(outcome);
+        resumed.map_err(|error| self.fail(error))
     }
 
     /// The guest's view of the root frame, which revm has set up.
     fn root_input(&mut self) -> Result<FrameInput, ContextDbError<CTX>> {
-        let context = Box::new(convert::exec_context(&self.session.host().ctx, self.fork, &self.precompiles));
+        let context = Box::new(convert::exec_context(self.lazy.ctx(), self.fork, &self.precompiles));
         let frame = self.frame_stack.get();
         let (kind, code, input) = match &frame.input {
             RevmFrameInput::Create(inputs) => {
@@ -129,7 +139,7 @@ where
                     CallInput::SharedBuffer(_) => Vec::new(),
                 };
                 let bytecode_address = inputs.bytecode_address;
-                let ctx = &mut self.session.host_mut().ctx;
+                let ctx = self.lazy.ctx_mut();
                 let (address, hash, bytecode) = code_of(ctx, bytecode_address)?;
                 let len = bytecode.original_byte_slice().len().min(u32::MAX as usize) as u32;
                 let code = Code::Account { address: address.0 .0, hash: hash.0, len };
@@ -158,7 +168,7 @@ where
     /// guest runs inline, and those started here).
     fn enter(&mut self, nested: Nested, mut frame: FrameInput) -> Result<Action, ContextDbError<CTX>> {
         self.nested.push(nested);
-        frame.depth = u16::try_from(self.session.suspended()).unwrap_or(u16::MAX);
+        frame.depth = u16::try_from(self.lazy.running().map_or(0, |session| session.suspended())).unwrap_or(u16::MAX);
         self.start(&frame)
     }
 
@@ -166,12 +176,17 @@ where
     /// session (or an Ethereum precompile, run here).
     fn call(&mut self, request: &CallRequest) -> Result<Action, ContextDbError<CTX>> {
         if self.precompiles.contains(&Address::from(request.bytecode_address)) {
-            let ran = match precompile_call::call(&mut self.session, &self.precompiles, request) {
-                Ok(ran) => ran,
+            let precompiles = &self.precompiles;
+            let ran = match self.lazy.session() {
+                Ok(session) => precompile_call::call(session, precompiles, request),
+                Err(error) => Err(precompile_call::PrecompileFailure::Session(error)),
+            };
+            let resumed = match ran {
+                Ok(ran) => self.session()?.resume(ran.outcome()),
                 Err(precompile_call::PrecompileFailure::Session(error)) => return Err(self.fail(error)),
                 Err(precompile_call::PrecompileFailure::Fatal(message)) => return Err(ContextError::Custom(message)),
             };
-            return self.session.resume(ran.outcome()).map_err(|error| self.fail(error));
+            return resumed.map_err(|error| self.fail(error));
         }
         let (caller, target) = (Address::from(request.caller), Address::from(request.target));
         let journal = self.ctx().journal_mut();
@@ -272,10 +287,7 @@ where
             });
         };
         let code = match result.status.is_success() {
-            true => match self.session.bytes(result.output) {
-                Ok(bytes) => Bytes::copy_from_slice(bytes),
-                Err(error) => return Err(self.fail(error)),
-            },
+            true => self.output(result.output)?,
             false => Bytes::new(),
         };
         let action = convert::frame_return(result, frame.gas_limit, code);
@@ -284,6 +296,17 @@ where
         };
         return_create(self.ctx(), frame.checkpoint, &mut created, address);
         Ok(create_outcome(&created, address))
+    }
+}
+
+impl<CTX> PrecompileEvm<'_, CTX>
+where
+    CTX: ContextTr<Journal: JournalTr<State = EvmState>, Db: StorageProbe> + Host + 'static,
+{
+    /// Bytes the guest left in its memory, copied out.
+    fn output(&mut self, slice: evmpc_abi::GuestSlice) -> Result<Bytes, ContextDbError<CTX>> {
+        let copied = self.session()?.bytes(slice).map(Bytes::copy_from_slice);
+        copied.map_err(|error| self.fail(error))
     }
 }
 
@@ -319,7 +342,7 @@ fn code_of<CTX: ContextTr>(ctx: &mut CTX, address: Address) -> Result<(Address, 
     Ok((delegate, info.code_hash, info.code.clone().unwrap_or_default()))
 }
 
-impl<CTX> EvmTr for PrecompileEvm<CTX>
+impl<CTX> EvmTr for PrecompileEvm<'_, CTX>
 where
     CTX: ContextTr<Journal: JournalTr<State = EvmState>, Db: StorageProbe> + Host + 'static,
 {
@@ -329,11 +352,11 @@ where
     type Frame = EthFrame<EthInterpreter>;
 
     fn all(&self) -> (&CTX, &Self::Instructions, &Self::Precompiles, &FrameStack<Self::Frame>) {
-        (&self.session.host().ctx, &self.instructions, &self.precompiles, &self.frame_stack)
+        (self.lazy.ctx(), &self.instructions, &self.precompiles, &self.frame_stack)
     }
 
     fn all_mut(&mut self) -> (&mut CTX, &mut Self::Instructions, &mut Self::Precompiles, &mut FrameStack<Self::Frame>) {
-        (&mut self.session.host_mut().ctx, &mut self.instructions, &mut self.precompiles, &mut self.frame_stack)
+        (self.lazy.ctx_mut(), &mut self.instructions, &mut self.precompiles, &mut self.frame_stack)
     }
 
     /// Sets the transaction's root frame up with revm's rules (plus EIP-7610 for a creating
@@ -344,7 +367,7 @@ where
             return Err(ContextError::Custom("the session runs nested frames itself".into()));
         }
         let new_frame = self.frame_stack.start_init();
-        let ctx = &mut self.session.host_mut().ctx;
+        let ctx = self.lazy.ctx_mut();
         let token = match EthFrame::init_with_context(new_frame, ctx, &mut self.precompiles, frame_input)? {
             ItemOrResult::Item(token) => token,
             ItemOrResult::Result(result) => return Ok(ItemOrResult::Result(result)),
@@ -352,7 +375,7 @@ where
         // SAFETY: the token comes from `start_init` of this stack, as in revm's own
         // `Evm::frame_init`.
         unsafe { self.frame_stack.end_init(token) };
-        let ctx = &mut self.session.host_mut().ctx;
+        let ctx = self.lazy.ctx_mut();
         if let Some(collision) = storage_collision(ctx, self.frame_stack.get())? {
             self.frame_stack.pop();
             return Ok(ItemOrResult::Result(collision));
@@ -378,12 +401,9 @@ where
         };
         let frame = self.frame_stack.get();
         let gas_limit = frame.interpreter.gas.limit();
-        let output = match self.session.bytes(result.output) {
-            Ok(bytes) => Bytes::copy_from_slice(bytes),
-            Err(error) => return Err(self.fail(error)),
-        };
+        let output = self.output(result.output)?;
         let action = convert::frame_return(&result, gas_limit, output);
-        let ctx = &mut self.session.host_mut().ctx;
+        let ctx = self.lazy.ctx_mut();
         let frame = self.frame_stack.get();
         let next = frame.process_next_action::<CTX, ContextDbError<CTX>>(ctx, action)?;
         frame.set_finished(true);

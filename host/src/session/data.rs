@@ -3,6 +3,7 @@
 use super::blame::MemoryCap;
 use crate::error::NodeError;
 use crate::evm_host::{EvmHost, Transfer};
+use crate::fees::Usage;
 use evmpc_abi::{Address, Word};
 use wasmtime::Memory;
 
@@ -17,6 +18,8 @@ pub struct SessionData<H: EvmHost> {
     pub(crate) frames: Vec<Option<H::Checkpoint>>,
     /// Whether the guest may run calls itself (`call_enter`).
     pub(crate) inline_calls: bool,
+    /// What the session did that its fee depends on.
+    pub(crate) usage: Usage,
 }
 
 /// What became of a guest's `call_enter`.
@@ -38,6 +41,7 @@ impl<H: EvmHost> SessionData<H> {
             limiter: MemoryCap::default(),
             frames: Vec::new(),
             inline_calls: false,
+            usage: Usage::default(),
         }
     }
 
@@ -67,6 +71,7 @@ impl<H: EvmHost> SessionData<H> {
             }
         }
         self.frames.push(Some(checkpoint));
+        self.usage.frames += 1;
         Ok(CallEntry::Entered)
     }
 

@@ -12,8 +12,8 @@ use std::process::ExitCode;
 /// One pattern's figures.
 #[derive(Serialize)]
 struct Row {
-    pattern: &'static str,
-    what: &'static str,
+    pattern: String,
+    what: String,
     gas: u64,
     precompile_ns_per_gas: f64,
     native_ns_per_gas: f64,
@@ -38,7 +38,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, CliError> {
     let progress = bar(selected.len());
     let mut rows = Vec::new();
     for pattern in &selected {
-        progress.set_message(pattern.name);
+        progress.set_message(pattern.name.clone());
         let timing = runner.time_unit(&unit(pattern, None)?, args.runs).map_err(|e| usage(pattern, e))?;
         rows.push(row(pattern, &timing));
         progress.inc(1);
@@ -82,8 +82,8 @@ fn unit(pattern: &Pattern, post: Option<(String, String)>) -> Result<TestUnit, C
 fn row(pattern: &Pattern, timing: &Timing) -> Row {
     let per_gas = |time: std::time::Duration| time.as_nanos() as f64 / timing.gas_used.max(1) as f64;
     Row {
-        pattern: pattern.name,
-        what: pattern.what,
+        pattern: pattern.name.clone(),
+        what: pattern.what.clone(),
         gas: timing.gas_used,
         precompile_ns_per_gas: per_gas(timing.precompile),
         native_ns_per_gas: per_gas(timing.native),

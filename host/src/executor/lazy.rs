@@ -1,0 +1,105 @@
+//! The transaction's context, moved into a precompile session only when a frame needs it:
+//! a transaction that runs no bytecode (a transfer, a call to an Ethereum precompile) never
+//! instantiates the guest.
+
+use super::Metered;
+use crate::engine::Precompile;
+use crate::error::Error;
+use crate::revm_host::RevmHost;
+use crate::session::Session;
+use revm::context_interface::ContextTr;
+use revm::interpreter::Host;
+use std::time::Instant;
+
+/// Where the context is.
+enum State<CTX: ContextTr + Host + 'static> {
+    /// No frame has needed the precompile.
+    Context(CTX),
+    /// A frame did: the session's host holds the context.
+    Session(Box<Session<RevmHost<CTX>>>),
+    /// Only while a session is being set up.
+    Moving,
+}
+
+/// The context, or the session holding it.
+pub(crate) struct Lazy<'a, CTX: ContextTr + Host + 'static> {
+    precompile: &'a Precompile<RevmHost<CTX>>,
+    state: State<CTX>,
+}
+
+/// The context is being moved (a bug: it never is outside [`Lazy::session`]).
+const MOVING: &str = "the context is in transit into a session";
+
+impl<'a, CTX: ContextTr + Host + 'static> Lazy<'a, CTX> {
+    pub(crate) fn new(precompile: &'a Precompile<RevmHost<CTX>>, ctx: CTX) -> Self {
+        Lazy { precompile, state: State::Context(ctx) }
+    }
+
+    pub(crate) fn ctx(&self) -> &CTX {
+        match &self.state {
+            State::Context(ctx) => ctx,
+            State::Session(session) => &session.host().ctx,
+            State::Moving => unreachable!("{MOVING}"),
+        }
+    }
+
+    pub(crate) fn ctx_mut(&mut self) -> &mut CTX {
+        match &mut self.state {
+            State::Context(ctx) => ctx,
+            State::Session(session) => &mut session.host_mut().ctx,
+            State::Moving => unreachable!("{MOVING}"),
+        }
+    }
+
+    /// The session, set up the first time: the root frame runs in revm's checkpoint, nested
+    /// ones in the executor's, and calls to accounts with code run inline in checkpoints
+    /// the session opens.
+    ///
+    /// # Errors
+    /// The engine cannot give a session (every pool slot in use); the context stays here.
+    pub(crate) fn session(&mut self) -> Result<&mut Session<RevmHost<CTX>>, Error> {
+        if let State::Context(_) = &self.state {
+            let State::Context(ctx) = std::mem::replace(&mut self.state, State::Moving) else {
+                unreachable!("{MOVING}")
+            };
+            match self.precompile.try_session(RevmHost::new(ctx)) {
+                Ok(mut session) => {
+                    session.caller_keeps_checkpoints();
+                    session.inline_calls(true);
+                    self.state = State::Session(Box::new(session));
+                }
+                Err((host, error)) => {
+                    self.state = State::Context(host.ctx);
+                    return Err(error);
+                }
+            }
+        }
+        match &mut self.state {
+            State::Session(session) => Ok(session),
+            _ => unreachable!("{MOVING}"),
+        }
+    }
+
+    /// The session, if a frame set one up.
+    pub(crate) fn running(&self) -> Option<&Session<RevmHost<CTX>>> {
+        match &self.state {
+            State::Session(session) => Some(session),
+            _ => None,
+        }
+    }
+
+    /// Ends the session, if any, and gives the context back with what the session cost.
+    pub(crate) fn finish(self) -> (CTX, Metered) {
+        match self.state {
+            State::Context(ctx) => (ctx, Metered::default()),
+            State::Session(session) => {
+                let (usage, fee, elapsed) = (session.usage(), session.fee(), session.elapsed());
+                let instructions = session.instructions();
+                let ending = Instant::now();
+                let ctx = session.into_host().ctx;
+                (ctx, Metered { usage, fee, time: elapsed + ending.elapsed(), instructions })
+            }
+            State::Moving => unreachable!("{MOVING}"),
+        }
+    }
+}

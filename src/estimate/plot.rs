@@ -1,0 +1,64 @@
+//! The estimator's plot: ns per gas of each opcode's worst program, precompile beside
+//! native revm (SVG).
+
+use plotters::prelude::*;
+use std::path::Path;
+
+/// One bar pair: a label, the precompile's and native revm's ns per gas.
+pub struct Bar {
+    /// The opcode (or cost) measured.
+    pub label: String,
+    /// ns per gas through the precompile.
+    pub precompile: f64,
+    /// ns per gas on native revm.
+    pub native: f64,
+}
+
+/// Draws `bars` (in their order, top to bottom) into an SVG at `path`.
+///
+/// # Errors
+/// The file cannot be written.
+pub fn draw(bars: &[Bar], path: &Path) -> Result<(), String> {
+    let height = 80 + 18 * bars.len() as u32;
+    let root = SVGBackend::new(path, (900, height)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let most = bars.iter().map(|bar| bar.precompile.max(bar.native)).fold(0.0f64, f64::max) * 1.05;
+    let rows = bars.len() as u32;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "ns per EVM gas, worst program per opcode: precompile (blue) and native revm (grey)",
+            ("sans-serif", 16),
+        )
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(190)
+        .build_cartesian_2d(0.0..most.max(1e-3), (0..rows).into_segmented())
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(bars.len())
+        .y_label_formatter(&|value| match value {
+            SegmentValue::CenterOf(row) => bars.get(*row as usize).map_or(String::new(), |bar| bar.label.clone()),
+            _ => String::new(),
+        })
+        .x_desc("ns per gas")
+        .draw()
+        .map_err(|e| e.to_string())?;
+    // Each row: the precompile's bar across it, native revm's over its lower half.
+    chart
+        .draw_series(bars.iter().enumerate().map(|(row, bar)| {
+            let row = row as u32;
+            let span = [(0.0, SegmentValue::Exact(row)), (bar.precompile, SegmentValue::Exact(row + 1))];
+            Rectangle::new(span, RGBColor(40, 90, 200).filled())
+        }))
+        .map_err(|e| e.to_string())?;
+    chart
+        .draw_series(bars.iter().enumerate().map(|(row, bar)| {
+            let row = row as u32;
+            let span = [(0.0, SegmentValue::Exact(row)), (bar.native, SegmentValue::CenterOf(row))];
+            Rectangle::new(span, RGBColor(150, 150, 150).filled())
+        }))
+        .map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())
+}
