@@ -89,6 +89,16 @@ bench:
 adversarial runs="5":
     cargo run -q --release --locked --bin evmpc -- bench --adversarial --runs {{runs}}
 
+# Searches for the worst case per opcode and fits the fee schedule (writes spec/fees/ and
+# target/fees.md; copy the constants into host/src/fees.rs and spec/fees.md).
+estimate:
+    mkdir -p target
+    cargo run -q --release --locked --bin evmpc -- estimate --rounds 3 --runs 5 --instructions --csv spec/fees/estimate.csv --plot spec/fees/ns-per-gas.svg --markdown target/fees.md
+
+# Checks every state test's time inside the precompile against its fee (0 undercharged).
+fees dir="../shared/fixtures/state-tests":
+    cargo run -q --release --locked --bin evmpc -- statetest --fees --runs 3 {{dir}}
+
 # Runs Ethereum's state tests through the precompile and compares with native revm.
 statetest dir="../shared/fixtures/state-tests":
     cargo run -q --release --locked --bin evmpc -- statetest --compare-native {{dir}}

@@ -217,12 +217,12 @@ impl<H: EvmHost + 'static> Session<H> {
     }
 
     /// The fee of the last [`start`](Session::start) or [`resume`](Session::resume): what
-    /// [`fee`](Session::fee) grew by in it.
+    /// [`fee`](Session::fee) grew by in it (the first includes the instantiation).
     ///
     /// # Errors
     /// [`FeeOverflow`] when a fee does not fit a `u64`.
     pub fn last_fee(&self) -> Result<Picos, FeeOverflow> {
-        self.meter.last_fee(&self.store.data().usage)
+        self.meter.last_fee()
     }
 
     /// Wasm instructions the guest ran so far, when the engine counts them
@@ -388,6 +388,7 @@ impl<H: EvmHost + 'static> Session<H> {
                 self.poisoned = true;
             }
         }
+        self.meter.end_call(&self.store.data().usage);
         result
     }
 
@@ -396,9 +397,7 @@ impl<H: EvmHost + 'static> Session<H> {
             Entry::Start => &self.frame_start,
             Entry::Resume => &self.frame_resume,
         };
-        let data = self.store.data_mut();
-        self.meter.begin_call(&data.usage);
-        data.usage.calls += 1;
+        self.store.data_mut().usage.calls += 1;
         let packed = export.call(&mut self.store, len as i32).map_err(|trap| self.trapped(trap))?;
         if packed < 0 {
             let code = u8::try_from(-packed).ok().and_then(BoundaryError::from_u8);

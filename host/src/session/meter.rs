@@ -15,8 +15,11 @@ pub(crate) struct Meter {
     node_fee: Picos,
     /// Bytes the node read out of guest memory (`Session::bytes` takes `&self`).
     read: Cell<u64>,
-    /// The usage and node fee before the last start or resume.
+    /// The usage and node fee when the start or resume before the last one ended (nothing
+    /// before the first: its fee includes the instantiation).
     before_last: (Usage, Picos),
+    /// The same, at the end of the last one.
+    at_last: (Usage, Picos),
 }
 
 impl Meter {
@@ -28,6 +31,7 @@ impl Meter {
             node_fee: 0,
             read: Cell::new(0),
             before_last: (Usage::default(), 0),
+            at_last: (Usage::default(), 0),
         }
     }
 
@@ -46,9 +50,10 @@ impl Meter {
         self.node_fee = self.node_fee.saturating_add(fee);
     }
 
-    /// Marks the start of a call: [`last_fee`](Self::last_fee) is measured from here.
-    pub(crate) fn begin_call(&mut self, usage: &Usage) {
-        self.before_last = (self.total_usage(usage), self.node_fee);
+    /// Marks the end of a start or resume: the next one's fee is measured from here.
+    pub(crate) fn end_call(&mut self, usage: &Usage) {
+        self.before_last = self.at_last;
+        self.at_last = (self.total_usage(usage), self.node_fee);
     }
 
     /// `usage` with the bytes read out of guest memory.
@@ -61,11 +66,12 @@ impl Meter {
         self.schedule.fee(&self.total_usage(usage))?.checked_add(self.node_fee).ok_or(FeeOverflow)
     }
 
-    /// The fee of the last start or resume.
-    pub(crate) fn last_fee(&self, usage: &Usage) -> Result<Picos, FeeOverflow> {
-        let (before, node_fee) = self.before_last;
-        let before = self.schedule.fee(&before)?.checked_add(node_fee).ok_or(FeeOverflow)?;
-        Ok(self.fee(usage)?.saturating_sub(before))
+    /// The fee of the last start or resume: what the fee grew by from the end of the one
+    /// before to the end of it.
+    pub(crate) fn last_fee(&self) -> Result<Picos, FeeOverflow> {
+        let fee =
+            |(usage, node_fee): (Usage, Picos)| self.schedule.fee(&usage)?.checked_add(node_fee).ok_or(FeeOverflow);
+        Ok(fee(self.at_last)?.saturating_sub(fee(self.before_last)?))
     }
 
     pub(crate) fn elapsed(&self) -> Duration {

@@ -6,6 +6,7 @@ mod bad_input;
 mod differential;
 mod engine;
 mod executor;
+mod fees;
 mod harness;
 mod inline_calls;
 mod spec;

@@ -1,4 +1,5 @@
-//! The spec (`spec/README.md`) states what the code does: hashes, imports, limits.
+//! The spec (`spec/README.md`, `spec/fees.md`) states what the code does: hashes, imports,
+//! limits, the fee schedule.
 
 use evmpc_host::abi::imports::IMPORTS;
 use evmpc_host::abi::limits;
@@ -50,4 +51,39 @@ fn spec_states_the_limits() {
         let row = format!("| `{name}` | {value} |");
         assert!(SPEC.contains(&row), "spec/README.md lacks the row {row}");
     }
+}
+
+const FEES: &str = include_str!("../../../spec/fees.md");
+
+#[test]
+fn fees_spec_states_the_reference_schedule() {
+    let schedule = evmpc_host::FeeSchedule::REFERENCE;
+    for (name, value) in [
+        ("per_session", schedule.per_session),
+        ("per_call", schedule.per_call),
+        ("per_frame", schedule.per_frame),
+        ("per_gas", schedule.per_gas),
+        ("per_byte", schedule.per_byte),
+        ("per_code_byte", schedule.per_code_byte),
+        ("per_import", schedule.per_import),
+        ("per_hashed_byte", schedule.per_hashed_byte),
+    ] {
+        let row = format!("| `{name}` | {value} |");
+        assert!(FEES.contains(&row), "spec/fees.md lacks the row {row}");
+    }
+    let rows = FEES.lines().filter(|line| line.starts_with("| `per_")).count();
+    assert_eq!(rows, 8, "spec/fees.md states coefficients the schedule does not have");
+    let charged = format!("{:.0}", schedule.gas_per_second());
+    let grouped: String = charged
+        .chars()
+        .rev()
+        .collect::<Vec<_>>()
+        .chunks(3)
+        .map(|chunk| chunk.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(",")
+        .chars()
+        .rev()
+        .collect();
+    assert!(FEES.contains(&format!("Charged gas per second: {grouped}")), "spec/fees.md states another rate");
 }
