@@ -121,6 +121,17 @@ fn calls() -> Vec<Pattern> {
             &looping("", &call("CALL", CALLEE, 0, 0)),
         )
         .with(CALLEE, asm("PUSH1 0x01 PUSH2 0xffe0 MSTORE STOP")),
+        {
+            // With gas enough to reach depth 1,024 (63/64 of it goes down each level), one
+            // transaction keeps 1,024 frames alive at once, each new to the session.
+            let mut dive = Pattern::new(
+                "dive-to-1024",
+                "CALL itself with all gas, once, down to the depth limit",
+                "PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 ADDRESS GAS CALL STOP",
+            );
+            dive.gas_limit = 100_000_000_000;
+            dive
+        },
         Pattern::new(
             "recursion-1kib-calldata",
             "recursive CALL of itself with 1 KiB of call data, as deep as gas allows",
