@@ -300,9 +300,19 @@ fn calls() -> Vec<Probe> {
     all.push(dive("dive-64kib-memory", "PUSH1 0x01 PUSH2 0xffe0 MSTORE PUSH1 0x01 PUSH1 0x00 MSTORE"));
     // One dive to the depth limit in a transaction with gas enough to reach it (63/64 of
     // the gas goes down each level): 1,024 frames live at once, each new to the session.
-    for (variant, frame) in
-        [("dive-once-to-1024", ""), ("dive-once-to-1024-64kib-memory", "PUSH1 0x01 PUSH2 0xffe0 MSTORE")]
-    {
+    // A counted recursion 1,024 deep: each frame passes 32 bytes down and returns 32 up.
+    let counted = "PUSH1 0x00 CALLDATALOAD DUP1 ISZERO @bottom JUMPI PUSH1 0x01 SWAP1 SUB PUSH1 0x00 MSTORE \
+                   PUSH1 0x20 PUSH1 0x00 DUP2 DUP2 DUP1 ADDRESS GAS CALL POP PUSH1 0x20 PUSH1 0x00 RETURN \
+                   bottom: JUMPDEST BASEFEE PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 RETURN";
+    let mut pattern = Pattern::new("", "", counted);
+    pattern.data = revm::primitives::U256::from(1_023).to_be_bytes::<32>().to_vec();
+    pattern.gas_limit = 100_000_000_000;
+    all.push(probe("call", "CALL", "counted-recursion-1024-with-32-byte-io", pattern));
+    for (variant, frame) in [
+        ("dive-once-to-1024", ""),
+        ("dive-once-to-1024-1kib-memory", "PUSH1 0x01 PUSH2 0x03e0 MSTORE"),
+        ("dive-once-to-1024-64kib-memory", "PUSH1 0x01 PUSH2 0xffe0 MSTORE"),
+    ] {
         let code = format!("{frame} PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 ADDRESS GAS CALL STOP");
         let mut pattern = Pattern::new("", "", &code);
         pattern.gas_limit = 100_000_000_000;

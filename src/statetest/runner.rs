@@ -106,6 +106,8 @@ pub struct Outcome {
 
 /// More runs a vector gets when its fastest run so far is above its fee.
 pub const RETRIES: usize = 20;
+/// The pause before each of those runs.
+pub const RETRY_PAUSE: Duration = Duration::from_millis(100);
 
 /// A vector's time inside the precompile against what the fee schedule charges for it.
 #[derive(Clone, Copy, Debug)]
@@ -450,14 +452,18 @@ impl<'a> Vector<'a> {
 
     /// The fastest time inside the precompile of `runs` runs (one of them `first`), and the
     /// session's usage and fee, which every run shares. Timing noise only ever adds time,
-    /// so a vector whose fastest run is above its fee runs up to [`RETRIES`] more times
-    /// before it counts as undercharged.
+    /// so a vector whose fastest run is above its fee runs up to [`RETRIES`] more times,
+    /// [`RETRY_PAUSE`] apart, before it counts as undercharged.
     fn fee_sample(&self, executor: &Executor<TestContext>, runs: usize, first: Metered) -> FeeSample {
         let mut sample = FeeSample { time: first.time, usage: first.usage, charge: first.fee.ok() };
         let mut more = 0;
         while sample.undercharged() || more + 1 < runs {
             if more + 1 >= runs + RETRIES {
                 break;
+            }
+            if sample.undercharged() {
+                // Spread the retries over a few seconds: a slow phase of the machine passes.
+                std::thread::sleep(RETRY_PAUSE);
             }
             let (_, _, metered) = executor.transact_metered(self.context());
             sample.time = sample.time.min(metered.time);
