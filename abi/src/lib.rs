@@ -22,6 +22,8 @@ extern crate alloc;
 pub mod action;
 /// The session's fork, block and transaction.
 pub mod context;
+/// The contract-facing side: transactions and frames a contract sends the node.
+pub mod contract;
 /// Forks the precompile executes.
 pub mod fork;
 /// Frame input: code, call data, addresses and gas.

@@ -26,7 +26,7 @@ use std::time::Duration;
 /// EIP-7610 and the database question it needs answered.
 pub mod collision;
 /// Conversions between revm's frame types and the ABI's.
-mod convert;
+pub(crate) mod convert;
 /// revm's `EvmTr` with frames run by the precompile.
 mod evm;
 /// The context, moved into a session when a frame needs one.

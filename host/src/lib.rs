@@ -46,6 +46,8 @@ mod link;
 pub mod memory_host;
 /// The same frame run by native revm-interpreter: the differential oracle.
 pub mod native;
+/// Host functions that give a node's contracts the precompile.
+pub mod node_link;
 /// `EvmHost` for any revm context.
 pub mod revm_host;
 /// One Wasm instance per EVM transaction.
@@ -59,6 +61,8 @@ pub use evmpc_abi::{
     self as abi, Action, CallData, Code, ExecContext, Fork, FrameInput, FrameResult, GuestSlice, Status,
     SubcallOutcome, SubcallOutput,
 };
+/// Ethereum state in a contract's storage, as the node link keeps it.
+pub use evmpc_state as state;
 pub use executor::{Executor, TxError};
 pub use fees::{FeeSchedule, Usage};
 pub use memory_host::MemoryHost;

@@ -9,5 +9,6 @@ mod executor;
 mod fees;
 mod harness;
 mod inline_calls;
+mod node_link;
 mod spec;
 mod subcalls;
