@@ -25,7 +25,7 @@
 //! # use evmpc_host::node_link::{self, ContractHost};
 //! # fn link<MyContractState: ContractHost>(wasmtime_engine: &wasmtime::Engine) -> Result<(), evmpc_host::Error>
 //! # where MyContractState::Storage: Sync {
-//! let evmpc = evmpc_host::Engine::new()?;
+//! let evmpc = evmpc_host::Engine::new(&evmpc_host::HostConfig::new())?;
 //! let mut linker = wasmtime::Linker::<MyContractState>::new(wasmtime_engine);
 //! node_link::add_to_linker(&mut linker, &evmpc)?;
 //! // ... the node's own host functions, then instantiate contracts as usual.
