@@ -30,6 +30,7 @@
 //! node_link::add_to_linker(&mut linker, &evmpc)?;
 //! // ... the node's own host functions, then instantiate contracts as usual.
 //! # Ok(()) }
+//! # link::<node_link::MemoryContract>(&wasmtime::Engine::default()).unwrap();
 //! ```
 
 use crate::engine::{Engine, Precompile};
