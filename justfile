@@ -76,6 +76,49 @@ verify-artifact:
     fi
     echo "verify-artifact: rebuilt bytes identical to spec/evmpc.wasm ($got)"
 
+# Builds the engine contracts (contracts/) with the guest's pinned toolchain into
+# contracts/wasm/ and rewrites their sha256 and size in contracts/contracts.lock.
+contracts out="contracts/wasm" target_dir="target/contracts": toolchain
+    #!/usr/bin/env bash
+    set -euo pipefail
+    root=$(pwd)
+    cd contracts
+    RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+    CARGO_TARGET_WASM32V1_NONE_LINKER=/usr/lib/llvm-22/bin/wasm-ld \
+    CARGO_TARGET_DIR="$root/{{target_dir}}" \
+    CARGO_ENCODED_RUSTFLAGS="$(printf '%s\x1f' --remap-path-prefix="$root=/evmpc" --remap-path-prefix="${CARGO_HOME:-$HOME/.cargo}=/cargo" | sed 's/\x1f$//')" \
+    SOURCE_DATE_EPOCH=0 \
+        /usr/bin/cargo build --locked --release -Zbuild-std=core,alloc --target {{target}} -q
+    cd "$root"
+    mkdir -p "{{out}}"
+    for name in engine-precompile engine-interpreter; do
+        cp "{{target_dir}}/{{target}}/release/${name//-/_}.wasm" "{{out}}/$name.wasm"
+        echo "{{out}}/$name.wasm: $(stat -c %s {{out}}/$name.wasm) bytes, sha256 $(sha256sum {{out}}/$name.wasm | cut -d' ' -f1)"
+    done
+    if [ "{{out}}" = "contracts/wasm" ]; then
+        {
+            echo "# The engine contracts in contracts/wasm/ and what built them (\`just contracts\`; the"
+            echo "# toolchain pins are spec/artifact.lock's). \`just verify-contracts\` rebuilds them."
+            for name in engine-precompile engine-interpreter; do
+                echo "$name = { sha256 = \"$(sha256sum contracts/wasm/$name.wasm | cut -d' ' -f1)\", size = $(stat -c %s contracts/wasm/$name.wasm) }"
+            done
+        } > contracts/contracts.lock
+    fi
+
+# Rebuilds the engine contracts from a clean target dir and fails unless they are bit-for-bit
+# the committed ones.
+verify-contracts:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    rm -rf target/contracts-verify
+    just contracts target/contracts-verify/wasm target/contracts-verify
+    for name in engine-precompile engine-interpreter; do
+        got=$(sha256sum target/contracts-verify/wasm/$name.wasm | cut -d' ' -f1)
+        locked=$(sed -n "s/^$name = { sha256 = \"\([0-9a-f]*\)\".*/\1/p" contracts/contracts.lock)
+        [ "$got" = "$locked" ] || { echo "$name: rebuilt $got, locked $locked" >&2; exit 1; }
+    done
+    echo "verify-contracts: rebuilt engine contracts identical to contracts/wasm/"
+
 # Runs every test of the workspace (no Wasm toolchain needed).
 test:
     cargo test --workspace --locked

@@ -52,6 +52,7 @@ mod transact;
 /// The host functions on a wasmtime `Linker`.
 mod wasm;
 
+pub use evmpc_state::transaction::Environment;
 pub use memory::MemoryContract;
 pub use wasm::add_to_linker;
 
@@ -74,17 +75,6 @@ pub enum LinkTrap {
     /// not to be recorded as its outcome.
     #[error("evmpc node link: {0}")]
     Node(String),
-}
-
-/// What the block and chain are, as the node says.
-#[derive(Clone, Debug)]
-pub struct Environment {
-    /// The fork's revm spec.
-    pub spec: revm::primitives::hardfork::SpecId,
-    /// The block.
-    pub block: BlockEnv,
-    /// The chain id.
-    pub chain_id: u64,
 }
 
 /// What the link keeps for one contract call: the register and the frame-level session.

@@ -4,8 +4,9 @@
 //! gives it. The precompile's node link reads and writes that state for the contract, and
 //! an engine that runs its own interpreter does the same: both go through this crate, so
 //! the two agree on every byte. [`layout`] says where each thing lives, [`ContractStorage`]
-//! is the node's storage as the engine sees it, and [`ContractDb`] is a revm `Database`
-//! over it that writes a journal's final state back.
+//! is the node's storage as the engine sees it, [`ContractDb`] is a revm `Database`
+//! over it that writes a journal's final state back, and [`transaction`] maps a
+//! contract's transaction to revm and its result back.
 //!
 //! `no_std` (with `alloc`): it builds into contracts for `wasm32`.
 
@@ -19,6 +20,8 @@ pub mod db;
 pub mod layout;
 /// The node's key-value storage, as the engine sees it.
 pub mod storage;
+/// A contract's transaction as revm runs it, and its outcome.
+pub mod transaction;
 
 pub use db::{ContractDb, CorruptState};
 pub use storage::{ContractStorage, MemoryStorage};

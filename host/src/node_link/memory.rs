@@ -3,21 +3,7 @@
 use super::{ContractHost, Environment, LinkState, OutOfGas};
 use crate::fees::Picos;
 use evmpc_state::MemoryStorage;
-use revm::context::BlockEnv;
 use revm::primitives::hardfork::SpecId;
-
-impl Environment {
-    /// `spec` on chain 1, in block 1 at time 1 with no gas limit of its own.
-    pub fn new(spec: SpecId) -> Environment {
-        let block = BlockEnv {
-            number: revm::primitives::U256::from(1),
-            timestamp: revm::primitives::U256::from(1),
-            gas_limit: u64::MAX,
-            ..BlockEnv::default()
-        };
-        Environment { spec, block, chain_id: 1 }
-    }
-}
 
 /// A [`ContractHost`] over [`MemoryStorage`] with a plain gas counter in picoseconds.
 #[derive(Default)]

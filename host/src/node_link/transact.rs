@@ -4,13 +4,12 @@
 use super::{prepay, refused, ContractHost, Environment, LinkContext, LinkTrap, Shared};
 use crate::executor::{StorageProbe, TxError};
 use borsh::BorshDeserialize;
-use evmpc_abi::contract::{LinkError, LogEntry, Transaction, TxOutcome, TxStatus};
+use evmpc_abi::contract::{LinkError, Transaction};
+use evmpc_state::transaction;
 use evmpc_state::{ContractDb, ContractStorage, CorruptState};
-use revm::context::result::ExecutionResult;
-use revm::context::{Context, JournalTr, TxEnv};
+use revm::context::{Context, JournalTr};
 use revm::context_interface::ContextTr;
-use revm::primitives::hardfork::SpecId;
-use revm::primitives::{Address, Bytes, TxKind, U256};
+use revm::primitives::Address;
 
 impl<S: ContractStorage + 'static> StorageProbe for ContractDb<S> {
     fn has_storage(&mut self, address: Address) -> Result<bool, CorruptState> {
@@ -25,60 +24,19 @@ pub(super) fn context<S: ContractStorage + 'static>(
     tx: &Transaction,
 ) -> LinkContext<S> {
     let mut ctx: LinkContext<S> = Context::new(ContractDb::new(storage), environment.spec);
-    ctx.journal_mut().set_spec_id(environment.spec);
-    ctx.block = environment.block.clone();
-    // Gas has no price here (the contract charges its users as it likes), so no base fee;
-    // nonces are the engine's to keep: revm bumps them without checking.
-    ctx.block.basefee = 0;
-    ctx.cfg.chain_id = environment.chain_id;
-    ctx.cfg.disable_nonce_check = true;
-    ctx.tx = TxEnv {
-        caller: Address::from(tx.caller),
-        kind: tx.to.map_or(TxKind::Create, |to| TxKind::Call(Address::from(to))),
-        value: U256::from_be_bytes(tx.value),
-        data: Bytes::from(tx.data.clone()),
-        gas_limit: tx.gas_limit,
-        gas_price: 0,
-        gas_priority_fee: None,
-        chain_id: Some(environment.chain_id),
-        ..TxEnv::default()
-    };
+    transaction::prepare(&mut ctx, environment, tx);
     ctx
 }
 
 /// Writes the final state of `ctx` to `storage` (on failure part of it may be written: the
 /// node drops the contract call's writes on the trap).
 pub(super) fn commit<S: ContractStorage + 'static>(mut ctx: LinkContext<S>, storage: &mut S) -> Result<(), LinkTrap> {
-    let clear_empty = ctx.cfg.spec.is_enabled_in(SpecId::SPURIOUS_DRAGON);
+    let clear_empty = ctx.cfg.spec.is_enabled_in(revm::primitives::hardfork::SpecId::SPURIOUS_DRAGON);
     let state = ctx.journal_mut().finalize();
     let mut db = ContractDb::new(std::mem::take(storage));
     let written = db.commit(&state, clear_empty).map_err(|error| LinkTrap::Node(error.to_string()));
     *storage = db.storage;
     written
-}
-
-/// The outcome a contract receives.
-fn outcome(result: &ExecutionResult) -> TxOutcome {
-    let (status, created) = match result {
-        ExecutionResult::Success { output, .. } => (TxStatus::Success, output.address().map(|a| a.0 .0)),
-        ExecutionResult::Revert { .. } => (TxStatus::Revert, None),
-        ExecutionResult::Halt { .. } => (TxStatus::Halt, None),
-    };
-    TxOutcome {
-        status,
-        gas_used: result.gas().tx_gas_used(),
-        output: result.output().map(|bytes| bytes.to_vec()).unwrap_or_default(),
-        created,
-        logs: result
-            .logs()
-            .iter()
-            .map(|log| LogEntry {
-                address: log.address.0 .0,
-                topics: log.data.topics().iter().map(|topic| topic.0).collect(),
-                data: log.data.data.to_vec(),
-            })
-            .collect(),
-    }
 }
 
 /// Runs the transaction in `message` for the contract behind `host`.
@@ -110,7 +68,7 @@ pub(super) fn transact<T: ContractHost>(
         (_, Err(out_of_gas)) => Err(out_of_gas.into()),
         (Ok(result), Ok(_)) => {
             commit(ctx, host.storage())?;
-            let bytes = borsh::to_vec(&outcome(result)).map_err(|e| LinkTrap::Node(e.to_string()))?;
+            let bytes = borsh::to_vec(&transaction::outcome(result)).map_err(|e| LinkTrap::Node(e.to_string()))?;
             host.link().register = bytes;
             Ok(host.link().register.len() as i64)
         }
