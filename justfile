@@ -34,18 +34,33 @@ toolchain:
 guest out="spec/evmpc.wasm" target_dir="target/guest": toolchain
     #!/usr/bin/env bash
     set -euo pipefail
-    root=$(pwd)
-    cd guest
-    RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-    CARGO_TARGET_WASM32V1_NONE_LINKER=/usr/lib/llvm-22/bin/wasm-ld \
-    CARGO_TARGET_DIR="$root/{{target_dir}}" \
-    CARGO_ENCODED_RUSTFLAGS="$(printf '%s\x1f' --remap-path-prefix="$root=/evmpc" --remap-path-prefix="${CARGO_HOME:-$HOME/.cargo}=/cargo" {{rustflags}} | sed 's/\x1f$//')" \
-    SOURCE_DATE_EPOCH=0 \
-        /usr/bin/cargo build --locked --release -Zbuild-std=core,alloc --target {{target}} -q
-    cd "$root"
+    just _wasm-build guest "{{target_dir}}" "{{rustflags}}"
     mkdir -p "$(dirname {{out}})"
     cp "{{target_dir}}/{{target}}/release/evmpc_guest.wasm" "{{out}}"
     echo "{{out}}: $(stat -c %s {{out}}) bytes, sha256 $(sha256sum {{out}} | cut -d' ' -f1)"
+
+# Builds the workspace in DIR (guest or contracts) to Wasm with the pinned toolchain, from a
+# copy of the checkout at one fixed path. Cargo hashes a path dependency that lies outside the
+# building workspace (abi/, state/, sdk/) by its absolute path, the hash orders code in the
+# linked module, and so the bytes would depend on where the checkout lives; the copy removes
+# that, and --remap-path-prefix keeps the path out of the bytes. A lock serialises builds.
+_wasm-build dir target_dir flags="":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    root=$(pwd)
+    stage=/tmp/evmpc-wasm-build
+    exec 9>"$stage.lock"
+    flock 9
+    rm -rf "$stage"
+    mkdir -p "$stage"
+    tar -C "$root" --exclude=./target --exclude=./.git -cf - . | tar -C "$stage" -xf -
+    cd "$stage/{{dir}}"
+    RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+    CARGO_TARGET_WASM32V1_NONE_LINKER=/usr/lib/llvm-22/bin/wasm-ld \
+    CARGO_TARGET_DIR="$root/{{target_dir}}" \
+    CARGO_ENCODED_RUSTFLAGS="$(printf '%s\x1f' --remap-path-prefix="$stage=/evmpc" --remap-path-prefix="${CARGO_HOME:-$HOME/.cargo}=/cargo" {{flags}} | sed 's/\x1f$//')" \
+    SOURCE_DATE_EPOCH=0 \
+        /usr/bin/cargo build --locked --release -Zbuild-std=core,alloc --target {{target}} -q
 
 # Rebuilds spec/evmpc.wasm and rewrites the hash, size and ABI hash in spec/artifact.lock.
 artifact: guest
@@ -81,15 +96,7 @@ verify-artifact:
 contracts out="contracts/wasm" target_dir="target/contracts": toolchain
     #!/usr/bin/env bash
     set -euo pipefail
-    root=$(pwd)
-    cd contracts
-    RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-    CARGO_TARGET_WASM32V1_NONE_LINKER=/usr/lib/llvm-22/bin/wasm-ld \
-    CARGO_TARGET_DIR="$root/{{target_dir}}" \
-    CARGO_ENCODED_RUSTFLAGS="$(printf '%s\x1f' --remap-path-prefix="$root=/evmpc" --remap-path-prefix="${CARGO_HOME:-$HOME/.cargo}=/cargo" | sed 's/\x1f$//')" \
-    SOURCE_DATE_EPOCH=0 \
-        /usr/bin/cargo build --locked --release -Zbuild-std=core,alloc --target {{target}} -q
-    cd "$root"
+    just _wasm-build contracts "{{target_dir}}"
     mkdir -p "{{out}}"
     for name in engine-precompile engine-interpreter; do
         cp "{{target_dir}}/{{target}}/release/${name//-/_}.wasm" "{{out}}/$name.wasm"
@@ -131,6 +138,10 @@ bench:
 # Times every adversarial pattern through the precompile and native revm (worst ratio last).
 adversarial runs="5":
     cargo run -q --release --locked --bin evmpc -- bench --adversarial --runs {{runs}}
+
+# The engine contracts on the reference node against the precompile and native revm.
+bench-contracts runs="5":
+    cargo run -q --release --locked --bin evmpc -- bench --contracts --runs {{runs}}
 
 # Searches for the worst case per opcode and fits the fee schedule (writes spec/fees/ and
 # target/fees.md; copy the constants into host/src/fees.rs and spec/fees.md).
