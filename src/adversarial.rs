@@ -30,6 +30,13 @@ pub const DATA: [u8; 20] = address(0x3000);
 /// Gas of every pattern's transaction unless it says otherwise.
 pub const GAS_LIMIT: u64 = 10_000_000;
 
+/// The address of [`SENDER`].
+pub fn sender() -> [u8; 20] {
+    let mut bytes = [0u8; 20];
+    hex::decode_to_slice(SENDER.trim_start_matches("0x"), &mut bytes).expect("SENDER is an address");
+    bytes
+}
+
 /// A low address: `n` in the last two bytes.
 pub const fn address(n: u16) -> [u8; 20] {
     let mut bytes = [0u8; 20];

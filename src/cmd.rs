@@ -47,6 +47,9 @@ pub enum CliError {
     /// The precompile failed.
     #[error(transparent)]
     Precompile(#[from] evmpc_host::Error),
+    /// The engine contracts' benchmark failed (a path disagrees with native revm, or fails).
+    #[error(transparent)]
+    Contracts(#[from] crate::contracts::BenchError),
     /// Reading a file failed.
     #[error("{path}: {source}")]
     Io {

@@ -8,6 +8,8 @@
 pub mod adversarial;
 /// Subcommands.
 pub mod cmd;
+/// Engine contracts on the reference node against the precompile and native revm.
+pub mod contracts;
 /// The worst-case search and the fee fit.
 pub mod estimate;
 /// Ethereum state tests through the precompile.

@@ -237,6 +237,16 @@ impl ReferenceNode {
         Ok(wasm.len())
     }
 
+    /// Replaces the storage of the contract at `account` (a genesis, a reset between runs).
+    ///
+    /// # Errors
+    /// [`NodeError::NoContract`] when nothing is deployed there.
+    pub fn set_state(&mut self, account: &str, state: MemoryStorage) -> Result<(), NodeError> {
+        let contract = self.contracts.get_mut(account).ok_or_else(|| NodeError::NoContract(account.to_string()))?;
+        contract.state = state;
+        Ok(())
+    }
+
     /// The storage of the contract at `account`.
     pub fn state(&self, account: &str) -> Option<&MemoryStorage> {
         self.contracts.get(account).map(|contract| &contract.state)

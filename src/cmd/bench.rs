@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 /// The adversarial suite: attack patterns timed against native revm.
 mod adversarial;
+/// Engine contracts on the reference node against the precompile and native revm.
+mod contracts;
 
 /// `evmpc bench`: the precompile and native revm-interpreter side by side, same state,
 /// same run. Prints medians and ratios; timings are noisy, ratios less so.
@@ -21,9 +23,18 @@ pub struct Args {
     /// precompile and native revm, with time per EVM gas on both sides, worst ratio last.
     #[arg(long)]
     adversarial: bool,
-    /// With `--adversarial`: only patterns whose name contains this.
-    #[arg(long, requires = "adversarial")]
+    /// Run the engine contracts' benchmark: snailtracer, burntpix, an ERC-20 transfer and a
+    /// CALL-heavy loop through native revm, the precompile, engine-precompile on the
+    /// reference node, and engine-interpreter metered by finite-wasm and by fuel.
+    #[arg(long, conflicts_with = "adversarial")]
+    contracts: bool,
+    /// With `--adversarial` or `--contracts`: only patterns (workloads) whose name contains
+    /// this.
+    #[arg(long)]
     filter: Option<String>,
+    /// With `--contracts`: where to draw the plot (SVG; default target/bench-contracts.svg).
+    #[arg(long, requires = "contracts", value_name = "SVG")]
+    plot: Option<PathBuf>,
     /// With `--adversarial`: write each pattern as an Ethereum state test into this folder
     /// (expected post state from native revm) instead of timing it.
     #[arg(long, requires = "adversarial", value_name = "DIR")]
@@ -78,6 +89,9 @@ fn per_call(batches: usize, batch: usize, mut f: impl FnMut()) -> Duration {
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     if args.adversarial {
         return adversarial::run(&args);
+    }
+    if args.contracts {
+        return contracts::run(&args);
     }
     let engine = Engine::new(HostConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling))?;
     let precompile = Precompile::<MemoryHost>::new(&engine)?;

@@ -1,6 +1,6 @@
 //! Honest workloads: what real transactions do, whose charge the fee fit keeps low.
 
-use crate::adversarial::{address, Pattern, CONTRACT, SENDER};
+use crate::adversarial::{address, sender, Pattern, CONTRACT};
 use crate::cmd::input::{snailtracer, SNAILTRACER_CALLDATA};
 use revm::primitives::{keccak256, U256};
 
@@ -18,10 +18,6 @@ fn parse(text: &str) -> [u8; 20] {
     let mut bytes = [0u8; 20];
     hex::decode_to_slice(text.trim_start_matches("0x"), &mut bytes).expect("a valid address");
     bytes
-}
-
-fn sender() -> [u8; 20] {
-    parse(SENDER)
 }
 
 /// snailtracer's `Benchmark()`: compute, memory and internal calls (166 million gas).
