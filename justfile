@@ -153,6 +153,10 @@ estimate:
 fees dir="../shared/fixtures/state-tests":
     cargo run -q --release --locked --bin evmpc -- statetest --fees --runs 3 {{dir}}
 
+# Differential fuzzing against native revm and the ABI decoders fed bent messages.
+fuzz programs="1000000" seed="0":
+    cargo run -q --release --locked --bin evmpc -- fuzz --programs {{programs}} --seed {{seed}}
+
 # Runs Ethereum's state tests through the precompile and compares with native revm.
 statetest dir="../shared/fixtures/state-tests":
     cargo run -q --release --locked --bin evmpc -- statetest --compare-native {{dir}}

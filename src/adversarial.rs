@@ -65,13 +65,16 @@ pub struct Pattern {
     pub emit: bool,
     /// The transaction's call data.
     pub data: Vec<u8>,
-    /// Storage slots set before the transaction: account, key, value.
+    /// Storage slots set before the transaction: account, key, value. An account that is
+    /// not otherwise listed exists with this storage only (nonce 0, no code, no balance).
     pub storage: Vec<([u8; 20], [u8; 32], [u8; 32])>,
     /// The fork, as state tests name it.
     pub fork: &'static str,
     /// Whether the transaction creates a contract (with `data` as init code) instead of
     /// calling [`CONTRACT`].
     pub create: bool,
+    /// Wei the transaction sends.
+    pub value: u64,
 }
 
 impl Pattern {
@@ -93,6 +96,7 @@ impl Pattern {
             storage: Vec::new(),
             fork: "Cancun",
             create: false,
+            value: 0,
         }
     }
 
@@ -131,6 +135,15 @@ impl Pattern {
         for (address, code) in &self.accounts {
             pre.insert(hex(address), account(address, code, "0x01"));
         }
+        // An account known only by its storage: no nonce, no code, no balance (EIP-7610).
+        for (holder, _, _) in &self.storage {
+            if !pre.contains_key(&hex(holder)) {
+                pre.insert(
+                    hex(holder),
+                    json!({ "balance": "0x00", "code": "0x", "nonce": "0x00", "storage": storage(holder) }),
+                );
+            }
+        }
         let zero = format!("0x{}", "00".repeat(32));
         let (hash, logs) = post.unwrap_or((zero.clone(), zero));
         json!({ self.name.as_str(): {
@@ -154,7 +167,7 @@ impl Pattern {
                 "secretKey": SENDER_KEY,
                 "sender": SENDER,
                 "to": if self.create { String::new() } else { hex(&CONTRACT) },
-                "value": ["0x00"]
+                "value": [format!("{:#x}", self.value)]
             },
             "post": { self.fork: [{
                 "hash": hash,

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 pub mod bench;
 /// `evmpc estimate`.
 pub mod estimate;
+/// `evmpc fuzz`.
+pub mod fuzz;
 /// `evmpc hash`.
 pub mod hash;
 /// Reading hex and files from the command line.
@@ -36,6 +38,8 @@ pub enum Cmd {
     Statetest(statetest::Args),
     /// Search for the worst case per opcode and fit the fee schedule to it.
     Estimate(estimate::Args),
+    /// Differential fuzzing against native revm, and the ABI's decoders fed bent messages.
+    Fuzz(fuzz::Args),
 }
 
 /// A failure the CLI reports and exits 2 on.
@@ -69,6 +73,7 @@ impl Cmd {
             Cmd::Bench(args) => bench::run(args),
             Cmd::Statetest(args) => statetest::run(args),
             Cmd::Estimate(args) => estimate::run(args),
+            Cmd::Fuzz(args) => fuzz::run(args),
         }
     }
 }

@@ -12,6 +12,8 @@ pub mod cmd;
 pub mod contracts;
 /// The worst-case search and the fee fit.
 pub mod estimate;
+/// Differential fuzzing against native revm.
+pub mod fuzz;
 /// Ethereum state tests through the precompile.
 pub mod statetest;
 /// Benchmark workloads shared by `evmpc bench` and the criterion benches.

@@ -241,7 +241,7 @@ fn print_summary(report: &Report, file_errors: usize) {
     if let Some(native) = report.native_seconds {
         println!(
             "time: precompile {:.2} s, native {:.2} s, ratio {:.2}x; {} differences from native revm \
-             ({} out-of-gas halts name another reason with the same gas and state: not consensus, spec §2)",
+             ({} halts name another reason with the same gas and state: not consensus, spec §2)",
             report.precompile_seconds,
             native,
             report.precompile_seconds / native.max(1e-9),

@@ -138,9 +138,10 @@ impl FeeSample {
 /// How the precompile's run of a vector differs from native revm's.
 #[derive(Clone, Debug)]
 pub enum Difference {
-    /// Only the reason of an out-of-gas halt differs (both halt, same gas, same state): a
-    /// 32-bit guest fails some huge operands earlier (`InvalidOperand`, `MemoryLimit`)
-    /// than 64-bit revm (`Memory`). The spec makes the halt class consensus, not the reason.
+    /// Only the halt reason differs (both halt, same gas, same state): a 32-bit guest fails
+    /// some huge operands earlier (`InvalidOperand`, `MemoryLimit`) than 64-bit revm
+    /// (`Memory`, `OutOfOffset`, `CreateInitCodeSizeLimit`). The spec makes the status class
+    /// consensus, not the reason.
     HaltReason(String),
     /// Status class, gas, output, logs or post state differ.
     Consensus(String),
@@ -294,6 +295,24 @@ impl Runner {
             gas_used,
             difference: difference(&wasm.result, wasm.root, &native.result, native.root),
         })
+    }
+}
+
+impl Runner {
+    /// Runs `unit`'s first vector once on each side and tells how the two runs differ (the
+    /// fuzzer's view: the expected post state is not checked, native revm is the oracle;
+    /// both sides refusing the transaction alike is no difference).
+    ///
+    /// # Errors
+    /// The unit has no vector or its transaction cannot be built.
+    pub fn differential(&self, unit: &TestUnit) -> Result<Option<Difference>, String> {
+        let (spec_name, tests) = unit.post.iter().next().ok_or("the unit has no post entry")?;
+        let test = tests.first().ok_or("the unit has no vector")?;
+        let prestate = unit.state();
+        let vector = Vector::new(unit, spec_name.to_spec_id(), &prestate, test).map_err(|e| e.to_string())?;
+        let wasm = vector.run_precompile(&self.executor);
+        let native = vector.run_native();
+        Ok(difference(&wasm.result, wasm.root, &native.result, native.root))
     }
 }
 
@@ -514,11 +533,12 @@ fn describe(result: &ExecutionResult) -> String {
     }
 }
 
-/// The result with every out-of-gas halt reason replaced by the basic one.
+/// The result with its halt reason replaced by one for all: the spec makes the status class
+/// consensus, not the reason (gas, output, logs and state still count).
 fn halt_class(result: &ExecutionResult) -> ExecutionResult {
     let mut result = result.clone();
-    if let ExecutionResult::Halt { reason: HaltReason::OutOfGas(kind), .. } = &mut result {
-        *kind = OutOfGasError::Basic;
+    if let ExecutionResult::Halt { reason, .. } = &mut result {
+        *reason = HaltReason::OutOfGas(OutOfGasError::Basic);
     }
     result
 }
@@ -545,5 +565,31 @@ fn difference(wasm: &TxResult, wasm_root: B256, native: &TxResult, native_root: 
         (Err(wasm), Ok(native)) => {
             consensus(format!("precompile refused: {wasm}, native accepted ({})", describe(native)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use revm::context::result::ResultGas;
+
+    fn halt(reason: HaltReason, gas: u64) -> TxResult {
+        Ok(ExecutionResult::Halt { reason, gas: ResultGas::default().with_total_gas_spent(gas), logs: Vec::new() })
+    }
+
+    #[test]
+    fn halts_differing_only_in_reason_are_not_consensus() {
+        let root = B256::ZERO;
+        let guest = halt(HaltReason::OutOfGas(OutOfGasError::InvalidOperand), 300_000);
+        for native in
+            [HaltReason::OutOfOffset, HaltReason::CreateInitCodeSizeLimit, HaltReason::OutOfGas(OutOfGasError::Memory)]
+        {
+            let native = halt(native, 300_000);
+            assert!(matches!(difference(&guest, root, &native, root), Some(Difference::HaltReason(_))));
+        }
+        let other_gas = halt(HaltReason::OutOfOffset, 299_999);
+        assert!(matches!(difference(&guest, root, &other_gas, root), Some(Difference::Consensus(_))));
+        assert!(matches!(difference(&guest, root, &guest, B256::with_last_byte(1)), Some(Difference::Consensus(_))));
+        assert!(difference(&guest, root, &guest, root).is_none());
     }
 }
