@@ -11,6 +11,8 @@ pub mod fuzz;
 pub mod hash;
 /// Reading hex and files from the command line.
 pub mod input;
+/// `evmpc load`.
+pub mod load;
 /// `evmpc run`.
 pub mod run;
 /// `evmpc statetest`.
@@ -40,6 +42,8 @@ pub enum Cmd {
     Estimate(estimate::Args),
     /// Differential fuzzing against native revm, and the ABI's decoders fed bent messages.
     Fuzz(fuzz::Args),
+    /// Many transactions in one process on threads sharing one engine; resident memory.
+    Load(load::Args),
 }
 
 /// A failure the CLI reports and exits 2 on.
@@ -74,6 +78,7 @@ impl Cmd {
             Cmd::Statetest(args) => statetest::run(args),
             Cmd::Estimate(args) => estimate::run(args),
             Cmd::Fuzz(args) => fuzz::run(args),
+            Cmd::Load(args) => load::run(args),
         }
     }
 }

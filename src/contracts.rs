@@ -256,7 +256,7 @@ pub fn agree(path: Path, workload: &Workload, run: &Run, native: &Run) -> Result
 /// loop.
 pub fn workloads() -> Vec<Workload> {
     use crate::estimate::workloads::{burntpix_tx, erc20_transfer_tx, snailtracer_tx};
-    [snailtracer_tx(), burntpix_tx(BURNTPIX_ITERATIONS), erc20_transfer_tx(), call_heavy()]
+    [snailtracer_tx(), burntpix_tx(BURNTPIX_ITERATIONS), erc20_transfer_tx(), call_heavy(CALLS)]
         .iter()
         .map(Workload::from_pattern)
         .collect()
@@ -267,15 +267,15 @@ pub const BURNTPIX_ITERATIONS: u64 = 2_000;
 /// CALLs of the CALL-heavy loop.
 pub const CALLS: u16 = 1_000;
 
-/// [`CALLS`] CALLs to a contract that reads a slot and returns it: a frame each.
-fn call_heavy() -> Pattern {
+/// `calls` CALLs to a contract that reads a slot and returns it: a frame each.
+pub(crate) fn call_heavy(calls: u16) -> Pattern {
     let callee = crate::adversarial::CALLEE;
     let code = format!(
-        "PUSH2 {CALLS:#06x} top: JUMPDEST PUSH1 0x20 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH20 0x{} GAS CALL POP \
+        "PUSH2 {calls:#06x} top: JUMPDEST PUSH1 0x20 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH20 0x{} GAS CALL POP \
          PUSH1 0x01 SWAP1 SUB DUP1 @top JUMPI STOP",
         hex::encode(callee)
     );
-    let mut pattern = Pattern::new("call-heavy", format!("{CALLS} CALLs, each reading a slot"), &code)
+    let mut pattern = Pattern::new("call-heavy", format!("{calls} CALLs, each reading a slot"), &code)
         .with(callee, evmpc_host::asm::asm("PUSH1 0x00 SLOAD PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 RETURN"))
         .with_slot(callee, [0; 32], U256::from(7).to_be_bytes::<32>());
     pattern.gas_limit = 10_000_000;

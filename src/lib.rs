@@ -14,6 +14,8 @@ pub mod contracts;
 pub mod estimate;
 /// Differential fuzzing against native revm.
 pub mod fuzz;
+/// Many transactions in one process.
+pub mod load;
 /// Ethereum state tests through the precompile.
 pub mod statetest;
 /// Benchmark workloads shared by `evmpc bench` and the criterion benches.

@@ -209,7 +209,8 @@ impl<H: EvmHost + 'static> Precompile<H> {
     /// A new session (one Wasm instance, for one EVM transaction) over `host`.
     ///
     /// # Errors
-    /// [`NodeError::Engine`] when instantiation fails (for example, every pool slot is in use).
+    /// [`NodeError::PoolExhausted`] when every pool slot is in use; [`NodeError::Engine`] when
+    /// instantiation fails otherwise.
     pub fn session(&self, host: H) -> Result<Session<H>, Error> {
         self.try_session(host).map_err(|(_, error)| error)
     }

@@ -81,6 +81,10 @@ pub enum NodeError {
     /// The operating system refused guest memory below the protocol's cap.
     #[error("guest memory could not grow on this machine: {0}")]
     GuestMemory(String),
+    /// Every pool slot is in use ([`HostConfig::max_sessions`](crate::HostConfig::max_sessions)
+    /// sessions are alive): try again when one ends. Nothing ran.
+    #[error("every session slot is in use: {0}")]
+    PoolExhausted(String),
     /// wasmtime failed to compile, instantiate or call.
     #[error("wasm engine: {0}")]
     Engine(String),

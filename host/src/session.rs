@@ -107,7 +107,13 @@ impl<H: EvmHost + 'static> Session<H> {
     ) -> Result<(Memory, TypedFunc<i32, i32>, TypedFunc<i32, i64>, TypedFunc<i32, i64>), Error> {
         let engine_error = |e: wasmtime::Error| Error::from(NodeError::Engine(e.to_string()));
         let mut store = store;
-        let instance = pre.instantiate(&mut store).map_err(engine_error)?;
+        let instance = pre.instantiate(&mut store).map_err(|error| {
+            if error.is::<wasmtime::PoolConcurrencyLimitError>() {
+                Error::from(NodeError::PoolExhausted(error.to_string()))
+            } else {
+                engine_error(error)
+            }
+        })?;
         let memory = instance
             .get_memory(&mut store, evmpc_abi::imports::MEMORY_EXPORT)
             .ok_or_else(|| NodeError::Engine("artifact exports no memory".into()))?;

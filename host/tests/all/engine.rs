@@ -40,14 +40,14 @@ fn invalid_settings_are_refused_once_at_engine_creation() {
 }
 
 #[test]
-fn sessions_beyond_the_pool_are_a_node_error_and_slots_come_back() {
+fn sessions_beyond_the_pool_are_pool_exhausted_and_slots_come_back() {
     let mut config = HostConfig::new();
     config.max_sessions(1);
     let engine = Engine::new(&config).unwrap();
     let precompile = Precompile::<MemoryHost>::new(&engine).unwrap();
     let first = precompile.session(MemoryHost::default()).unwrap();
     let error = precompile.session(MemoryHost::default()).err().expect("the pool has one slot");
-    assert!(matches!(error, Error::Node(NodeError::Engine(_))), "{error}");
+    assert!(matches!(error, Error::Node(NodeError::PoolExhausted(_))), "{error}");
     drop(first);
     precompile.session(MemoryHost::default()).expect("the slot is free again");
 }

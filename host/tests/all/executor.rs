@@ -289,6 +289,6 @@ fn node_faults_are_typed_and_never_a_result() {
     let executor = Executor::<MemoryContext>::new(&engine).unwrap();
     let held = Precompile::<MemoryHost>::new(&engine).unwrap().session(MemoryHost::default()).unwrap();
     let (_, result) = executor.transact(context(&asm("STOP"), Vec::new(), 100_000));
-    assert!(matches!(result, Err(TxError::Precompile(Error::Node(NodeError::Engine(_))))), "{result:?}");
+    assert!(matches!(result, Err(TxError::Precompile(Error::Node(NodeError::PoolExhausted(_))))), "{result:?}");
     drop(held);
 }
