@@ -2,6 +2,20 @@ use crate::fees::FeeSchedule;
 use evmpc_abi::limits::MAX_GUEST_MEMORY;
 use std::path::PathBuf;
 
+/// The Wasm engine that runs the artifact.
+///
+/// Both give the same bytes out for the same bytes in: the artifact is the protocol, not the
+/// engine (`evmpc statetest --engine wasmi` checks it on every state test). They differ in
+/// speed only: wasmtime compiles the artifact to native code; wasmi interprets it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WasmEngine {
+    /// wasmtime with Cranelift, pooled instances (the default).
+    #[default]
+    Wasmtime,
+    /// wasmi, an independent interpreter: a second implementation of the same semantics.
+    Wasmi,
+}
+
 /// Settings of an [`Engine`](crate::Engine), recorded by a builder and checked once by
 /// [`Engine::new`](crate::Engine::new).
 ///
@@ -18,6 +32,7 @@ pub struct HostConfig {
     pub(crate) perf_map: bool,
     pub(crate) fee_schedule: FeeSchedule,
     pub(crate) count_instructions: bool,
+    pub(crate) wasm_engine: WasmEngine,
 }
 
 impl Default for HostConfig {
@@ -31,6 +46,7 @@ impl Default for HostConfig {
             perf_map: false,
             fee_schedule: FeeSchedule::REFERENCE,
             count_instructions: false,
+            wasm_engine: WasmEngine::Wasmtime,
         }
     }
 }
@@ -111,6 +127,13 @@ impl HostConfig {
     /// Results are the same either way; it only slows the guest.
     pub fn count_instructions(&mut self, enable: bool) -> &mut Self {
         self.count_instructions = enable;
+        self
+    }
+
+    /// The Wasm engine that runs the artifact. Default [`WasmEngine::Wasmtime`]. With
+    /// [`WasmEngine::Wasmi`], pooling, the native stack and the on-disk cache do not apply.
+    pub fn wasm_engine(&mut self, engine: WasmEngine) -> &mut Self {
+        self.wasm_engine = engine;
         self
     }
 

@@ -1,11 +1,11 @@
 use crate::artifact;
-use crate::config::HostConfig;
+use crate::config::{HostConfig, WasmEngine};
 use crate::error::{Error, NodeError};
 use crate::evm_host::EvmHost;
-use crate::session::{Session, SessionData};
+use crate::session::{Linked, Session};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
-use wasmtime::{InstanceAllocationStrategy, InstancePre, Linker, Module, OptLevel, PoolingAllocationConfig, Strategy};
+use wasmtime::{InstanceAllocationStrategy, Linker, Module, OptLevel, PoolingAllocationConfig, Strategy};
 
 /// A wasmtime engine configured for determinism, with the precompile compiled once.
 ///
@@ -20,6 +20,9 @@ struct Inner {
     engine: wasmtime::Engine,
     config: HostConfig,
     module: OnceLock<Result<Module, String>>,
+    /// The interpreter, when [`HostConfig::wasm_engine`] chooses it.
+    wasmi: Option<wasmi::Engine>,
+    wasmi_module: OnceLock<Result<wasmi::Module, String>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -46,13 +49,12 @@ fn wasmtime_config(config: &HostConfig) -> wasmtime::Config {
         .wasm_bulk_memory(true)
         .wasm_multi_value(false)
         .wasm_multi_memory(false)
-        .wasm_memory64(false)
         .wasm_tail_call(false)
         .wasm_extended_const(false)
         .wasm_wide_arithmetic(true)
         .wasm_custom_page_sizes(false)
         .parallel_compilation(true);
-    if config.pooling {
+    if config.pooling && config.wasm_engine == WasmEngine::Wasmtime {
         let slots = config.max_sessions;
         let mut pool = PoolingAllocationConfig::default();
         pool.total_core_instances(slots)
@@ -78,6 +80,22 @@ fn wasmtime_config(config: &HostConfig) -> wasmtime::Config {
     wasm
 }
 
+/// The same deterministic feature set for wasmi (built without SIMD or memory64), and no floating point
+/// at all: a module with a float instruction fails validation.
+fn wasmi_config(config: &HostConfig) -> wasmi::Config {
+    let mut wasm = wasmi::Config::default();
+    wasm.wasm_bulk_memory(true)
+        .wasm_wide_arithmetic(true)
+        .wasm_multi_value(false)
+        .wasm_multi_memory(false)
+        .wasm_tail_call(false)
+        .wasm_extended_const(false)
+        .wasm_custom_page_sizes(false)
+        .floats(false)
+        .consume_fuel(config.count_instructions);
+    wasm
+}
+
 impl Engine {
     /// Builds an engine from `config`.
     ///
@@ -87,7 +105,16 @@ impl Engine {
     pub fn new(config: &HostConfig) -> Result<Engine, Error> {
         config.validate().map_err(NodeError::Config)?;
         let engine = wasmtime::Engine::new(&wasmtime_config(config)).map_err(|e| NodeError::Engine(e.to_string()))?;
-        Ok(Engine { inner: Arc::new(Inner { engine, config: config.clone(), module: OnceLock::new() }) })
+        let wasmi = (config.wasm_engine == WasmEngine::Wasmi).then(|| wasmi::Engine::new(&wasmi_config(config)));
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                engine,
+                config: config.clone(),
+                module: OnceLock::new(),
+                wasmi,
+                wasmi_module: OnceLock::new(),
+            }),
+        })
     }
 
     /// The process-wide engine with default settings, built on first use.
@@ -105,6 +132,20 @@ impl Engine {
     /// The wasmtime engine.
     pub fn wasmtime(&self) -> &wasmtime::Engine {
         &self.inner.engine
+    }
+
+    /// The Wasm engine that runs the artifact ([`HostConfig::wasm_engine`]).
+    pub fn wasm_engine(&self) -> WasmEngine {
+        self.inner.config.wasm_engine
+    }
+
+    /// The artifact compiled for wasmi, on first call.
+    fn wasmi_module(&self, engine: &wasmi::Engine) -> Result<wasmi::Module, Error> {
+        let module = self.inner.wasmi_module.get_or_init(|| {
+            artifact::verify(artifact::ARTIFACT).map_err(|e| e.to_string())?;
+            wasmi::Module::new(engine, artifact::ARTIFACT).map_err(|e| e.to_string())
+        });
+        module.clone().map_err(|message| NodeError::Engine(message).into())
     }
 
     /// Whether sessions count guest instructions ([`HostConfig::count_instructions`]).
@@ -190,7 +231,7 @@ fn unique_suffix() -> String {
 /// start sessions.
 pub struct Precompile<H: EvmHost> {
     engine: Engine,
-    pre: InstancePre<SessionData<H>>,
+    linked: Linked<H>,
 }
 
 impl<H: EvmHost + 'static> Precompile<H> {
@@ -199,11 +240,21 @@ impl<H: EvmHost + 'static> Precompile<H> {
     /// # Errors
     /// [`NodeError`] when the artifact does not compile or link.
     pub fn new(engine: &Engine) -> Result<Self, Error> {
-        let module = engine.module()?;
-        let mut linker = Linker::new(engine.wasmtime());
-        crate::link::define_imports(&mut linker).map_err(|e| NodeError::Engine(e.to_string()))?;
-        let pre = linker.instantiate_pre(module).map_err(|e| NodeError::Engine(e.to_string()))?;
-        Ok(Precompile { engine: engine.clone(), pre })
+        let linked = match &engine.inner.wasmi {
+            None => {
+                let module = engine.module()?;
+                let mut linker = Linker::new(engine.wasmtime());
+                crate::link::define_imports(&mut linker).map_err(|e| NodeError::Engine(e.to_string()))?;
+                Linked::Wasmtime(linker.instantiate_pre(module).map_err(|e| NodeError::Engine(e.to_string()))?)
+            }
+            Some(wasmi) => {
+                let module = engine.wasmi_module(wasmi)?;
+                let mut linker = wasmi::Linker::new(wasmi);
+                crate::link::define_wasmi_imports(&mut linker).map_err(|e| NodeError::Engine(e.to_string()))?;
+                Linked::Wasmi { engine: wasmi.clone(), linker, module }
+            }
+        };
+        Ok(Precompile { engine: engine.clone(), linked })
     }
 
     /// A new session (one Wasm instance, for one EVM transaction) over `host`.
@@ -222,7 +273,7 @@ impl<H: EvmHost + 'static> Precompile<H> {
     /// As [`session`](Precompile::session), with the host.
     #[allow(clippy::result_large_err)]
     pub fn try_session(&self, host: H) -> Result<Session<H>, (H, Error)> {
-        Session::new(&self.engine, &self.pre, host)
+        Session::new(&self.engine, &self.linked, host)
     }
 
     /// The engine.

@@ -53,7 +53,7 @@ pub mod revm_host;
 /// One Wasm instance per EVM transaction.
 pub mod session;
 
-pub use config::HostConfig;
+pub use config::{HostConfig, WasmEngine};
 pub use engine::{Engine, Precompile};
 pub use error::{Error, FrameError, NodeError};
 pub use evm_host::{Access, EvmHost, Transfer};

@@ -38,6 +38,17 @@ impl<CTX: ContextTr + Host> RevmHost<CTX> {
         }
     }
 
+    /// Loads `addr` into the journal if it is not there yet. revm's journal assumes the
+    /// running contract and both ends of a transfer are loaded and panics otherwise; a
+    /// transaction always loads them first, but a frame a node starts on a state of its own
+    /// may not, and a bad frame must never panic the node. A no-op when loaded already.
+    fn ensure_loaded(&mut self, addr: &Address) -> Result<(), RevmHostError> {
+        match self.ctx.journal_mut().load_account(address(addr)) {
+            Ok(_) => Ok(()),
+            Err(error) => Err(RevmHostError(format!("{error:?}"))),
+        }
+    }
+
     fn access<T>(&mut self, result: Result<(T, bool), LoadError>) -> Result<Access<T>, RevmHostError> {
         match result {
             Ok((value, cold)) => Ok(Access::Loaded { value, cold }),
@@ -155,6 +166,8 @@ impl<CTX: ContextTr + Host + 'static> EvmHost for RevmHost<CTX> {
     }
 
     fn transfer(&mut self, from: &Address, to: &Address, value: &Word) -> Result<Transfer, Self::Error> {
+        self.ensure_loaded(from)?;
+        self.ensure_loaded(to)?;
         let journal = self.ctx.journal_mut();
         let checkpoint = journal.checkpoint();
         match journal.transfer_loaded(address(from), address(to), word(value)) {
@@ -178,6 +191,7 @@ impl<CTX: ContextTr + Host + 'static> EvmHost for RevmHost<CTX> {
         target: &Address,
         skip_cold: bool,
     ) -> Result<Access<SelfDestructRecord>, Self::Error> {
+        self.ensure_loaded(addr)?;
         let destroyed = self.ctx.selfdestruct(address(addr), address(target), skip_cold).map(|load| {
             let record = SelfDestructRecord {
                 had_value: load.data.had_value,

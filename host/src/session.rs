@@ -2,7 +2,7 @@
 //! resumed, with the node's checkpoints kept or undone by their outcomes.
 
 use crate::engine::Engine;
-use crate::error::{Error, FrameError, NodeError};
+use crate::error::{Error, FrameError};
 use crate::evm_host::EvmHost;
 use crate::fees::{FeeOverflow, Picos, Usage};
 use blame::TrapCause;
@@ -11,19 +11,22 @@ use evmpc_abi::wire::{SliceSink, Wire};
 use evmpc_abi::{
     Action, BoundaryError, FrameInput, FrameResult, GuestSlice, Status, SubcallOutcomeRef, SubcallOutputRef,
 };
+use instance::{Export, Instance};
 use meter::Meter;
 use std::time::{Duration, Instant};
-use wasmtime::{InstancePre, Memory, Store, TypedFunc};
 
 /// Who is to blame for a trap.
 mod blame;
 /// What the session's store holds.
 mod data;
+/// The guest's instance under either engine.
+mod instance;
 /// Fees and time.
 mod meter;
 
 pub(crate) use data::CallEntry;
 pub use data::SessionData;
+pub(crate) use instance::Linked;
 
 /// A finished frame with its output read out of guest memory: what a node records for a
 /// frame it ran alone.
@@ -57,11 +60,7 @@ enum Entry {
 /// when it reverts, halts or fails. After a trap or a host failure every open checkpoint
 /// is undone and the session refuses further calls ([`FrameError::Poisoned`]).
 pub struct Session<H: EvmHost> {
-    store: Store<SessionData<H>>,
-    memory: Memory,
-    input_buffer: TypedFunc<i32, i32>,
-    frame_start: TypedFunc<i32, i64>,
-    frame_resume: TypedFunc<i32, i64>,
+    instance: Instance<H>,
     /// Address and length of the guest's input buffer, which only grows: a message that
     /// fits needs no `input_buffer` call.
     buffer: Option<(usize, usize)>,
@@ -74,54 +73,21 @@ pub struct Session<H: EvmHost> {
 
 impl<H: EvmHost + 'static> Session<H> {
     #[allow(clippy::result_large_err)]
-    pub(crate) fn new(engine: &Engine, pre: &InstancePre<SessionData<H>>, host: H) -> Result<Self, (H, Error)> {
+    pub(crate) fn new(engine: &Engine, linked: &Linked<H>, host: H) -> Result<Self, (H, Error)> {
         let started = Instant::now();
-        let mut store = Store::new(engine.wasmtime(), SessionData::new(host));
-        store.limiter(|data| &mut data.limiter);
-        store.data_mut().usage.sessions = 1;
-        if engine.counts_instructions() {
-            // Fuel is on only to count instructions: there is always more.
-            let _ = store.set_fuel(u64::MAX);
-        }
-        match Self::instantiate(&mut store, pre) {
-            Ok((memory, input_buffer, frame_start, frame_resume)) => Ok(Session {
-                store,
-                memory,
-                input_buffer,
-                frame_start,
-                frame_resume,
+        let mut data = SessionData::new(host);
+        data.usage.sessions = 1;
+        match Instance::new(engine.wasmtime(), linked, data, engine.counts_instructions()) {
+            Ok(instance) => Ok(Session {
+                instance,
                 buffer: None,
                 max_wasm_stack: engine.max_wasm_stack(),
                 checkpoints: true,
                 poisoned: false,
                 meter: Meter::new(engine.fee_schedule(), started),
             }),
-            Err(error) => Err((store.into_data().host, error)),
+            Err((data, error)) => Err((data.host, error)),
         }
-    }
-
-    #[allow(clippy::type_complexity)]
-    fn instantiate(
-        store: &mut Store<SessionData<H>>,
-        pre: &InstancePre<SessionData<H>>,
-    ) -> Result<(Memory, TypedFunc<i32, i32>, TypedFunc<i32, i64>, TypedFunc<i32, i64>), Error> {
-        let engine_error = |e: wasmtime::Error| Error::from(NodeError::Engine(e.to_string()));
-        let mut store = store;
-        let instance = pre.instantiate(&mut store).map_err(|error| {
-            if error.is::<wasmtime::PoolConcurrencyLimitError>() {
-                Error::from(NodeError::PoolExhausted(error.to_string()))
-            } else {
-                engine_error(error)
-            }
-        })?;
-        let memory = instance
-            .get_memory(&mut store, evmpc_abi::imports::MEMORY_EXPORT)
-            .ok_or_else(|| NodeError::Engine("artifact exports no memory".into()))?;
-        store.data_mut().memory = Some(memory);
-        let input_buffer = instance.get_typed_func(&mut store, "input_buffer").map_err(engine_error)?;
-        let frame_start = instance.get_typed_func(&mut store, "frame_start").map_err(engine_error)?;
-        let frame_resume = instance.get_typed_func(&mut store, "frame_resume").map_err(engine_error)?;
-        Ok((memory, input_buffer, frame_start, frame_resume))
     }
 
     /// Starts a frame: at the top of the session, or nested in the suspended top frame.
@@ -138,7 +104,7 @@ impl<H: EvmHost + 'static> Session<H> {
     pub fn start(&mut self, frame: &FrameInput) -> Result<Action, Error> {
         self.check_usable()?;
         if frame.exceeds_limits() && self.suspended() == 0 {
-            let usage = &mut self.store.data_mut().usage;
+            let usage = &mut self.instance.data_mut().usage;
             usage.gas = usage.gas.saturating_add(frame.gas_limit);
             let halt = FrameResult {
                 status: Status::MemoryLimitOOG,
@@ -150,7 +116,7 @@ impl<H: EvmHost + 'static> Session<H> {
         }
         let len = self.write_message(frame)?;
         if let evmpc_abi::Code::Inline(code) = &frame.code {
-            let usage = &mut self.store.data_mut().usage;
+            let usage = &mut self.instance.data_mut().usage;
             usage.code = usage.code.saturating_add(code.len() as u64);
         }
         self.open_frame();
@@ -166,7 +132,7 @@ impl<H: EvmHost + 'static> Session<H> {
         self.check_usable()?;
         let len = self.write_encoded(frame)?;
         // Not decoded here: every byte may be inline code the guest analyses.
-        let usage = &mut self.store.data_mut().usage;
+        let usage = &mut self.instance.data_mut().usage;
         usage.code = usage.code.saturating_add(len as u64);
         self.open_frame();
         self.call(Entry::Start, len)
@@ -183,7 +149,7 @@ impl<H: EvmHost + 'static> Session<H> {
     /// bytes are written into guest memory without being copied first.
     pub fn resume<'a>(&mut self, outcome: impl Into<SubcallOutcomeRef<'a>>) -> Result<Action, Error> {
         self.check_usable()?;
-        if self.store.data().frames.is_empty() {
+        if self.instance.data().frames.is_empty() {
             return Err(FrameError::Boundary(BoundaryError::NothingSuspended).into());
         }
         let outcome = outcome.into();
@@ -202,12 +168,12 @@ impl<H: EvmHost + 'static> Session<H> {
     /// [`FrameError::MalformedAction`] when the slice lies outside guest memory.
     pub fn bytes(&self, slice: GuestSlice) -> Result<&[u8], Error> {
         self.meter.read(slice.len as usize);
-        self.memory.data(&self.store).get(slice.range()).ok_or_else(|| FrameError::MalformedAction.into())
+        self.instance.memory().get(slice.range()).ok_or_else(|| FrameError::MalformedAction.into())
     }
 
     /// What the session did so far that its fee depends on.
     pub fn usage(&self) -> Usage {
-        self.meter.total_usage(&self.store.data().usage)
+        self.meter.total_usage(&self.instance.data().usage)
     }
 
     /// The session's fee so far: its [`usage`](Session::usage) priced by the engine's
@@ -219,7 +185,7 @@ impl<H: EvmHost + 'static> Session<H> {
     /// # Errors
     /// [`FeeOverflow`] when the fee does not fit a `u64`.
     pub fn fee(&self) -> Result<Picos, FeeOverflow> {
-        self.meter.fee(&self.store.data().usage)
+        self.meter.fee(&self.instance.data().usage)
     }
 
     /// The fee of the last [`start`](Session::start) or [`resume`](Session::resume): what
@@ -234,7 +200,7 @@ impl<H: EvmHost + 'static> Session<H> {
     /// Wasm instructions the guest ran so far, when the engine counts them
     /// ([`HostConfig::count_instructions`](crate::HostConfig::count_instructions)).
     pub fn instructions(&self) -> Option<u64> {
-        self.store.get_fuel().ok().map(|left| u64::MAX - left)
+        self.instance.fuel_left().map(|left| u64::MAX - left)
     }
 
     /// Time spent inside the precompile so far: instantiating it, and every start and
@@ -259,22 +225,22 @@ impl<H: EvmHost + 'static> Session<H> {
 
     /// Frames suspended in the guest, waiting for a sub-call's outcome.
     pub fn suspended(&self) -> usize {
-        self.store.data().frames.len()
+        self.instance.data().frames.len()
     }
 
     /// The node's host.
     pub fn host(&self) -> &H {
-        &self.store.data().host
+        &self.instance.data().host
     }
 
     /// The node's host, mutably (to serve a sub-call between `start` and `resume`).
     pub fn host_mut(&mut self) -> &mut H {
-        &mut self.store.data_mut().host
+        &mut self.instance.data_mut().host
     }
 
     /// Ends the session and gives the host back.
     pub fn into_host(self) -> H {
-        self.store.into_data().host
+        self.instance.into_data().host
     }
 
     /// Leaves checkpoints to the caller, which opens one around every frame it starts
@@ -293,12 +259,12 @@ impl<H: EvmHost + 'static> Session<H> {
     /// precompiles still come out. This saves a round trip through the node per call;
     /// leave it off to see (or run elsewhere) every call.
     pub fn inline_calls(&mut self, enable: bool) {
-        self.store.data_mut().inline_calls = enable;
+        self.instance.data_mut().inline_calls = enable;
     }
 
     /// Opens the checkpoint of a frame about to start.
     fn open_frame(&mut self) {
-        let data = self.store.data_mut();
+        let data = self.instance.data_mut();
         data.usage.frames += 1;
         let checkpoint = self.checkpoints.then(|| data.host.checkpoint());
         data.frames.push(checkpoint);
@@ -331,7 +297,7 @@ impl<H: EvmHost + 'static> Session<H> {
 
     /// Counts a message written into the guest.
     fn count_written(&mut self, len: usize) {
-        let usage = &mut self.store.data_mut().usage;
+        let usage = &mut self.instance.data_mut().usage;
         usage.bytes = usage.bytes.saturating_add(len as u64);
     }
 
@@ -344,14 +310,15 @@ impl<H: EvmHost + 'static> Session<H> {
         let ptr = match self.buffer {
             Some((ptr, capacity)) if capacity >= len => ptr,
             _ => {
-                let ptr = self.input_buffer.call(&mut self.store, len as i32).map_err(|trap| self.trapped(trap))?;
+                let ptr =
+                    self.instance.call(Export::InputBuffer, len as i32).map_err(|trap| self.trapped(trap))? as i32;
                 self.buffer = Some((ptr as u32 as usize, len));
                 ptr as u32 as usize
             }
         };
         let buffer = self
-            .memory
-            .data_mut(&mut self.store)
+            .instance
+            .memory_mut()
             .get_mut(ptr..ptr + len)
             .ok_or_else(|| FrameError::Trap("input buffer outside guest memory".into()))?;
         Ok(buffer)
@@ -362,7 +329,7 @@ impl<H: EvmHost + 'static> Session<H> {
         let started = Instant::now();
         let result = self.enter(entry, len);
         self.meter.add_time(started.elapsed());
-        let data = self.store.data_mut();
+        let data = self.instance.data_mut();
         self.meter.add_node_fee(data.host.take_node_fee());
         match &result {
             Ok(Action::Return(frame)) => {
@@ -394,31 +361,31 @@ impl<H: EvmHost + 'static> Session<H> {
                 self.poisoned = true;
             }
         }
-        self.meter.end_call(&self.store.data().usage);
+        self.meter.end_call(&self.instance.data().usage);
         result
     }
 
     fn enter(&mut self, entry: Entry, len: usize) -> Result<Action, Error> {
         let export = match entry {
-            Entry::Start => &self.frame_start,
-            Entry::Resume => &self.frame_resume,
+            Entry::Start => Export::Start,
+            Entry::Resume => Export::Resume,
         };
-        self.store.data_mut().usage.calls += 1;
-        let packed = export.call(&mut self.store, len as i32).map_err(|trap| self.trapped(trap))?;
+        self.instance.data_mut().usage.calls += 1;
+        let packed = self.instance.call(export, len as i32).map_err(|trap| self.trapped(trap))?;
         if packed < 0 {
             let code = u8::try_from(-packed).ok().and_then(BoundaryError::from_u8);
             return Err(FrameError::Boundary(code.unwrap_or(BoundaryError::Malformed)).into());
         }
         let (ptr, len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
         self.meter.read(len);
-        let bytes = self.memory.data(&self.store).get(ptr..ptr + len).ok_or(FrameError::MalformedAction)?;
+        let bytes = self.instance.memory().get(ptr..ptr + len).ok_or(FrameError::MalformedAction)?;
         Action::decode(bytes).map_err(|_| FrameError::MalformedAction.into())
     }
 
     /// Classifies a trap by blame and poisons the session.
-    fn trapped(&mut self, trap: wasmtime::Error) -> Error {
+    fn trapped(&mut self, trap: blame::EngineTrap) -> Error {
         self.poisoned = true;
-        let data = self.store.data_mut();
+        let data = self.instance.data_mut();
         let cause = TrapCause {
             host: data.failure.take(),
             os_memory: data.limiter.os_failure.take(),

@@ -32,6 +32,9 @@ pub struct Args {
     /// Where each finding is written as a state test (expected post state from native revm).
     #[arg(long, default_value = "target/fuzz-findings")]
     findings: PathBuf,
+    /// The Wasm engine that runs the artifact.
+    #[arg(long, value_enum, default_value_t)]
+    engine: super::input::EngineArg,
     /// Print the state test of one seed's case and exit.
     #[arg(long)]
     emit: Option<u64>,
@@ -59,7 +62,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         println!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
-    let engine = Engine::shared()?;
+    let engine = Engine::new(evmpc_host::HostConfig::new().wasm_engine(args.engine.into()))?;
     let decoder_seeds = args.decoders.unwrap_or(args.programs);
     let deadline = args.time_limit.map(|seconds| Instant::now() + Duration::from_secs(seconds));
     let totals = Mutex::new(Totals::default());

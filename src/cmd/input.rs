@@ -39,3 +39,22 @@ mod tests {
         assert_eq!(snailtracer().len(), 17_730);
     }
 }
+
+/// The Wasm engine that runs the artifact, as the command line names it.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EngineArg {
+    /// wasmtime (Cranelift, pooled instances).
+    #[default]
+    Wasmtime,
+    /// wasmi, an interpreter: the second engine, for differential runs.
+    Wasmi,
+}
+
+impl From<EngineArg> for evmpc_host::WasmEngine {
+    fn from(engine: EngineArg) -> Self {
+        match engine {
+            EngineArg::Wasmtime => evmpc_host::WasmEngine::Wasmtime,
+            EngineArg::Wasmi => evmpc_host::WasmEngine::Wasmi,
+        }
+    }
+}

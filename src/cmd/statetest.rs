@@ -28,6 +28,9 @@ pub struct Args {
     /// Write a JSON report to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// The Wasm engine that runs the artifact.
+    #[arg(long, value_enum, default_value_t)]
+    engine: super::input::EngineArg,
     /// Write /tmp/perf-<pid>.map so `perf` names the guest's functions.
     #[arg(long)]
     perf_map: bool,
@@ -111,7 +114,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let started = Instant::now();
     let skips = Skips::parse(SKIPS).map_err(CliError::Usage)?;
     let files = collect(&args.paths)?;
-    let engine = Engine::new(HostConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling))?;
+    let engine = Engine::new(
+        HostConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling).wasm_engine(args.engine.into()),
+    )?;
     let selection = Selection {
         fork: args.fork.clone(),
         filter: args.filter.clone(),

@@ -180,11 +180,11 @@ pub fn guest_side(precompile: &Precompile<MemoryHost>, bytes: &[u8]) -> Finding 
         Ok(session) => session,
         Err(error) => return Some(format!("no session: {error}")),
     };
-    match session.start_encoded(bytes) {
-        Ok(_) | Err(Error::Frame(FrameError::Boundary(_) | FrameError::MemoryCap { .. })) => None,
-        Err(error) => {
-            Some(format!("guest on {} bytes {}: {error}", bytes.len(), hex::encode(&bytes[..bytes.len().min(64)])))
-        }
+    let shown = || format!("{} bytes {}", bytes.len(), hex::encode(&bytes[..bytes.len().min(64)]));
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.start_encoded(bytes))) {
+        Ok(Ok(_) | Err(Error::Frame(FrameError::Boundary(_) | FrameError::MemoryCap { .. }))) => None,
+        Ok(Err(error)) => Some(format!("guest on {}: {error}", shown())),
+        Err(_) => Some(format!("the host panicked on {}", shown())),
     }
 }
 

@@ -36,6 +36,79 @@ impl ResourceLimiter for MemoryCap {
     }
 }
 
+/// The same limits when wasmi runs the guest. A failed grow makes `memory.grow` return -1;
+/// the guest then stops, and the recorded failure blames the node.
+impl wasmi::ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> Result<bool, wasmi_core::LimiterError> {
+        if desired > MAX_GUEST_MEMORY {
+            self.reached = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn memory_grow_failed(&mut self, error: &wasmi::errors::MemoryError) -> Result<(), wasmi_core::LimiterError> {
+        self.os_failure = Some(error.to_string());
+        Ok(())
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> Result<bool, wasmi_core::LimiterError> {
+        Ok(desired <= 1 << 16)
+    }
+
+    fn instances(&self) -> usize {
+        1
+    }
+
+    fn tables(&self) -> usize {
+        1
+    }
+
+    fn memories(&self) -> usize {
+        1
+    }
+}
+
+/// A trap from either engine.
+#[derive(Debug)]
+pub(crate) enum EngineTrap {
+    Wasmtime(wasmtime::Error),
+    Wasmi(wasmi::Error),
+}
+
+impl EngineTrap {
+    /// Whether the guest ran out of native (wasmtime) or interpreter (wasmi) stack: a limit
+    /// of this node's configuration.
+    fn is_stack_overflow(&self) -> bool {
+        match self {
+            EngineTrap::Wasmtime(trap) => {
+                matches!(trap.downcast_ref::<wasmtime::Trap>(), Some(wasmtime::Trap::StackOverflow))
+            }
+            EngineTrap::Wasmi(trap) => trap.as_trap_code() == Some(wasmi::TrapCode::StackOverflow),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            EngineTrap::Wasmtime(trap) => match trap.downcast_ref::<wasmtime::Trap>() {
+                Some(code) => code.to_string(),
+                None => trap.to_string(),
+            },
+            EngineTrap::Wasmi(trap) => trap.to_string(),
+        }
+    }
+}
+
 /// What the session saw of a trap's cause besides the trap itself.
 pub(crate) struct TrapCause {
     /// An `EvmHost` import failed.
@@ -49,7 +122,7 @@ pub(crate) struct TrapCause {
 impl TrapCause {
     /// Who is to blame: the node (its storage, its OS, its native stack), or the frame
     /// (the protocol's memory cap, a guest trap), which every node sees alike.
-    pub(crate) fn blame(self, trap: &wasmtime::Error, max_wasm_stack: usize) -> Error {
+    pub(crate) fn blame(self, trap: &EngineTrap, max_wasm_stack: usize) -> Error {
         if let Some(failure) = self.host {
             return failure.into();
         }
@@ -59,12 +132,11 @@ impl TrapCause {
         if self.memory_cap {
             return FrameError::MemoryCap { cap: MAX_GUEST_MEMORY }.into();
         }
-        match trap.downcast_ref::<wasmtime::Trap>() {
+        if trap.is_stack_overflow() {
             // The native stack depends on this node's configuration and compiler.
-            Some(wasmtime::Trap::StackOverflow) => NodeError::StackOverflow { max_wasm_stack }.into(),
-            Some(code) => FrameError::Trap(code.to_string()).into(),
-            None => FrameError::Trap(trap.to_string()).into(),
+            return NodeError::StackOverflow { max_wasm_stack }.into();
         }
+        FrameError::Trap(trap.describe()).into()
     }
 }
 
@@ -78,23 +150,29 @@ mod tests {
 
     #[test]
     fn node_dependent_failures_are_node_errors() {
-        let overflow = wasmtime::Error::from(wasmtime::Trap::StackOverflow);
+        let overflow = EngineTrap::Wasmtime(wasmtime::Error::from(wasmtime::Trap::StackOverflow));
+        let wasmi_overflow = EngineTrap::Wasmi(wasmi::Error::from(wasmi::TrapCode::StackOverflow));
+        assert!(matches!(cause().blame(&wasmi_overflow, 65_536), Error::Node(NodeError::StackOverflow { .. })));
         assert!(matches!(cause().blame(&overflow, 65_536), Error::Node(NodeError::StackOverflow { .. })));
         let os = TrapCause { os_memory: Some("mmap failed".into()), ..cause() };
         assert!(matches!(os.blame(&overflow, 65_536), Error::Node(NodeError::GuestMemory(_))));
         let mut limiter = MemoryCap::default();
-        assert!(limiter.memory_grow_failed(wasmtime::Error::msg("ENOMEM")).is_err(), "the guest traps at once");
+        let failed = wasmtime::ResourceLimiter::memory_grow_failed(&mut limiter, wasmtime::Error::msg("ENOMEM"));
+        assert!(failed.is_err(), "the guest traps at once");
         assert_eq!(limiter.os_failure.as_deref(), Some("ENOMEM"));
     }
 
     #[test]
     fn failures_every_node_sees_alike_are_the_frames() {
-        let unreachable = wasmtime::Error::from(wasmtime::Trap::UnreachableCodeReached);
+        let unreachable = EngineTrap::Wasmtime(wasmtime::Error::from(wasmtime::Trap::UnreachableCodeReached));
+        let wasmi_unreachable = EngineTrap::Wasmi(wasmi::Error::from(wasmi::TrapCode::UnreachableCodeReached));
+        assert!(matches!(cause().blame(&wasmi_unreachable, 65_536), Error::Frame(FrameError::Trap(_))));
         assert!(matches!(cause().blame(&unreachable, 65_536), Error::Frame(FrameError::Trap(_))));
         let cap = TrapCause { memory_cap: true, ..cause() };
         assert!(matches!(cap.blame(&unreachable, 65_536), Error::Frame(FrameError::MemoryCap { .. })));
         let mut limiter = MemoryCap::default();
-        assert!(!limiter.memory_growing(0, MAX_GUEST_MEMORY + 1, None).unwrap());
+        assert!(!wasmtime::ResourceLimiter::memory_growing(&mut limiter, 0, MAX_GUEST_MEMORY + 1, None).unwrap());
+        assert!(!wasmi::ResourceLimiter::memory_growing(&mut limiter, 0, MAX_GUEST_MEMORY + 1, None).unwrap());
         assert!(limiter.reached);
     }
 }

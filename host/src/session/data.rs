@@ -5,12 +5,13 @@ use crate::error::NodeError;
 use crate::evm_host::{EvmHost, Transfer};
 use crate::fees::Usage;
 use evmpc_abi::{Address, Word};
-use wasmtime::Memory;
 
 /// What a session's store holds: the node's host and the session's bookkeeping.
 pub struct SessionData<H: EvmHost> {
     pub(crate) host: H,
-    pub(crate) memory: Option<Memory>,
+    pub(crate) memory: Option<wasmtime::Memory>,
+    /// The guest's memory when wasmi runs it.
+    pub(crate) wasmi_memory: Option<wasmi::Memory>,
     pub(crate) failure: Option<NodeError>,
     pub(crate) limiter: MemoryCap,
     /// One entry per open frame: its checkpoint, or `None` when the caller keeps
@@ -37,6 +38,7 @@ impl<H: EvmHost> SessionData<H> {
         SessionData {
             host,
             memory: None,
+            wasmi_memory: None,
             failure: None,
             limiter: MemoryCap::default(),
             frames: Vec::new(),

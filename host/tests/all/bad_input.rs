@@ -342,3 +342,22 @@ fn a_failing_host_when_a_call_runs_inline_is_a_node_error() {
     }
     assert_eq!(state(&session.into_host().inner), before);
 }
+
+/// Found by `evmpc fuzz`: a frame run on a state where its own account was never loaded
+/// (a node that did not warm it) made revm's journal panic on SELFDESTRUCT and on a value
+/// transfer. The host loads what the journal assumes; nothing panics.
+#[test]
+fn a_frame_whose_account_the_node_never_loaded_does_not_panic_the_host() {
+    let callee = [0x22; 20];
+    for code in [
+        "PUSH20 0x000000000000000000000000000000000000beef SELFDESTRUCT".to_string(),
+        format!("PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x01 PUSH20 0x{} GAS CALL", hex::encode(callee)),
+    ] {
+        let mut host = MemoryHost::default();
+        host.insert_account(callee, U256::ZERO, 1, &asm("STOP"));
+        let mut session = precompile().session(host).unwrap();
+        session.inline_calls(true);
+        let action = session.start(&frame(&code)).unwrap();
+        assert!(action.into_return().is_some(), "{code}");
+    }
+}

@@ -459,3 +459,23 @@ fn state_changes_are_visible_and_equal() {
     assert_eq!(slot.1, word(0x2a).to_vec());
     assert_eq!(effects.state.logs.len(), 1);
 }
+
+/// The spec's promise, on a second engine: wasmi (an interpreter) gives every program of the
+/// corpus the same result, output and state as wasmtime, bit for bit.
+#[test]
+fn wasmi_gives_the_corpus_the_same_effects_as_wasmtime() {
+    use evmpc_host::{Action, Engine, HostConfig, Precompile, WasmEngine};
+    let wasmi = Precompile::<MemoryHost>::new(&Engine::new(HostConfig::new().wasm_engine(WasmEngine::Wasmi)).unwrap())
+        .expect("wasmi links the artifact");
+    for (name, frame, setup) in frames() {
+        let mut host = MemoryHost::for_frame(&frame);
+        setup(&mut host);
+        let mut session = wasmi.session(host).expect("session");
+        let result = match session.start(&frame).expect("wasmi runs the frame") {
+            Action::Return(result) => session.returned(&result).expect("output in guest memory"),
+            other => panic!("{name}: unexpected sub-call {other:?}"),
+        };
+        let on_wasmi = crate::harness::effects(&session.into_host(), result);
+        assert_eq!(on_wasmi, crate::harness::run_precompile(&frame, setup), "{name}");
+    }
+}
