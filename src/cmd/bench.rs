@@ -48,6 +48,9 @@ pub struct Args {
     /// Write /tmp/perf-<pid>.map so `perf` names the guest's functions.
     #[arg(long)]
     perf_map: bool,
+    /// The Wasm engine that runs the artifact (the default benchmark only).
+    #[arg(long, value_enum, default_value_t)]
+    engine: super::input::EngineArg,
     /// Instantiate sessions on demand instead of from a pre-allocated pool (slower; for
     /// tools that cannot map the pool's address space, such as valgrind).
     #[arg(long)]
@@ -93,7 +96,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     if args.contracts {
         return contracts::run(&args);
     }
-    let engine = Engine::new(HostConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling))?;
+    let engine = Engine::new(
+        HostConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling).wasm_engine(args.engine.into()),
+    )?;
     let precompile = Precompile::<MemoryHost>::new(&engine)?;
     let table: native::MemoryTable = native::table();
     let timed = |workload: &Workload, runs: usize| {
