@@ -63,11 +63,11 @@ pub struct TxEnv {
 
 impl ExecContext {
     /// A context for `fork` with chain id 1, Ethereum's precompiles for the fork and an
-    /// otherwise zero block and transaction.
+    /// otherwise zero block (with a zero `prevrandao` from the Merge on) and transaction.
     pub fn new(fork: Fork) -> Self {
         ExecContext {
             fork,
-            block: BlockEnv::default(),
+            block: BlockEnv { prevrandao: (fork >= Fork::Merge).then_some([0; 32]), ..BlockEnv::default() },
             tx: TxEnv::default(),
             chain_id: 1,
             precompiles: ethereum_precompiles(fork),

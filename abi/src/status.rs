@@ -166,7 +166,8 @@ impl Status {
 pub enum BoundaryError {
     /// The frame input or outcome bytes are not a valid borsh encoding.
     Malformed = 1,
-    /// The session's first frame carried no execution context.
+    /// The session's first frame carried no execution context, or one without what its fork
+    /// needs (a `prevrandao` from the Merge on).
     MissingContext = 2,
     /// `frame_resume` was called with no suspended frame.
     NothingSuspended = 3,

@@ -22,9 +22,9 @@ fn frame_input_encoding_is_pinned() {
     assert_eq!(bytes[0], 0, "kind: Call");
     assert_eq!(bytes[21], 0, "code: Inline");
     // kind + bytecode address, code, input, caller, target, value, gas, static, depth,
-    // Some(context): fork, block (7 words, beneficiary, no prevrandao), tx (origin, price,
+    // Some(context): fork, block (7 words, beneficiary, a zero prevrandao), tx (origin, price,
     // no blob hashes), chain id, the 10 Cancun precompiles.
-    let block = 7 * 32 + 20 + 1;
+    let block = 7 * 32 + 20 + 1 + 32;
     let tx = 20 + 32 + 4;
     let context = 1 + block + tx + 8 + (4 + 10 * 20);
     assert_eq!(bytes.len(), 21 + (1 + 4 + 2) + (1 + 4 + 1) + 20 + 20 + 32 + 8 + 1 + 2 + 1 + context);

@@ -2,7 +2,7 @@ use crate::frames::Frames;
 use crate::state::{state, Session};
 use evmpc_abi::limits::MAX_MESSAGE_SIZE;
 use crate::message::{decode_frame, decode_outcome};
-use evmpc_abi::BoundaryError;
+use evmpc_abi::{BoundaryError, Fork};
 
 /// Reserves `len` bytes for the next message and returns their address.
 #[no_mangle]
@@ -42,6 +42,11 @@ fn start(len: i32) -> Result<(), BoundaryError> {
     let session = match (&mut state.session, frame.context.as_ref()) {
         (Some(session), Some(context)) if **context != session.context => return Err(BoundaryError::ContextMismatch),
         (Some(session), _) => session,
+        // After the Merge, PREVRANDAO reads the block's randomness: a context without it
+        // cannot run the fork (revm's validation refuses such a block; the guest must too).
+        (None, Some(context)) if context.fork >= Fork::Merge && context.block.prevrandao.is_none() => {
+            return Err(BoundaryError::MissingContext)
+        }
         (session @ None, Some(context)) => session.insert(Session::new((**context).clone())),
         (None, None) => return Err(BoundaryError::MissingContext),
     };

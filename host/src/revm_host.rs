@@ -71,7 +71,12 @@ impl<CTX: ContextTr + Host + 'static> EvmHost for RevmHost<CTX> {
     type Checkpoint = JournalCheckpoint;
 
     fn sload(&mut self, addr: &Address, key: &Word, skip_cold: bool) -> Result<Access<Word>, Self::Error> {
-        let loaded = self.ctx.sload_skip_cold_load(address(addr), word(key), skip_cold);
+        let mut loaded = self.ctx.sload_skip_cold_load(address(addr), word(key), skip_cold);
+        if !skip_cold && matches!(loaded, Err(LoadError::ColdLoadSkipped)) {
+            // The account itself was never loaded (see `ensure_loaded`).
+            self.ensure_loaded(addr)?;
+            loaded = self.ctx.sload_skip_cold_load(address(addr), word(key), skip_cold);
+        }
         self.access(loaded.map(|load| (load.data.to_be_bytes::<32>(), load.is_cold)))
     }
 
@@ -82,7 +87,11 @@ impl<CTX: ContextTr + Host + 'static> EvmHost for RevmHost<CTX> {
         value: &Word,
         skip_cold: bool,
     ) -> Result<Access<SstoreValues>, Self::Error> {
-        let stored = self.ctx.sstore_skip_cold_load(address(addr), word(key), word(value), skip_cold);
+        let mut stored = self.ctx.sstore_skip_cold_load(address(addr), word(key), word(value), skip_cold);
+        if !skip_cold && matches!(stored, Err(LoadError::ColdLoadSkipped)) {
+            self.ensure_loaded(addr)?;
+            stored = self.ctx.sstore_skip_cold_load(address(addr), word(key), word(value), skip_cold);
+        }
         self.access(stored.map(|load| {
             let values = SstoreValues {
                 original: load.data.original_value.to_be_bytes::<32>(),

@@ -345,12 +345,15 @@ fn a_failing_host_when_a_call_runs_inline_is_a_node_error() {
 
 /// Found by `evmpc fuzz`: a frame run on a state where its own account was never loaded
 /// (a node that did not warm it) made revm's journal panic on SELFDESTRUCT and on a value
-/// transfer. The host loads what the journal assumes; nothing panics.
+/// transfer, and SLOAD or SSTORE answered "cold load skipped" to a guest that had not
+/// allowed it (the guest trapped). The host loads what the journal assumes.
 #[test]
 fn a_frame_whose_account_the_node_never_loaded_does_not_panic_the_host() {
     let callee = [0x22; 20];
     for code in [
         "PUSH20 0x000000000000000000000000000000000000beef SELFDESTRUCT".to_string(),
+        "ADDRESS SLOAD STOP".to_string(),
+        "PUSH1 0x01 PUSH1 0x00 SSTORE STOP".to_string(),
         format!("PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x01 PUSH20 0x{} GAS CALL", hex::encode(callee)),
     ] {
         let mut host = MemoryHost::default();
@@ -359,5 +362,28 @@ fn a_frame_whose_account_the_node_never_loaded_does_not_panic_the_host() {
         session.inline_calls(true);
         let action = session.start(&frame(&code)).unwrap();
         assert!(action.into_return().is_some(), "{code}");
+    }
+}
+
+/// Found by `evmpc fuzz`: a session whose context names a fork from the Merge on but no
+/// `prevrandao` made PREVRANDAO trap in the guest (revm unwraps it). Such a context is
+/// refused at the boundary, as revm's validation refuses such a block.
+#[test]
+fn a_context_without_prevrandao_after_the_merge_is_refused() {
+    for (fork, refused) in [(Fork::London, false), (Fork::Merge, true), (Fork::Osaka, true)] {
+        let mut frame = FrameInput::call(fork, asm("DIFFICULTY STOP"), Vec::new(), 100_000);
+        if let Some(context) = frame.context.as_mut() {
+            context.block.prevrandao = None;
+        }
+        let mut session = precompile().session(MemoryHost::for_frame(&frame)).unwrap();
+        let result = session.start(&frame);
+        if refused {
+            assert!(
+                matches!(result, Err(Error::Frame(FrameError::Boundary(BoundaryError::MissingContext)))),
+                "{fork:?}: {result:?}"
+            );
+        } else {
+            assert_eq!(result.unwrap().into_return().unwrap().status, Status::Stop, "{fork:?}");
+        }
     }
 }
