@@ -279,21 +279,15 @@ impl Runner {
     /// # Errors
     /// The unit has no vector or its transaction cannot be built.
     pub fn time_unit(&self, unit: &TestUnit, runs: usize) -> Result<Timing, String> {
-        let (spec_name, tests) = unit.post.iter().next().ok_or("the unit has no post entry")?;
-        let test = tests.first().ok_or("the unit has no vector")?;
-        let prestate = unit.state();
-        let vector = Vector::new(unit, spec_name.to_spec_id(), &prestate, test).map_err(|e| e.to_string())?;
-        let wasm = vector.timed(runs.max(1), || vector.run_precompile(&self.executor));
-        let native = vector.timed(runs.max(1), || vector.run_native());
-        let gas_used = match &native.result {
-            Ok(result) => result.gas().tx_gas_used(),
-            Err(error) => return Err(format!("native revm refused the transaction: {error}")),
-        };
-        Ok(Timing {
-            precompile: wasm.time,
-            native: native.time,
-            gas_used,
-            difference: difference(&wasm.result, wasm.root, &native.result, native.root),
+        first_vector(unit, |vector| {
+            let wasm = vector.timed(runs.max(1), || vector.run_precompile(&self.executor));
+            let native = vector.timed(runs.max(1), || vector.run_native());
+            Ok(Timing {
+                precompile: wasm.time,
+                native: native.time,
+                gas_used: native.gas_used()?,
+                difference: difference(&wasm.result, wasm.root, &native.result, native.root),
+            })
         })
     }
 }
@@ -306,13 +300,11 @@ impl Runner {
     /// # Errors
     /// The unit has no vector or its transaction cannot be built.
     pub fn differential(&self, unit: &TestUnit) -> Result<Option<Difference>, String> {
-        let (spec_name, tests) = unit.post.iter().next().ok_or("the unit has no post entry")?;
-        let test = tests.first().ok_or("the unit has no vector")?;
-        let prestate = unit.state();
-        let vector = Vector::new(unit, spec_name.to_spec_id(), &prestate, test).map_err(|e| e.to_string())?;
-        let wasm = vector.run_precompile(&self.executor);
-        let native = vector.run_native();
-        Ok(difference(&wasm.result, wasm.root, &native.result, native.root))
+        first_vector(unit, |vector| {
+            let wasm = vector.run_precompile(&self.executor);
+            let native = vector.run_native();
+            Ok(difference(&wasm.result, wasm.root, &native.result, native.root))
+        })
     }
 }
 
@@ -343,30 +335,27 @@ impl Runner {
     /// # Errors
     /// The unit has no vector, its transaction cannot be built or native revm refuses it.
     pub fn measure_unit(&self, unit: &TestUnit, runs: usize) -> Result<Measurement, String> {
-        let (spec_name, tests) = unit.post.iter().next().ok_or("the unit has no post entry")?;
-        let test = tests.first().ok_or("the unit has no vector")?;
-        let prestate = unit.state();
-        let vector = Vector::new(unit, spec_name.to_spec_id(), &prestate, test).map_err(|e| e.to_string())?;
-        let wasm = vector.run_precompile(&self.executor);
-        let native = vector.run_native();
-        let gas_used = match &native.result {
-            Ok(result) => result.gas().tx_gas_used(),
-            Err(error) => return Err(format!("native revm refused the transaction: {error}")),
-        };
-        let differs =
-            matches!(difference(&wasm.result, wasm.root, &native.result, native.root), Some(Difference::Consensus(_)));
-        let precompile = (0..runs.max(1))
-            .map(|_| vector.run_precompile(&self.executor).metered.time)
-            .min()
-            .unwrap_or(wasm.metered.time);
-        let native_time = (0..runs.max(1)).map(|_| vector.run_native().time).min().unwrap_or(native.time);
-        Ok(Measurement {
-            gas_used,
-            precompile,
-            native: native_time,
-            usage: wasm.metered.usage,
-            instructions: wasm.metered.instructions,
-            differs,
+        first_vector(unit, |vector| {
+            let wasm = vector.run_precompile(&self.executor);
+            let native = vector.run_native();
+            let gas_used = native.gas_used()?;
+            let differs = matches!(
+                difference(&wasm.result, wasm.root, &native.result, native.root),
+                Some(Difference::Consensus(_))
+            );
+            let precompile = (0..runs.max(1))
+                .map(|_| vector.run_precompile(&self.executor).metered.time)
+                .min()
+                .unwrap_or(wasm.metered.time);
+            let native_time = (0..runs.max(1)).map(|_| vector.run_native().time).min().unwrap_or(native.time);
+            Ok(Measurement {
+                gas_used,
+                precompile,
+                native: native_time,
+                usage: wasm.metered.usage,
+                instructions: wasm.metered.instructions,
+                differs,
+            })
         })
     }
 }
@@ -377,13 +366,21 @@ impl Runner {
 /// # Errors
 /// The unit has no vector, its transaction cannot be built or native revm refuses it.
 pub fn native_post(unit: &TestUnit) -> Result<(B256, B256), String> {
+    first_vector(unit, |vector| {
+        let run = vector.run_native();
+        let result = run.result.map_err(|error| format!("native revm refused the transaction: {error}"))?;
+        Ok((run.root, logs_hash(result.logs())))
+    })
+}
+
+/// Runs `f` on `unit`'s first vector of its first fork: the view of every tool that turns
+/// one program into one state test (benchmarks, the estimator, the fuzzer).
+fn first_vector<R>(unit: &TestUnit, f: impl FnOnce(&Vector<'_>) -> Result<R, String>) -> Result<R, String> {
     let (spec_name, tests) = unit.post.iter().next().ok_or("the unit has no post entry")?;
     let test = tests.first().ok_or("the unit has no vector")?;
     let prestate = unit.state();
     let vector = Vector::new(unit, spec_name.to_spec_id(), &prestate, test).map_err(|e| e.to_string())?;
-    let run = vector.run_native();
-    let result = run.result.map_err(|error| format!("native revm refused the transaction: {error}"))?;
-    Ok((run.root, logs_hash(result.logs())))
+    f(&vector)
 }
 
 /// A benchmark's view of one vector: fastest time on each side, gas, differences.
@@ -493,6 +490,14 @@ impl<'a> Vector<'a> {
 }
 
 impl Run {
+    /// Gas the transaction used, or why there is none (native revm refused it).
+    fn gas_used(&self) -> Result<u64, String> {
+        match &self.result {
+            Ok(result) => Ok(result.gas().tx_gas_used()),
+            Err(error) => Err(format!("native revm refused the transaction: {error}")),
+        }
+    }
+
     /// Commits the journal of a successful run and takes the post-state root; the time
     /// includes the commit, on both sides alike.
     fn committed(mut ctx: TestContext, result: TxResult, started: Instant) -> Run {
