@@ -112,6 +112,21 @@ impl FeeSchedule {
         per_hashed_byte: 14_937,
     };
 
+    /// Every coefficient with its name, in the formula's order: what `spec/fees.md` and
+    /// `evmpc estimate`'s report state.
+    pub fn coefficients(&self) -> [(&'static str, Picos); 8] {
+        [
+            ("per_session", self.per_session),
+            ("per_call", self.per_call),
+            ("per_frame", self.per_frame),
+            ("per_gas", self.per_gas),
+            ("per_byte", self.per_byte),
+            ("per_code_byte", self.per_code_byte),
+            ("per_import", self.per_import),
+            ("per_hashed_byte", self.per_hashed_byte),
+        ]
+    }
+
     /// The fee of `usage`.
     ///
     /// # Errors

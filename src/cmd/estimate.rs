@@ -174,16 +174,7 @@ fn print_worst(rows: &[Row]) {
 }
 
 fn schedule_fields(schedule: &FeeSchedule) -> BTreeMap<&'static str, u64> {
-    BTreeMap::from([
-        ("per_session", schedule.per_session),
-        ("per_call", schedule.per_call),
-        ("per_frame", schedule.per_frame),
-        ("per_gas", schedule.per_gas),
-        ("per_byte", schedule.per_byte),
-        ("per_code_byte", schedule.per_code_byte),
-        ("per_import", schedule.per_import),
-        ("per_hashed_byte", schedule.per_hashed_byte),
-    ])
+    BTreeMap::from(schedule.coefficients())
 }
 
 fn print_schedule(schedule: &FeeSchedule, rows: &[Row], margin: f64, native_worst: f64) {
