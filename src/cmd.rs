@@ -1,5 +1,7 @@
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::process::ExitCode;
+use std::sync::{Mutex, MutexGuard};
 
 /// `evmpc bench`.
 pub mod bench;
@@ -66,6 +68,20 @@ pub enum CliError {
         /// The failure.
         source: std::io::Error,
     },
+}
+
+/// A progress bar over `len` `items` (drawn on a terminal only), the same for every
+/// long-running subcommand.
+pub(crate) fn progress(len: u64, items: &str) -> ProgressBar {
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {items} {{per_sec}} {{elapsed_precise}} (eta {{eta}}) {{msg}}");
+    let progress = ProgressBar::new(len);
+    progress.set_style(ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    progress
+}
+
+/// Locks counts shared by worker threads; a worker that panicked leaves them as they were.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Cmd {

@@ -7,7 +7,6 @@ use crate::estimate::plot::{draw, Bar};
 use crate::estimate::{measure, probes, workloads, Probe, Row};
 use crate::statetest::runner::{native_post, Runner, Selection};
 use evmpc_host::{Engine, FeeSchedule, HostConfig};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -87,11 +86,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     } else {
         None
     };
-    let progress = ProgressBar::new(probes.len() as u64 * u64::from(args.rounds));
-    progress.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} programs {elapsed_precise} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let progress = super::progress(probes.len() as u64 * u64::from(args.rounds), "programs");
     let mut rows: Vec<Row> = Vec::new();
     for round in 0..args.rounds {
         for (index, probe) in probes.iter().enumerate() {

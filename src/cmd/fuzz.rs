@@ -1,8 +1,7 @@
-use super::CliError;
+use super::{lock, progress, CliError};
 use crate::fuzz::{case, check, decoders, Shape, Verdict};
 use crate::statetest::runner::{native_post, Runner};
 use evmpc_host::{Engine, MemoryHost, Precompile};
-use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -68,7 +67,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let totals = Mutex::new(Totals::default());
     let next_program = AtomicU64::new(0);
     let next_decoder = AtomicU64::new(0);
-    let progress = bar(args.programs + decoder_seeds);
+    let progress = progress(args.programs + decoder_seeds, "cases");
     let started = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..args.threads {
@@ -147,19 +146,6 @@ fn halt_pair(what: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" / ")
-}
-
-fn lock(totals: &Mutex<Totals>) -> std::sync::MutexGuard<'_, Totals> {
-    totals.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn bar(len: u64) -> ProgressBar {
-    let progress = ProgressBar::new(len);
-    progress.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} cases {per_sec} {elapsed_precise} (eta {eta}) {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    progress
 }
 
 fn message(totals: &Totals) -> String {

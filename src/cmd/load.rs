@@ -1,7 +1,6 @@
-use super::CliError;
+use super::{lock, progress, CliError};
 use crate::load::{Chain, Ended, LoadError};
 use evmpc_host::{Engine, HostConfig};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -70,11 +69,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let engine = Engine::new(&config)?;
     let next = AtomicU64::new(0);
     let report = Mutex::new(Report::default());
-    let progress = ProgressBar::new(args.transactions);
-    progress.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} transactions {per_sec} {elapsed_precise} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let progress = progress(args.transactions, "transactions");
     let started = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..args.threads {
@@ -141,10 +136,6 @@ fn record(report: &mut Report, ended: Result<Ended, LoadError>) {
         Ok(Ended::Invalid) => report.invalid += 1,
         Err(error) => report.errors.push(error.to_string()),
     }
-}
-
-fn lock(report: &Mutex<Report>) -> std::sync::MutexGuard<'_, Report> {
-    report.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// This process's resident memory in bytes (0 where `/proc` has no answer).

@@ -3,7 +3,6 @@ use crate::statetest::fees::FeeTally;
 use crate::statetest::runner::{Difference, Outcome, Runner, Selection, Verdict};
 use crate::statetest::skips::{Skips, SKIPS};
 use evmpc_host::{Engine, HostConfig};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -126,11 +125,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     };
     let runner = Runner::new(&engine, selection)?;
 
-    let progress = ProgressBar::new(files.len() as u64);
-    progress.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed_precise} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let progress = super::progress(files.len() as u64, "files");
     let mut report = Report::default();
     let mut fees = FeeTally::default();
     let (mut precompile_time, mut native_time) = (Duration::ZERO, Duration::ZERO);

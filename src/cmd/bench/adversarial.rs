@@ -3,7 +3,6 @@ use crate::adversarial::{patterns, Pattern};
 use crate::cmd::CliError;
 use crate::statetest::runner::{native_post, Difference, Runner, Selection, Timing};
 use evmpc_host::{Engine, HostConfig};
-use indicatif::{ProgressBar, ProgressStyle};
 use revm_statetest_types::{TestSuite, TestUnit};
 use serde::Serialize;
 use std::path::Path;
@@ -35,7 +34,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, CliError> {
     }
     let engine = Engine::new(HostConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling))?;
     let runner = Runner::new(&engine, Selection { runs: args.runs, ..Selection::default() })?;
-    let progress = bar(selected.len());
+    let progress = crate::cmd::progress(selected.len() as u64, "patterns");
     let mut rows = Vec::new();
     for pattern in &selected {
         progress.set_message(pattern.name.clone());
@@ -57,15 +56,6 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, CliError> {
         eprintln!("error: worst ratio {worst:.2}x is above --max-ratio {:.2}", args.max_ratio.unwrap_or_default());
     }
     Ok(if differences == 0 && !too_slow { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-fn bar(len: usize) -> ProgressBar {
-    let progress = ProgressBar::new(len as u64);
-    progress.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} patterns {elapsed_precise} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    progress
 }
 
 fn usage(pattern: &Pattern, error: impl std::fmt::Display) -> CliError {

@@ -2,7 +2,6 @@ use super::Args;
 use crate::cmd::CliError;
 use crate::contracts::{self, agree, plot, Path, Paths, Run};
 use evmpc_host::{Engine, HostConfig};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -40,7 +39,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, CliError> {
     if workloads.is_empty() {
         return Err(CliError::Usage("no workload matches the filter".into()));
     }
-    let progress = bar(workloads.len() * Path::ALL.len());
+    let progress = crate::cmd::progress((workloads.len() * Path::ALL.len()) as u64, "runs");
     let mut rows = Vec::new();
     for workload in &workloads {
         let mut cells = Vec::new();
@@ -134,13 +133,4 @@ fn print_table(rows: &[Row], runs: usize) {
         }
         println!();
     }
-}
-
-fn bar(len: usize) -> ProgressBar {
-    let progress = ProgressBar::new(len as u64);
-    progress.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} runs {elapsed_precise} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    progress
 }
