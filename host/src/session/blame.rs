@@ -15,13 +15,20 @@ pub(crate) struct MemoryCap {
     pub(crate) os_failure: Option<String>,
 }
 
+/// Tables never grow past this many entries.
+const MAX_TABLE_ELEMENTS: usize = 1 << 16;
+
+impl MemoryCap {
+    /// Whether guest memory may grow to `desired` bytes; records reaching the cap.
+    fn allows(&mut self, desired: usize) -> bool {
+        self.reached |= desired > MAX_GUEST_MEMORY;
+        desired <= MAX_GUEST_MEMORY
+    }
+}
+
 impl ResourceLimiter for MemoryCap {
     fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        if desired > MAX_GUEST_MEMORY {
-            self.reached = true;
-            return Ok(false);
-        }
-        Ok(true)
+        Ok(self.allows(desired))
     }
 
     /// Traps at once: a `memory.grow` that fails below the cap must not reach the guest as
@@ -32,7 +39,7 @@ impl ResourceLimiter for MemoryCap {
     }
 
     fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        Ok(desired <= 1 << 16)
+        Ok(desired <= MAX_TABLE_ELEMENTS)
     }
 }
 
@@ -45,11 +52,7 @@ impl wasmi::ResourceLimiter for MemoryCap {
         desired: usize,
         _maximum: Option<usize>,
     ) -> Result<bool, wasmi_core::LimiterError> {
-        if desired > MAX_GUEST_MEMORY {
-            self.reached = true;
-            return Ok(false);
-        }
-        Ok(true)
+        Ok(self.allows(desired))
     }
 
     fn memory_grow_failed(&mut self, error: &wasmi::errors::MemoryError) -> Result<(), wasmi_core::LimiterError> {
@@ -63,7 +66,7 @@ impl wasmi::ResourceLimiter for MemoryCap {
         desired: usize,
         _maximum: Option<usize>,
     ) -> Result<bool, wasmi_core::LimiterError> {
-        Ok(desired <= 1 << 16)
+        Ok(desired <= MAX_TABLE_ELEMENTS)
     }
 
     fn instances(&self) -> usize {
