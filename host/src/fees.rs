@@ -100,11 +100,12 @@ pub const MAX_HASHED_PER_GAS: u64 = 6;
 
 impl FeeSchedule {
     /// The schedule `evmpc estimate` fitted on the reference machine: the larger of two
-    /// independent fits, coefficient by coefficient (`spec/fees.md`).
+    /// independent fits, coefficient by coefficient, with `per_session` and `per_frame` at
+    /// their own 4.0x margin (`spec/fees.md`, revision 2).
     pub const REFERENCE: FeeSchedule = FeeSchedule {
-        per_session: 10_292_749,
+        per_session: 20_585_498,
         per_call: 0,
-        per_frame: 5_333_246,
+        per_frame: 10_666_492,
         per_gas: 11_758,
         per_byte: 462,
         per_code_byte: 5_825,

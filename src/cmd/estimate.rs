@@ -2,7 +2,7 @@
 
 use super::CliError;
 use crate::adversarial::patterns;
-use crate::estimate::fit::{fit, Sample};
+use crate::estimate::fit::{fit, scale_fixed_costs, Sample};
 use crate::estimate::plot::{draw, Bar};
 use crate::estimate::{measure, probes, workloads, Probe, Row};
 use crate::statetest::runner::{native_post, Runner, Selection};
@@ -28,6 +28,11 @@ pub struct Args {
     /// Every program must be charged at least its time times this.
     #[arg(long, default_value_t = 2.0)]
     margin: f64,
+    /// The margin of the fixed costs, `per_session` and `per_frame`: memory traffic, which
+    /// the machine's slow phases stretch more than computation (the fitted values are
+    /// scaled by this over `--margin`).
+    #[arg(long, default_value_t = 4.0)]
+    fixed_margin: f64,
     /// Also count the guest's Wasm instructions (wasmtime fuel; one more run each).
     #[arg(long)]
     instructions: bool,
@@ -54,6 +59,7 @@ pub struct Args {
 #[derive(Serialize)]
 struct Report<'a> {
     margin: f64,
+    fixed_margin: f64,
     schedule: BTreeMap<&'static str, u64>,
     charged_gas_per_second: f64,
     native_worst_gas_per_second: f64,
@@ -111,7 +117,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let sample = |row: &Row| Sample { usage: row.usage, picos: row.precompile_ns * 1e3 };
     let covered: Vec<Sample> = rows.iter().filter(|row| row.class != "workload").map(sample).collect();
     let honest: Vec<Sample> = rows.iter().filter(|row| row.class == "workload").map(sample).collect();
-    let schedule = fit(&covered, &honest, args.margin).map_err(|e| CliError::Usage(e.to_string()))?;
+    let fitted = fit(&covered, &honest, args.margin).map_err(|e| CliError::Usage(e.to_string()))?;
+    let schedule = scale_fixed_costs(fitted, args.fixed_margin / args.margin);
     print_worst(&rows);
     let native_worst = rows.iter().filter(|row| row.gas > 100_000).map(|row| row.native_ns_per_gas).fold(0.0, f64::max);
     print_schedule(&schedule, &rows, args.margin, native_worst);
@@ -173,7 +180,10 @@ fn schedule_fields(schedule: &FeeSchedule) -> BTreeMap<&'static str, u64> {
 }
 
 fn print_schedule(schedule: &FeeSchedule, rows: &[Row], margin: f64, native_worst: f64) {
-    println!("\nfee schedule (picoseconds of this machine; every program charged at least {margin:.2}x its time):");
+    println!(
+        "\nfee schedule (picoseconds of this machine; every program charged at least {margin:.2}x its time, \
+         per_session and per_frame scaled to their own margin):"
+    );
     for (name, value) in schedule_fields(schedule) {
         println!("  {name:<16} {value:>14}");
     }
@@ -208,6 +218,7 @@ fn write_outputs(args: &Args, rows: &[Row], schedule: &FeeSchedule, native_worst
     if let Some(path) = &args.json {
         let report = Report {
             margin: args.margin,
+            fixed_margin: args.fixed_margin,
             schedule: schedule_fields(schedule),
             charged_gas_per_second: schedule.gas_per_second(),
             native_worst_gas_per_second: 1e9 / native_worst.max(1e-9),
@@ -273,7 +284,7 @@ fn markdown(rows: &[Row], schedule: &FeeSchedule, margin: f64, native_worst: f64
         text.push_str(&format!("| `{name}` | {value} |\n"));
     }
     text.push_str(&format!(
-        "\nMargin {margin:.2}x; charged gas per second {:.0}; native revm's worst case {:.0} gas per second.\n\n",
+        "\nMargin {margin:.2}x (per_session and per_frame scaled to their own); charged gas per second {:.0}; native revm's worst case {:.0} gas per second.\n\n",
         schedule.gas_per_second(),
         1e9 / native_worst.max(1e-9)
     ));

@@ -76,6 +76,19 @@ pub fn fit(covered: &[Sample], honest: &[Sample], margin: f64) -> Result<FeeSche
     Ok(schedule)
 }
 
+/// `schedule` with its fixed costs, `per_session` and `per_frame`, multiplied by `factor`
+/// (rounded up).
+///
+/// They price memory traffic more than computation: instantiating a session, resetting its
+/// memory, a frame's 32 KiB interpreter stack. The reference machine's slow phases stretch
+/// that traffic more than they stretch computation (a dive to depth 1,024 measured at 4.1 ms
+/// in a quiet phase and 9.9 ms as the fastest of 21 runs in a slow one), so they take a
+/// larger margin than the per-unit prices.
+pub fn scale_fixed_costs(schedule: FeeSchedule, factor: f64) -> FeeSchedule {
+    let scale = |picos: u64| (picos as f64 * factor.max(1.0)).ceil() as u64;
+    FeeSchedule { per_session: scale(schedule.per_session), per_frame: scale(schedule.per_frame), ..schedule }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +107,23 @@ mod tests {
             assert!(fee >= sample.picos * 1.5 * 0.999_999, "{sample:?}: {fee} < {}", sample.picos * 1.5);
         }
         assert!(schedule.per_hashed_byte > 0, "hashing is priced where it costs");
+    }
+
+    #[test]
+    fn fixed_costs_take_the_larger_margin_and_per_unit_prices_stay() {
+        let fitted = FeeSchedule {
+            per_session: 10,
+            per_call: 1,
+            per_frame: 7,
+            per_gas: 3,
+            per_byte: 2,
+            per_code_byte: 4,
+            per_import: 5,
+            per_hashed_byte: 6,
+        };
+        let scaled = scale_fixed_costs(fitted, 2.0);
+        assert_eq!((scaled.per_session, scaled.per_frame), (20, 14));
+        assert_eq!((scaled.per_gas, scaled.per_byte), (3, 2));
+        assert_eq!(scale_fixed_costs(fitted, 0.5), fitted, "a factor below 1 never lowers a fitted fee");
     }
 }
