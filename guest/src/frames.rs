@@ -6,10 +6,12 @@ use evmpc_abi::{Action, BoundaryError, CallData, Code, FrameInput, FrameKind, Fr
 use inline::Inline;
 use outcome::{apply, status_of, Asked, Outcome};
 use pending::{slice_of, Child, Pending, Returned};
-use revm_interpreter::interpreter::{EthInterpreter, ExtBytecode};
+use crate::frame_stack::{FrameStack, GuestTypes};
+use revm_interpreter::interpreter::{ExtBytecode, RuntimeFlags};
 use revm_interpreter::primitives::{Address, Bytes, KECCAK_EMPTY, U256};
 use revm_interpreter::state::Bytecode;
-use revm_interpreter::{CallInput, CallValue, InputsImpl, Interpreter, InterpreterAction, SharedMemory};
+use revm_interpreter::interpreter::ReturnDataImpl;
+use revm_interpreter::{CallInput, CallValue, Gas, InputsImpl, Interpreter, InterpreterAction, SharedMemory};
 
 /// Calls the guest serves itself, the node keeping their state changes.
 mod inline;
@@ -20,7 +22,7 @@ mod pending;
 
 /// A frame waiting for the outcome of its sub-call.
 pub(crate) struct Suspended {
-    interpreter: Box<Interpreter<EthInterpreter>>,
+    interpreter: Box<Interpreter<GuestTypes>>,
     depth: u16,
     pending: Pending,
     child: Child,
@@ -159,26 +161,37 @@ impl Frames<'_> {
             call_value: U256::from_be_bytes(frame.value),
             depth: frame.depth as usize,
         };
-        let interpreter = self.interpreter(memory, bytecode, inputs, frame.is_static, frame.gas_limit);
+        let stack = self.session.stacks.stack_above(self.stack.last().map(|parent| &parent.interpreter.stack));
+        let interpreter = self.interpreter(stack, memory, bytecode, inputs, frame.is_static, frame.gas_limit);
         self.run(interpreter, frame.depth)
     }
 
-    /// An interpreter for a new frame, reusing a spare one (and its stack allocation).
+    /// An interpreter for a new frame with `stack`, reusing a spare one.
     fn interpreter(
         &mut self,
+        stack: FrameStack,
         memory: SharedMemory,
         bytecode: ExtBytecode,
         inputs: InputsImpl,
         is_static: bool,
         gas_limit: u64,
-    ) -> Box<Interpreter<EthInterpreter>> {
-        let spec = self.session.spec;
+    ) -> Box<Interpreter<GuestTypes>> {
+        let fresh: Interpreter<GuestTypes> = Interpreter {
+            bytecode,
+            gas: Gas::new(gas_limit),
+            stack,
+            return_data: ReturnDataImpl::default(),
+            memory,
+            input: inputs,
+            runtime_flag: RuntimeFlags { is_static, spec_id: self.session.spec },
+            extend: (),
+        };
         match self.session.spare.pop() {
             Some(mut interpreter) => {
-                interpreter.clear(memory, bytecode, inputs, is_static, spec, gas_limit, 0);
+                *interpreter = fresh;
                 interpreter
             }
-            None => Box::new(Interpreter::new(memory, bytecode, inputs, is_static, spec, gas_limit)),
+            None => Box::new(fresh),
         }
     }
 
@@ -225,7 +238,7 @@ impl Frames<'_> {
     /// revm's frame handler answers it, without asking the node; a call the node lets the
     /// guest serve runs here too (see [`inline`]), its caller waiting on the stack. The
     /// loop switches between frames; it never recurses.
-    fn run(&mut self, mut interpreter: Box<Interpreter<EthInterpreter>>, mut depth: u16) {
+    fn run(&mut self, mut interpreter: Box<Interpreter<GuestTypes>>, mut depth: u16) {
         loop {
             self.session.host.forget_accounts();
             let Session { host, gas_table, .. } = &mut *self.session;
@@ -292,9 +305,9 @@ impl Frames<'_> {
     /// A caller that waits for it inline gets the outcome at once and is given back to run.
     fn returned(
         &mut self,
-        interpreter: Box<Interpreter<EthInterpreter>>,
+        interpreter: Box<Interpreter<GuestTypes>>,
         result: revm_interpreter::InterpreterResult,
-    ) -> Option<(Box<Interpreter<EthInterpreter>>, u16)> {
+    ) -> Option<(Box<Interpreter<GuestTypes>>, u16)> {
         let status = status_of(result.result);
         let gas_used = if status.is_halt() { interpreter.gas.limit() } else { result.gas.total_gas_spent() };
         let gas_refunded = if status.is_success() { result.gas.refunded() } else { 0 };

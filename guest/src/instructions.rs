@@ -2,7 +2,9 @@ use crate::host::ImportHost;
 use crate::imports::{self, ptr};
 use evmpc_abi::records::AccessFlags;
 use revm_interpreter::bytecode::opcode::{EXTCODECOPY, EXTCODESIZE, KECCAK256};
-use revm_interpreter::interpreter::{resize_memory, EthInterpreter};
+use crate::frame_stack::GuestTypes;
+use revm_interpreter::interpreter_types::StackTr;
+use revm_interpreter::interpreter::resize_memory;
 use revm_interpreter::interpreter_types::{Jumps, LoopControl};
 use revm_interpreter::primitives::{Address, KECCAK_EMPTY, U256};
 use revm_interpreter::Host;
@@ -11,7 +13,7 @@ use revm_interpreter::{
     InterpreterAction,
 };
 
-type Ctx<'a> = InstructionContext<'a, ImportHost, EthInterpreter>;
+type Ctx<'a> = InstructionContext<'a, ImportHost, GuestTypes>;
 
 /// revm's instruction table, except EXTCODESIZE and EXTCODECOPY, which read code length
 /// and bytes through the `account` and `code_copy` imports instead of copying whole code
@@ -19,8 +21,8 @@ type Ctx<'a> = InstructionContext<'a, ImportHost, EthInterpreter>;
 /// `keccak256` import.
 ///
 /// A `const`, so that [`execute`] sees every entry as a known function it can inline.
-const TABLE: InstructionTable<EthInterpreter, ImportHost> = {
-    let mut table = instruction_table::<EthInterpreter, ImportHost>();
+const TABLE: InstructionTable<GuestTypes, ImportHost> = {
+    let mut table = instruction_table::<GuestTypes, ImportHost>();
     table[EXTCODESIZE as usize] = Instruction::new(extcodesize);
     table[EXTCODECOPY as usize] = Instruction::new(extcodecopy);
     table[KECCAK256 as usize] = Instruction::new(keccak256);
@@ -48,7 +50,7 @@ fn execute(opcode: u8, ctx: Ctx<'_>) -> Result<(), InstructionResult> {
 /// same steps in the same order: fetch, advance, static gas, execute) over [`execute`].
 #[inline(never)]
 pub(crate) fn run(
-    interpreter: &mut Interpreter<EthInterpreter>,
+    interpreter: &mut Interpreter<GuestTypes>,
     gas_table: &GasTable,
     host: &mut ImportHost,
 ) -> InterpreterAction {

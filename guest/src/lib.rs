@@ -18,6 +18,8 @@ mod code_cache;
 mod exports;
 /// The suspended-frame stack: nested frames, pending requests and their outcomes.
 mod frames;
+/// The EVM stacks of a session's frames, laid end to end.
+mod frame_stack;
 /// revm's `Host` over the imports.
 mod host;
 /// The `extern` block of imports, generated from the ABI table.

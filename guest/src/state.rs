@@ -5,7 +5,7 @@ use alloc::{boxed::Box, vec::Vec};
 use core::cell::UnsafeCell;
 use evmpc_abi::ExecContext;
 use revm_interpreter::instructions::gas_table_spec;
-use revm_interpreter::interpreter::EthInterpreter;
+use crate::frame_stack::{GuestTypes, StackArena};
 use revm_interpreter::primitives::hardfork::SpecId;
 use revm_interpreter::primitives::Bytes;
 use revm_interpreter::{GasTable, Interpreter};
@@ -34,8 +34,10 @@ pub(crate) struct Session {
     pub(crate) host: ImportHost,
     /// Analysed account code, by hash.
     pub(crate) code: CodeCache,
-    /// Interpreters of returned frames, reused (with their stack allocation) by new ones.
-    pub(crate) spare: Vec<Box<Interpreter<EthInterpreter>>>,
+    /// Interpreters of returned frames, reused by new ones.
+    pub(crate) spare: Vec<Box<Interpreter<GuestTypes>>>,
+    /// Where frames' EVM stacks live.
+    pub(crate) stacks: StackArena,
     /// Output of the root frame that returned last, kept for the host to read.
     pub(crate) root_output: Bytes,
     /// The transient-storage journal when the running root frame started.
@@ -52,6 +54,7 @@ impl Session {
             context,
             code: CodeCache::default(),
             spare: Vec::new(),
+            stacks: StackArena::default(),
             root_output: Bytes::new(),
             root_transient_mark: 0,
         }

@@ -120,12 +120,14 @@ pub struct Metered {
     pub time: Duration,
     /// Wasm instructions the guest ran, when the engine counts them.
     pub instructions: Option<u64>,
+    /// Bytes of guest memory the session grew to ([`Session::memory_size`](crate::Session::memory_size)).
+    pub memory: usize,
 }
 
 impl Default for Metered {
     /// A session that never started: nothing used, nothing charged.
     fn default() -> Self {
-        Metered { usage: Usage::default(), fee: Ok(0), time: Duration::ZERO, instructions: None }
+        Metered { usage: Usage::default(), fee: Ok(0), time: Duration::ZERO, instructions: None, memory: 0 }
     }
 }
 

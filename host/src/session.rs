@@ -203,6 +203,12 @@ impl<H: EvmHost + 'static> Session<H> {
         self.instance.fuel_left().map(|left| u64::MAX - left)
     }
 
+    /// Bytes of guest memory the session has grown to: what ending it resets, touched or
+    /// not (`spec/README.md` §7).
+    pub fn memory_size(&self) -> usize {
+        self.instance.memory().len()
+    }
+
     /// Time spent inside the precompile so far: instantiating it, and every start and
     /// resume with the imports it made. Ending the session (resetting its memory) comes on
     /// top.

@@ -15,14 +15,14 @@ use crate::imports::{self, ptr};
 use alloc::boxed::Box;
 use evmpc_abi::records::call::{ENTERED, NOT_SERVED, TRANSFERS_VALUE};
 use evmpc_abi::Status;
-use revm_interpreter::interpreter::EthInterpreter;
+use crate::frame_stack::GuestTypes;
 use revm_interpreter::primitives::Bytes;
 use revm_interpreter::{InputsImpl, Interpreter};
 
 /// What became of a call the guest offered to serve itself.
 pub(super) enum Inline {
     /// The callee runs: its interpreter.
-    Entered(Box<Interpreter<EthInterpreter>>),
+    Entered(Box<Interpreter<GuestTypes>>),
     /// The call ended before any code ran: the transfer failed, or the callee's code cannot
     /// be loaded (it halts, as a frame past a limit does).
     Ended(Outcome),
@@ -34,7 +34,7 @@ impl Frames<'_> {
     /// Offers the node to serve `pending`, a request of `caller` (at `depth`), here.
     pub(super) fn call_inline(
         &mut self,
-        caller: &mut Interpreter<EthInterpreter>,
+        caller: &mut Interpreter<GuestTypes>,
         pending: &Pending,
         depth: u16,
     ) -> Inline {
@@ -68,12 +68,13 @@ impl Frames<'_> {
             call_value: inputs.value.get(),
             depth: usize::from(depth) + 1,
         };
-        Inline::Entered(self.interpreter(memory, bytecode, callee, inputs.is_static, inputs.gas_limit))
+        let stack = self.session.stacks.stack_above(Some(&caller.stack));
+        Inline::Entered(self.interpreter(stack, memory, bytecode, callee, inputs.is_static, inputs.gas_limit))
     }
 
     /// A callee run inline returned `outcome`: the node keeps or undoes its state changes,
     /// and its caller, popped off the stack with the outcome applied, runs on.
-    pub(super) fn end_inline(&mut self, outcome: Outcome) -> Option<(Box<Interpreter<EthInterpreter>>, u16)> {
+    pub(super) fn end_inline(&mut self, outcome: Outcome) -> Option<(Box<Interpreter<GuestTypes>>, u16)> {
         let success = outcome.status.is_success();
         // SAFETY: closes the frame `call_enter` opened for this callee.
         unsafe { imports::call_exit(i32::from(success)) };

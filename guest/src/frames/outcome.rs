@@ -3,7 +3,8 @@
 
 use core::cmp::min;
 use evmpc_abi::Status;
-use revm_interpreter::interpreter::EthInterpreter;
+use crate::frame_stack::GuestTypes;
+use revm_interpreter::interpreter_types::StackTr;
 use revm_interpreter::interpreter_types::ReturnData;
 use revm_interpreter::primitives::{Address, Bytes, U256};
 use revm_interpreter::{InstructionResult, Interpreter};
@@ -34,7 +35,7 @@ impl Outcome {
 }
 
 /// Applies `outcome` to the suspended `interpreter`.
-pub(crate) fn apply(interpreter: &mut Interpreter<EthInterpreter>, asked: &Asked, outcome: Outcome) {
+pub(crate) fn apply(interpreter: &mut Interpreter<GuestTypes>, asked: &Asked, outcome: Outcome) {
     interpreter.memory.free_child_context();
     let status = outcome.status;
     // A halted sub-call keeps none of its gas, whatever the node reports.

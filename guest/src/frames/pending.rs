@@ -7,7 +7,7 @@ use evmpc_abi::{
     Action, BoundaryError, CallData, CallRequest, CallScheme, Code, CreateRequest, CreateScheme, FrameInput,
     FrameKind, GuestSlice, Status,
 };
-use revm_interpreter::interpreter::EthInterpreter;
+use crate::frame_stack::GuestTypes;
 use revm_interpreter::interpreter_types::MemoryTr;
 use revm_interpreter::primitives::{Address, Bytes};
 use revm_interpreter::{CallInput, CallInputs, CreateInputs, Interpreter};
@@ -83,7 +83,7 @@ impl Pending {
 
     /// Encodes the request as the node sees it into `out`: bytes are named by where they
     /// sit in guest memory.
-    pub(crate) fn emit_action(&self, interpreter: &Interpreter<EthInterpreter>, out: &mut alloc::vec::Vec<u8>) {
+    pub(crate) fn emit_action(&self, interpreter: &Interpreter<GuestTypes>, out: &mut alloc::vec::Vec<u8>) {
         let action = match self {
             Pending::Call { inputs, code } => {
                 let input = match &inputs.input {

@@ -94,10 +94,10 @@ impl<'a, CTX: ContextTr + Host + 'static> Lazy<'a, CTX> {
             State::Context(ctx) => (ctx, Metered::default()),
             State::Session(session) => {
                 let (usage, fee, elapsed) = (session.usage(), session.fee(), session.elapsed());
-                let instructions = session.instructions();
+                let (instructions, memory) = (session.instructions(), session.memory_size());
                 let ending = Instant::now();
                 let ctx = session.into_host().ctx;
-                (ctx, Metered { usage, fee, time: elapsed + ending.elapsed(), instructions })
+                (ctx, Metered { usage, fee, time: elapsed + ending.elapsed(), instructions, memory })
             }
             State::Moving => unreachable!("{MOVING}"),
         }

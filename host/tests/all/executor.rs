@@ -92,6 +92,12 @@ fn a_call_chain_reaches_the_depth_limit_like_native_revm() {
     let (result, _) = assert_same_transaction(&code, Vec::new(), 500_000_000_000);
     let output = result.output().expect("returns");
     assert_eq!(U256::from_be_slice(output), U256::from(1025), "the deepest frame is at depth 1024");
+
+    // Frames' stacks lie end to end: 1,025 frames of a few words each do not grow guest
+    // memory by revm's 32 KiB of room per frame (32 MiB), which the session's reset would
+    // pay for (spec §7).
+    let (_, _, metered) = executor().transact_metered(context(&code, Vec::new(), 500_000_000_000));
+    assert!(metered.memory < 4 << 20, "a dive to depth 1,024 grew guest memory to {} bytes", metered.memory);
 }
 
 /// Init code that stores 1 in slot 0 and deploys `runtime`.

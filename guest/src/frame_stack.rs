@@ -1,0 +1,231 @@
+//! The EVM stacks of a session's frames, laid end to end.
+//!
+//! revm gives every frame a stack of its own with room for the 1,024 words a frame may hold,
+//! 32 KiB, of which a frame usually fills a few words. In the guest that room is not free: a
+//! session's memory is reset after it ends, so every byte of memory the session grew to costs
+//! time, touched or not. A dive to depth 1,024 would grow memory by 32 MiB and reset it,
+//! where native revm touches a page per frame.
+//!
+//! Frames of a session are strictly nested: a frame runs only while every frame below it
+//! waits, and a waiting frame's stack does not change until its sub-call returns. So a new
+//! frame's stack starts where its parent's stack ends, in chunks the session keeps; a chunk
+//! with less than a frame's full room left is passed over for the next one. Memory then
+//! follows the words frames really hold, as it does on native revm.
+
+use alloc::alloc::{alloc, handle_alloc_error, Layout};
+use alloc::vec::Vec;
+use core::ptr::NonNull;
+use revm_interpreter::interpreter::{ExtBytecode, InputsImpl, ReturnDataImpl, RuntimeFlags, STACK_LIMIT};
+use revm_interpreter::interpreter_types::{InterpreterTypes, StackTr};
+use revm_interpreter::primitives::U256;
+use revm_interpreter::{InterpreterAction, SharedMemory};
+
+/// Words in one chunk: four frames' full room, so a frame's stack fits after any parent
+/// holding up to 3,072 words.
+const CHUNK_WORDS: usize = 4 * STACK_LIMIT;
+
+/// revm's interpreter with [`FrameStack`] as its stack; everything else as revm's
+/// `EthInterpreter`.
+pub(crate) struct GuestTypes;
+
+impl InterpreterTypes for GuestTypes {
+    type Stack = FrameStack;
+    type Memory = SharedMemory;
+    type Bytecode = ExtBytecode;
+    type ReturnData = ReturnDataImpl;
+    type Input = InputsImpl;
+    type RuntimeFlag = RuntimeFlags;
+    type Extend = ();
+    type Output = InterpreterAction;
+}
+
+/// The chunks frames' stacks live in, kept for the session.
+#[derive(Default)]
+pub(crate) struct StackArena {
+    chunks: Vec<NonNull<U256>>,
+}
+
+impl StackArena {
+    /// An empty stack for a frame whose parent holds `parent` (`None` for a root frame),
+    /// with room for [`STACK_LIMIT`] words after the parent's.
+    pub(crate) fn stack_above(&mut self, parent: Option<&FrameStack>) -> FrameStack {
+        let (chunk, offset) = match parent {
+            None => (0, 0),
+            Some(parent) => {
+                let offset = parent.offset + parent.len;
+                if offset + STACK_LIMIT <= CHUNK_WORDS {
+                    (parent.chunk, offset)
+                } else {
+                    (parent.chunk + 1, 0)
+                }
+            }
+        };
+        while self.chunks.len() <= chunk {
+            self.chunks.push(new_chunk());
+        }
+        // SAFETY: `offset + STACK_LIMIT <= CHUNK_WORDS`, so the frame's room lies inside the chunk.
+        let base = unsafe { self.chunks[chunk].as_ptr().add(offset) };
+        FrameStack { base, len: 0, chunk, offset }
+    }
+}
+
+fn new_chunk() -> NonNull<U256> {
+    let layout = Layout::array::<U256>(CHUNK_WORDS).unwrap_or_else(|_| core::arch::wasm32::unreachable());
+    // SAFETY: the layout has a non-zero size. The chunk lives as long as the session (the
+    // Wasm instance): it is never freed.
+    let chunk = unsafe { alloc(layout) }.cast::<U256>();
+    NonNull::new(chunk).unwrap_or_else(|| handle_alloc_error(layout))
+}
+
+/// A frame's EVM stack: room for [`STACK_LIMIT`] words in a chunk of the session's
+/// [`StackArena`], of which the first `len` are set. Its checks are revm's: a push past
+/// the limit overflows, a pop of more than it holds underflows, and both leave it as it was.
+pub(crate) struct FrameStack {
+    base: *mut U256,
+    len: usize,
+    chunk: usize,
+    offset: usize,
+}
+
+impl FrameStack {
+    /// A pointer to word `index` of the frame's room.
+    ///
+    /// # Safety
+    /// `index < STACK_LIMIT`.
+    #[inline(always)]
+    unsafe fn at(&self, index: usize) -> *mut U256 {
+        // SAFETY: the room holds `STACK_LIMIT` words from `base` (`StackArena::stack_above`).
+        // Saying so lets the compiler fold word offsets into the loads and stores.
+        unsafe {
+            core::hint::assert_unchecked(index < STACK_LIMIT && self.len <= STACK_LIMIT);
+            self.base.add(index)
+        }
+    }
+}
+
+/// The number whose big-endian bytes are `bytes` (at most 32): with PUSHn's constant
+/// length, a fixed copy and four byte swaps.
+#[inline(always)]
+fn word_of(bytes: &[u8]) -> U256 {
+    let mut padded = [0u8; 32];
+    padded[32 - bytes.len()..].copy_from_slice(bytes);
+    let limb = |index: usize| {
+        let mut limb = [0u8; 8];
+        limb.copy_from_slice(&padded[32 - 8 * (index + 1)..32 - 8 * index]);
+        u64::from_be_bytes(limb)
+    };
+    U256::from_limbs([limb(0), limb(1), limb(2), limb(3)])
+}
+
+impl FrameStack {
+    /// Pops `N` words, the top first.
+    ///
+    /// # Safety
+    /// The stack holds at least `N` words.
+    #[inline(always)]
+    unsafe fn pop_unchecked<const N: usize>(&mut self) -> [U256; N] {
+        self.len -= N;
+        // Addressed upwards from the lowest popped word, so that each word is a constant
+        // positive offset the loads carry.
+        // SAFETY: words `len .. len + N` are set, and `len + N <= STACK_LIMIT`.
+        let lowest = unsafe { self.at(self.len) };
+        core::array::from_fn(|index| unsafe { lowest.add(N - 1 - index).read() })
+    }
+}
+
+impl StackTr for FrameStack {
+    #[inline]
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    fn data(&self) -> &[U256] {
+        // SAFETY: the first `len` words are set.
+        unsafe { core::slice::from_raw_parts(self.base, self.len) }
+    }
+
+    #[inline]
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    #[inline]
+    fn push(&mut self, value: U256) -> bool {
+        if self.len == STACK_LIMIT {
+            return false;
+        }
+        // SAFETY: `len < STACK_LIMIT`.
+        unsafe { self.at(self.len).write(value) };
+        self.len += 1;
+        true
+    }
+
+    /// Pushes `slice` as big-endian words: each 32 bytes from its start one word, the bytes
+    /// left over one more, as a number (revm's layout). PUSHn pushes one word of `n` bytes.
+    #[inline]
+    fn push_slice(&mut self, slice: &[u8]) -> bool {
+        if slice.len() <= 32 {
+            return slice.is_empty() || self.push(word_of(slice));
+        }
+        let words = slice.len().div_ceil(32);
+        if self.len + words > STACK_LIMIT {
+            return false;
+        }
+        for word in slice.chunks(32) {
+            // SAFETY: `len + words <= STACK_LIMIT` was checked for every word pushed here.
+            unsafe { self.at(self.len).write(word_of(word)) };
+            self.len += 1;
+        }
+        true
+    }
+
+    #[inline]
+    fn popn<const N: usize>(&mut self) -> Option<[U256; N]> {
+        if self.len < N {
+            return None;
+        }
+        // SAFETY: the stack holds at least `N` words.
+        Some(unsafe { self.pop_unchecked() })
+    }
+
+    #[inline]
+    fn popn_top<const POPN: usize>(&mut self) -> Option<([U256; POPN], &mut U256)> {
+        if self.len < POPN + 1 {
+            return None;
+        }
+        // SAFETY: the stack holds at least `POPN + 1` words: the popped ones and a top,
+        // which is the word under the lowest popped one.
+        let top = unsafe { self.at(self.len - POPN - 1) };
+        let popped = unsafe { self.pop_unchecked() };
+        Some((popped, unsafe { &mut *top }))
+    }
+
+    #[inline]
+    fn exchange(&mut self, n: usize, m: usize) -> bool {
+        let deeper = n + m;
+        if m == 0 || deeper >= self.len {
+            return false;
+        }
+        // SAFETY: both words are below `len`, and distinct (`m > 0`).
+        unsafe {
+            let lower = self.at(self.len - 1 - deeper);
+            core::ptr::swap_nonoverlapping(lower.add(m), lower, 1);
+        }
+        true
+    }
+
+    #[inline]
+    fn dup(&mut self, n: usize) -> bool {
+        if n == 0 || self.len < n || self.len == STACK_LIMIT {
+            return false;
+        }
+        // SAFETY: `len - n < len < STACK_LIMIT`.
+        unsafe {
+            let source = self.at(self.len - n);
+            source.add(n).write(source.read());
+        }
+        self.len += 1;
+        true
+    }
+}
