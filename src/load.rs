@@ -60,6 +60,8 @@ pub struct Chain {
     nonces: Vec<u64>,
     /// Times a transaction waited for a pool slot.
     pub pool_waits: u64,
+    /// The most guest memory a session grew to, and the transaction it ran.
+    pub largest_memory: (usize, u64),
 }
 
 /// The holder at `index`.
@@ -103,7 +105,13 @@ impl Chain {
             let _ =
                 db.insert_account_storage(Address::from(TOKEN), slot_of(holder.into_array()), U256::from(1u64 << 40));
         }
-        Ok(Chain { executor: Executor::new(engine)?, db: Some(db), nonces: vec![0; HOLDERS as usize], pool_waits: 0 })
+        Ok(Chain {
+            executor: Executor::new(engine)?,
+            db: Some(db),
+            nonces: vec![0; HOLDERS as usize],
+            pool_waits: 0,
+            largest_memory: (0, 0),
+        })
     }
 
     /// Sends transaction `index` of the run (its kind and parties follow from the index).
@@ -164,7 +172,10 @@ impl Chain {
                 ..BlockEnv::default()
             };
             let ctx: MemoryContext = Context::mainnet().with_db(db).with_block(block).with_tx(tx.clone()).with_cfg(cfg);
-            let (mut ctx, result) = self.executor.transact(ctx);
+            let (mut ctx, result, metered) = self.executor.transact_metered(ctx);
+            if metered.memory > self.largest_memory.0 {
+                self.largest_memory = (metered.memory, index);
+            }
             let state = ctx.journal_mut().finalize();
             let mut after = ctx.journaled_state.database;
             let ended = match result {

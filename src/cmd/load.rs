@@ -53,6 +53,8 @@ struct Report {
     halt: u64,
     invalid: u64,
     pool_waits: u64,
+    /// The most guest memory one session grew to (bytes), and its transaction.
+    largest_session_memory: (usize, u64),
     samples: Vec<Sample>,
     growth_percent: f64,
     transactions_per_second: f64,
@@ -98,7 +100,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                     }
                     progress.inc(1);
                 }
-                lock(&report).pool_waits += chain.pool_waits;
+                let mut report = lock(&report);
+                report.pool_waits += chain.pool_waits;
+                report.largest_session_memory = report.largest_session_memory.max(chain.largest_memory);
             });
         }
     });
@@ -171,4 +175,6 @@ fn print(report: &Report, args: &Args) {
         report.transactions_per_second,
         report.growth_percent,
     );
+    let (bytes, index) = report.largest_session_memory;
+    println!("largest session: {:.1} MiB of guest memory (transaction {index})", bytes as f64 / f64::from(1 << 20));
 }
