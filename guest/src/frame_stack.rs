@@ -20,9 +20,11 @@ use revm_interpreter::interpreter_types::{InterpreterTypes, StackTr};
 use revm_interpreter::primitives::U256;
 use revm_interpreter::{InterpreterAction, SharedMemory};
 
-/// Words in one chunk: four frames' full room, so a frame's stack fits after any parent
-/// holding up to 3,072 words.
-const CHUNK_WORDS: usize = 4 * STACK_LIMIT;
+/// Words in one chunk: a frame's full room and half as much again, so a frame's stack
+/// follows its parent's in the same chunk while the frames below hold up to 512 words. A
+/// session of one frame takes 48 KiB, which its initial heap holds: a larger chunk would
+/// grow the memory of every session, and every grown page is reset when it ends.
+const CHUNK_WORDS: usize = STACK_LIMIT + STACK_LIMIT / 2;
 
 /// revm's interpreter with [`FrameStack`] as its stack; everything else as revm's
 /// `EthInterpreter`.

@@ -100,17 +100,17 @@ pub const MAX_HASHED_PER_GAS: u64 = 6;
 
 impl FeeSchedule {
     /// The schedule `evmpc estimate` fitted on the reference machine: the larger of two
-    /// independent fits, coefficient by coefficient, with `per_session` and `per_frame` at
-    /// their own 4.0x margin (`spec/fees.md`, revision 2).
+    /// independent fits, coefficient by coefficient, at a 3.0x margin, with `per_session`
+    /// and `per_frame` at their own 6.0x (`spec/fees.md`, revision 2).
     pub const REFERENCE: FeeSchedule = FeeSchedule {
-        per_session: 20_585_498,
+        per_session: 30_878_247,
         per_call: 0,
-        per_frame: 10_666_492,
-        per_gas: 11_758,
-        per_byte: 462,
-        per_code_byte: 5_825,
+        per_frame: 15_999_738,
+        per_gas: 17_637,
+        per_byte: 693,
+        per_code_byte: 8_738,
         per_import: 0,
-        per_hashed_byte: 14_937,
+        per_hashed_byte: 22_406,
     };
 
     /// Every coefficient with its name, in the formula's order: what `spec/fees.md` and

@@ -26,12 +26,12 @@ pub struct Args {
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
     rounds: u16,
     /// Every program must be charged at least its time times this.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 3.0)]
     margin: f64,
     /// The margin of the fixed costs, `per_session` and `per_frame`: memory traffic, which
     /// the machine's slow phases stretch more than computation (the fitted values are
     /// scaled by this over `--margin`).
-    #[arg(long, default_value_t = 4.0)]
+    #[arg(long, default_value_t = 6.0)]
     fixed_margin: f64,
     /// Also count the guest's Wasm instructions (wasmtime fuel; one more run each).
     #[arg(long)]

@@ -105,9 +105,9 @@ pub struct Outcome {
 }
 
 /// More runs a vector gets when its fastest run so far is above its fee.
-pub const RETRIES: usize = 20;
+pub const RETRIES: usize = 40;
 /// The pause before each of those runs.
-pub const RETRY_PAUSE: Duration = Duration::from_millis(100);
+pub const RETRY_PAUSE: Duration = Duration::from_millis(250);
 
 /// A vector's time inside the precompile against what the fee schedule charges for it.
 #[derive(Clone, Copy, Debug)]
@@ -478,7 +478,7 @@ impl<'a> Vector<'a> {
                 break;
             }
             if sample.undercharged() {
-                // Spread the retries over a few seconds: a slow phase of the machine passes.
+                // Spread the retries over ten seconds: a slow phase of the machine passes.
                 std::thread::sleep(RETRY_PAUSE);
             }
             let (_, _, metered) = executor.transact_metered(self.context());
