@@ -121,7 +121,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let schedule = scale_fixed_costs(fitted, args.fixed_margin / args.margin);
     print_worst(&rows);
     let native_worst = rows.iter().filter(|row| row.gas > 100_000).map(|row| row.native_ns_per_gas).fold(0.0, f64::max);
-    print_schedule(&schedule, &rows, args.margin, native_worst);
+    print_schedule(&schedule, &rows, (args.margin, args.fixed_margin), native_worst);
     write_outputs(&args, &rows, &schedule, native_worst)?;
     let differs = rows.iter().filter(|row| row.differs).count();
     if differs > 0 {
@@ -179,10 +179,10 @@ fn schedule_fields(schedule: &FeeSchedule) -> BTreeMap<&'static str, u64> {
     BTreeMap::from(schedule.coefficients())
 }
 
-fn print_schedule(schedule: &FeeSchedule, rows: &[Row], margin: f64, native_worst: f64) {
+fn print_schedule(schedule: &FeeSchedule, rows: &[Row], (margin, fixed_margin): (f64, f64), native_worst: f64) {
     println!(
         "\nfee schedule (picoseconds of this machine; every program charged at least {margin:.2}x its time, \
-         per_session and per_frame scaled to their own margin):"
+         per_session and per_frame {fixed_margin:.2}x):"
     );
     for (name, value) in schedule_fields(schedule) {
         println!("  {name:<16} {value:>14}");
@@ -245,7 +245,7 @@ fn write_outputs(args: &Args, rows: &[Row], schedule: &FeeSchedule, native_worst
         write(path, text)?;
     }
     if let Some(path) = &args.markdown {
-        write(path, markdown(rows, schedule, args.margin, native_worst))?;
+        write(path, markdown(rows, schedule, (args.margin, args.fixed_margin), native_worst))?;
     }
     if let Some(path) = &args.plot {
         let bars: Vec<Bar> = worst_per_op(rows)
@@ -278,13 +278,13 @@ fn emit(probes: &[Probe], dir: &Path) -> Result<ExitCode, CliError> {
 }
 
 /// The schedule and the worst program of each opcode as Markdown.
-fn markdown(rows: &[Row], schedule: &FeeSchedule, margin: f64, native_worst: f64) -> String {
+fn markdown(rows: &[Row], schedule: &FeeSchedule, (margin, fixed_margin): (f64, f64), native_worst: f64) -> String {
     let mut text = String::from("| coefficient | picoseconds |\n| --- | --- |\n");
     for (name, value) in schedule_fields(schedule) {
         text.push_str(&format!("| `{name}` | {value} |\n"));
     }
     text.push_str(&format!(
-        "\nMargin {margin:.2}x (per_session and per_frame scaled to their own); charged gas per second {:.0}; native revm's worst case {:.0} gas per second.\n\n",
+        "\nMargin {margin:.2}x, per_session and per_frame {fixed_margin:.2}x; charged gas per second {:.0}; native revm's worst case {:.0} gas per second.\n\n",
         schedule.gas_per_second(),
         1e9 / native_worst.max(1e-9)
     ));
