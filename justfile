@@ -157,6 +157,35 @@ fees dir="../shared/fixtures/state-tests":
 fuzz programs="1000000" seed="0":
     cargo run -q --release --locked --bin evmpc -- fuzz --programs {{programs}} --seed {{seed}}
 
+# The LLVM path: the guest translated to C by WABT's wasm2c and compiled by clang -O3, run on
+# snailtracer by tools/llvm-path/harness.c. wabt 1.0.32 cannot read wide arithmetic, so this
+# path runs the guest built without it (spec §6). Fails unless the frame's status, gas,
+# refund and output equal wasmtime's; prints its time against native revm and wasmtime.
+llvm-path runs="7": toolchain
+    #!/usr/bin/env bash
+    set -euo pipefail
+    want="wabt=1.0.32-1 clang-19=1:19.1.7-3~deb12u1"
+    for pkg in $want; do
+        if [ "$(dpkg-query -W -f='${Version}' "${pkg%%=*}" 2>/dev/null || true)" != "${pkg#*=}" ]; then
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --allow-downgrades $want >/dev/null
+            break
+        fi
+    done
+    out=target/llvm-path
+    mkdir -p $out
+    flags="{{rustflags}}"
+    just _wasm-build guest target/guest-nowide "${flags/+wide-arithmetic,/}"
+    wasm2c target/guest-nowide/{{target}}/release/evmpc_guest.wasm -n guest -o $out/guest.c
+    clang-19 -O3 -w -I$out -I/usr/share/wabt/wasm2c -o $out/harness tools/llvm-path/harness.c \
+        $out/guest.c /usr/share/wabt/wasm2c/wasm-rt-impl.c -lm
+    cargo build -q --release --locked --bin evmpc
+    evmpc=target/release/evmpc
+    $evmpc run --write-message $out/snailtracer.msg --json > $out/wasmtime.json
+    $out/harness $out/snailtracer.msg {{runs}} > $out/llvm.txt
+    $evmpc bench --runs {{runs}} --json > $out/bench.json
+    python3 tools/llvm-path/report.py $out/wasmtime.json $out/llvm.txt $out/bench.json
+
 # Runs Ethereum's state tests through the precompile and compares with native revm.
 statetest dir="../shared/fixtures/state-tests":
     cargo run -q --release --locked --bin evmpc -- statetest --compare-native {{dir}}

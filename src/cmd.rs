@@ -60,7 +60,7 @@ pub enum CliError {
     /// The engine contracts' benchmark failed (a path disagrees with native revm, or fails).
     #[error(transparent)]
     Contracts(#[from] crate::contracts::BenchError),
-    /// Reading a file failed.
+    /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {
         /// The file.

@@ -34,6 +34,27 @@ fn run_reports_bad_input_clearly() {
 }
 
 #[test]
+fn run_writes_the_frame_message_the_guest_decodes() {
+    let dir = std::env::temp_dir().join(format!("evmpc-cli-message-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("frame.msg");
+    let output = evmpc()
+        .args(["run", "--code", "6001600055", "--input", "0xabcd", "--gas", "50000", "--write-message"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let frame = evmpc_abi::FrameInput::decode(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(frame.gas_limit, 50_000);
+    assert_eq!(frame.input, evmpc_abi::CallData::Inline(vec![0xab, 0xcd]));
+    assert_eq!(frame.code, evmpc_abi::Code::Inline(vec![0x60, 0x01, 0x60, 0x00, 0x55]));
+    let output = evmpc().args(["run", "--write-message"]).arg(dir.join("missing/frame.msg")).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing/frame.msg"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn hash_prints_the_locked_identifiers() {
     let output = evmpc().arg("hash").output().unwrap();
     assert!(output.status.success());

@@ -27,6 +27,11 @@ pub struct Args {
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+    /// Also write the frame's encoded message (the bytes the node writes into the guest
+    /// before `frame_start`) to this file: the input of an embedding of the guest other
+    /// than this host's, such as `just llvm-path`.
+    #[arg(long, value_name = "FILE")]
+    write_message: Option<std::path::PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -80,6 +85,10 @@ fn frame_of(args: &Args) -> Result<FrameInput, CliError> {
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let frame = frame_of(&args)?;
+    if let Some(path) = &args.write_message {
+        std::fs::write(path, evmpc_abi::wire::to_vec(&frame))
+            .map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+    }
     let mut host = MemoryHost::for_frame(&frame);
     let started = Instant::now();
     let (engine, result) = if args.native {
