@@ -157,11 +157,12 @@ fees dir="../shared/fixtures/state-tests":
 fuzz programs="1000000" seed="0":
     cargo run -q --release --locked --bin evmpc -- fuzz --programs {{programs}} --seed {{seed}}
 
-# The LLVM path: the guest translated to C by WABT's wasm2c and compiled by clang -O3, run on
-# snailtracer by tools/llvm-path/harness.c. wabt 1.0.32 cannot read wide arithmetic, so this
-# path runs the guest built without it (spec §6). Fails unless the frame's status, gas,
-# refund and output equal wasmtime's; prints its time against native revm and wasmtime.
-llvm-path runs="7": toolchain
+# The LLVM path: the artifact translated to C by WABT's wasm2c and compiled by clang -O3, run
+# on snailtracer by tools/llvm-path/harness.c. wabt 1.0.32 cannot read wide arithmetic, so
+# tools/lower-wide first turns those four instructions into calls the harness serves with
+# 128-bit integers (spec §6). Fails unless the frame's status, gas, refund and output equal
+# wasmtime's; prints its time against native revm and wasmtime.
+llvm-path runs="7":
     #!/usr/bin/env bash
     set -euo pipefail
     want="wabt=1.0.32-1 clang-19=1:19.1.7-3~deb12u1"
@@ -174,11 +175,12 @@ llvm-path runs="7": toolchain
     done
     out=target/llvm-path
     mkdir -p $out
-    flags="{{rustflags}}"
-    just _wasm-build guest target/guest-nowide "${flags/+wide-arithmetic,/}"
-    wasm2c target/guest-nowide/{{target}}/release/evmpc_guest.wasm -n guest -o $out/guest.c
+    cargo test -q --release --locked --manifest-path tools/lower-wide/Cargo.toml --target-dir target/lower-wide
+    cargo run -q --release --locked --manifest-path tools/lower-wide/Cargo.toml --target-dir target/lower-wide -- \
+        spec/evmpc.wasm $out/lowered.wasm
+    wasm2c $out/lowered.wasm -n guest -o $out/guest.c
     clang-19 -O3 -w -I$out -I/usr/share/wabt/wasm2c -o $out/harness tools/llvm-path/harness.c \
-        $out/guest.c /usr/share/wabt/wasm2c/wasm-rt-impl.c -lm
+        /usr/share/wabt/wasm2c/wasm-rt-impl.c -lm
     cargo build -q --release --locked --bin evmpc
     evmpc=target/release/evmpc
     $evmpc run --write-message $out/snailtracer.msg --json > $out/wasmtime.json

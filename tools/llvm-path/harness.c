@@ -1,11 +1,15 @@
-/* The precompile through WABT's wasm2c and clang: an LLVM-compiled path for the guest.
+/* The precompile through WABT's wasm2c and clang: an LLVM-compiled path for the artifact.
  *
- * Runs one encoded frame message (as `evmpc run --write-message` writes it) on the guest
- * translated to C, RUNS times, each on a fresh instance, and prints the frame's result and
- * the time of each run. The node's side is the smallest that runs a frame on an empty
- * state: storage (`sload`, `sstore`) with EIP-2929 warmth, and `keccak256`; any other import
- * ends the run with exit code 3 and its name. `just llvm-path` compares the result with
- * wasmtime's and the time with native revm's.
+ * Runs one encoded frame message (as `evmpc run --write-message` writes it) on the artifact
+ * translated to C (its wide arithmetic lowered to `evmpc_wide` imports by
+ * tools/lower-wide, served here with 128-bit integers), RUNS times, each on a fresh
+ * instance, and prints the frame's result and the fastest and median time. The node's side
+ * is the smallest that runs a frame on an empty state: storage (`sload`, `sstore`) with
+ * EIP-2929 warmth, and `keccak256`; any other import ends the run with exit code 3 and its
+ * name. `just llvm-path` compares the result with wasmtime's and the time with native revm's.
+ *
+ * One translation unit with the translated artifact (`guest.c` is included below), so that
+ * clang inlines the 128-bit helpers into the code that calls them.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "guest.h"
+#include "guest.c"
 #include "wasm-rt-impl.h"
 
 /* The node's state for one session: slots written or read, by address and key. */
@@ -150,6 +154,34 @@ void Z_evmpcZ_keccak256(struct Z_evmpc_instance_t* node, u32 data, u32 len, u32 
   memcpy(guest_bytes(out, 32), hash, 32);
 }
 
+/* Wide arithmetic, as the proposal defines it: operands and results as (low, high) halves. */
+typedef unsigned __int128 u128;
+
+static struct wasm_multi_jj halves(u128 value) {
+  struct wasm_multi_jj out = {(u64)value, (u64)(value >> 64)};
+  return out;
+}
+
+struct wasm_multi_jj Z_evmpc_wideZ_add128(struct Z_evmpc_wide_instance_t* w, u64 a_lo, u64 a_hi, u64 b_lo, u64 b_hi) {
+  (void)w;
+  return halves((((u128)a_hi << 64) | a_lo) + (((u128)b_hi << 64) | b_lo));
+}
+
+struct wasm_multi_jj Z_evmpc_wideZ_sub128(struct Z_evmpc_wide_instance_t* w, u64 a_lo, u64 a_hi, u64 b_lo, u64 b_hi) {
+  (void)w;
+  return halves((((u128)a_hi << 64) | a_lo) - (((u128)b_hi << 64) | b_lo));
+}
+
+struct wasm_multi_jj Z_evmpc_wideZ_mul_wide_u(struct Z_evmpc_wide_instance_t* w, u64 a, u64 b) {
+  (void)w;
+  return halves((u128)a * b);
+}
+
+struct wasm_multi_jj Z_evmpc_wideZ_mul_wide_s(struct Z_evmpc_wide_instance_t* w, u64 a, u64 b) {
+  (void)w;
+  return halves((u128)((__int128)(int64_t)a * (int64_t)b));
+}
+
 static _Noreturn void unserved(const char* import) {
   fprintf(stderr, "the frame needs the `%s` import, which this harness does not serve\n", import);
   exit(3);
@@ -205,7 +237,7 @@ int main(int argc, char** argv) {
     struct Z_evmpc_instance_t node = {0};
     Z_guest_instance_t instance;
     double started = now_ns();
-    Z_guest_instantiate(&instance, &node);
+    Z_guest_instantiate(&instance, &node, NULL);
     running = &instance;
     wasm_rt_trap_t trap = wasm_rt_impl_try();
     if (trap != WASM_RT_TRAP_NONE) {
