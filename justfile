@@ -157,12 +157,8 @@ fees dir="../shared/fixtures/state-tests":
 fuzz programs="1000000" seed="0":
     cargo run -q --release --locked --bin evmpc -- fuzz --programs {{programs}} --seed {{seed}}
 
-# The LLVM path: the artifact translated to C by WABT's wasm2c and compiled by clang -O3, run
-# on snailtracer by tools/llvm-path/harness.c. wabt 1.0.32 cannot read wide arithmetic, so
-# tools/lower-wide first turns those four instructions into calls the harness serves with
-# 128-bit integers (spec §6). Fails unless the frame's status, gas, refund and output equal
-# wasmtime's; prints its time against native revm and wasmtime.
-llvm-path runs="7":
+# Installs WABT (wasm2c and its runtime) and clang 19 from Debian, pinned (root, apt).
+wabt:
     #!/usr/bin/env bash
     set -euo pipefail
     want="wabt=1.0.32-1 clang-19=1:19.1.7-3~deb12u1"
@@ -173,11 +169,27 @@ llvm-path runs="7":
             break
         fi
     done
+    echo "wabt $(wasm2c --version), $(clang-19 --version | head -1)"
+
+# The third engine, outside the Rust Wasm runtimes: the artifact through wasm2c, compiled into
+# evmpc-host (feature `wasm2c`). Its tests (the differential corpus, the memory cap, failing
+# imports), every state test against native revm, and a differential fuzz smoke.
+wasm2c dir="../shared/fixtures/state-tests" programs="200000": wabt
+    cargo test -q --release --locked -p evmpc-host --features wasm2c --lib --test all -- wasm2c
+    cargo run -q --release --locked --features wasm2c --bin evmpc -- statetest --engine wasm2c --compare-native {{dir}}
+    cargo run -q --release --locked --features wasm2c --bin evmpc -- fuzz --engine wasm2c --programs {{programs}} --seed "$(date +%s)" --decoders 0 --time-limit 120
+
+# The LLVM path: the artifact translated to C by WABT's wasm2c and compiled by clang -O3, run
+# on snailtracer by tools/llvm-path/harness.c. wabt 1.0.32 cannot read wide arithmetic, so
+# tools/lower-wide first turns those four instructions into calls the harness serves with
+# 128-bit integers (spec §6). Fails unless the frame's status, gas, refund and output equal
+# wasmtime's; prints its time against native revm and wasmtime.
+llvm-path runs="7": wabt
+    #!/usr/bin/env bash
+    set -euo pipefail
     out=target/llvm-path
     mkdir -p $out
-    cargo test -q --release --locked --manifest-path tools/lower-wide/Cargo.toml --target-dir target/lower-wide
-    cargo run -q --release --locked --manifest-path tools/lower-wide/Cargo.toml --target-dir target/lower-wide -- \
-        spec/evmpc.wasm $out/lowered.wasm
+    cargo run -q --release --locked -p evmpc-lower-wide --bin lower-wide -- spec/evmpc.wasm $out/lowered.wasm
     wasm2c $out/lowered.wasm -n guest -o $out/guest.c
     clang-19 -O3 -w -I$out -I/usr/share/wabt/wasm2c -o $out/harness tools/llvm-path/harness.c \
         /usr/share/wabt/wasm2c/wasm-rt-impl.c -lm

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 /// The Wasm engine that runs the artifact.
 ///
-/// Both give the same bytes out for the same bytes in: the artifact is the protocol, not the
-/// engine (`evmpc statetest --engine wasmi` checks it on every state test). They differ in
-/// speed only: wasmtime compiles the artifact to native code; wasmi interprets it.
+/// All give the same bytes out for the same bytes in: the artifact is the protocol, not the
+/// engine (`evmpc statetest --engine wasmi` and `--engine wasm2c` check it on every state
+/// test). They differ in speed only: wasmtime compiles the artifact to native code; wasmi
+/// interprets it; wasm2c's translation is compiled with the crate by a C compiler.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum WasmEngine {
     /// wasmtime with Cranelift, pooled instances (the default).
@@ -14,6 +15,13 @@ pub enum WasmEngine {
     Wasmtime,
     /// wasmi, an independent interpreter: a second implementation of the same semantics.
     Wasmi,
+    /// The artifact translated to C by WABT's wasm2c and compiled in (feature `wasm2c`): an
+    /// engine outside the Rust Wasm runtimes, for differential runs. One call at a time
+    /// process-wide (the runtime's trap state is global); bounds checked in code, call depth
+    /// counted; a panic in an [`EvmHost`](crate::EvmHost) method aborts the process (it
+    /// cannot unwind through C).
+    #[cfg(feature = "wasm2c")]
+    Wasm2c,
 }
 
 /// Settings of an [`Engine`](crate::Engine), recorded by a builder and checked once by

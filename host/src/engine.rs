@@ -240,6 +240,12 @@ impl<H: EvmHost + 'static> Precompile<H> {
     /// # Errors
     /// [`NodeError`] when the artifact does not compile or link.
     pub fn new(engine: &Engine) -> Result<Self, Error> {
+        #[cfg(feature = "wasm2c")]
+        if engine.wasm_engine() == crate::config::WasmEngine::Wasm2c {
+            // build.rs translated exactly these bytes; refuse to run if they are not locked.
+            artifact::verify(artifact::ARTIFACT)?;
+            return Ok(Precompile { engine: engine.clone(), linked: Linked::Wasm2c });
+        }
         let linked = match &engine.inner.wasmi {
             None => {
                 let module = engine.module()?;

@@ -23,6 +23,9 @@ mod data;
 mod instance;
 /// Fees and time.
 mod meter;
+/// The artifact as C, through wasm2c.
+#[cfg(feature = "wasm2c")]
+mod wasm2c;
 
 pub(crate) use data::CallEntry;
 pub use data::SessionData;

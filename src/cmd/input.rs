@@ -48,6 +48,9 @@ pub enum EngineArg {
     Wasmtime,
     /// wasmi, an interpreter: the second engine, for differential runs.
     Wasmi,
+    /// The artifact through WABT's wasm2c, compiled in (built with `--features wasm2c`).
+    #[cfg(feature = "wasm2c")]
+    Wasm2c,
 }
 
 impl From<EngineArg> for evmpc_host::WasmEngine {
@@ -55,6 +58,8 @@ impl From<EngineArg> for evmpc_host::WasmEngine {
         match engine {
             EngineArg::Wasmtime => evmpc_host::WasmEngine::Wasmtime,
             EngineArg::Wasmi => evmpc_host::WasmEngine::Wasmi,
+            #[cfg(feature = "wasm2c")]
+            EngineArg::Wasm2c => evmpc_host::WasmEngine::Wasm2c,
         }
     }
 }

@@ -20,7 +20,7 @@ const MAX_TABLE_ELEMENTS: usize = 1 << 16;
 
 impl MemoryCap {
     /// Whether guest memory may grow to `desired` bytes; records reaching the cap.
-    fn allows(&mut self, desired: usize) -> bool {
+    pub(crate) fn allows(&mut self, desired: usize) -> bool {
         self.reached |= desired > MAX_GUEST_MEMORY;
         desired <= MAX_GUEST_MEMORY
     }
@@ -87,6 +87,8 @@ impl wasmi::ResourceLimiter for MemoryCap {
 pub(crate) enum EngineTrap {
     Wasmtime(wasmtime::Error),
     Wasmi(wasmi::Error),
+    #[cfg(feature = "wasm2c")]
+    Wasm2c(super::wasm2c::Trap),
 }
 
 impl EngineTrap {
@@ -98,6 +100,8 @@ impl EngineTrap {
                 matches!(trap.downcast_ref::<wasmtime::Trap>(), Some(wasmtime::Trap::StackOverflow))
             }
             EngineTrap::Wasmi(trap) => trap.as_trap_code() == Some(wasmi::TrapCode::StackOverflow),
+            #[cfg(feature = "wasm2c")]
+            EngineTrap::Wasm2c(trap) => trap.is_stack_overflow(),
         }
     }
 
@@ -108,6 +112,8 @@ impl EngineTrap {
                 None => trap.to_string(),
             },
             EngineTrap::Wasmi(trap) => trap.to_string(),
+            #[cfg(feature = "wasm2c")]
+            EngineTrap::Wasm2c(trap) => trap.describe(),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The guest's instance under either engine: its store, its memory and its three exports.
+//! The guest's instance under any engine: its store, its memory and its three exports.
 //! The session speaks only to this; nothing else of an engine reaches it.
 
 use super::blame::EngineTrap;
@@ -31,6 +31,9 @@ pub(crate) enum Linked<H: EvmHost> {
         /// The compiled artifact.
         module: wasmi::Module,
     },
+    /// The artifact translated by wasm2c and compiled into this crate.
+    #[cfg(feature = "wasm2c")]
+    Wasm2c,
 }
 
 /// One instance of the guest.
@@ -48,6 +51,8 @@ pub(crate) enum Instance<H: EvmHost> {
         exports: [wasmi::TypedFunc<i32, i64>; 2],
         input_buffer: wasmi::TypedFunc<i32, i32>,
     },
+    #[cfg(feature = "wasm2c")]
+    Wasm2c(super::wasm2c::Wasm2cInstance<H>),
 }
 
 impl<H: EvmHost + 'static> Instance<H> {
@@ -91,6 +96,10 @@ impl<H: EvmHost + 'static> Instance<H> {
                     Err(error) => Err((store.into_data(), error)),
                 }
             }
+            #[cfg(feature = "wasm2c")]
+            Linked::Wasm2c => super::wasm2c::Wasm2cInstance::new(data).map(Instance::Wasm2c).map_err(|data| {
+                (data, NodeError::Engine("the wasm2c runtime is out of memory for an instance".into()).into())
+            }),
         }
     }
 
@@ -150,6 +159,15 @@ impl<H: EvmHost + 'static> Instance<H> {
                 Export::Resume => exports[1].call(&mut **store, arg),
             }
             .map_err(EngineTrap::Wasmi),
+            #[cfg(feature = "wasm2c")]
+            Instance::Wasm2c(instance) => instance.call(
+                match export {
+                    Export::InputBuffer => 0,
+                    Export::Start => 1,
+                    Export::Resume => 2,
+                },
+                arg,
+            ),
         }
     }
 }
@@ -159,6 +177,8 @@ impl<H: EvmHost> Instance<H> {
         match self {
             Instance::Wasmtime { store, .. } => store.data(),
             Instance::Wasmi { store, .. } => store.data(),
+            #[cfg(feature = "wasm2c")]
+            Instance::Wasm2c(instance) => instance.data(),
         }
     }
 
@@ -166,6 +186,8 @@ impl<H: EvmHost> Instance<H> {
         match self {
             Instance::Wasmtime { store, .. } => store.data_mut(),
             Instance::Wasmi { store, .. } => store.data_mut(),
+            #[cfg(feature = "wasm2c")]
+            Instance::Wasm2c(instance) => instance.data_mut(),
         }
     }
 
@@ -173,6 +195,8 @@ impl<H: EvmHost> Instance<H> {
         match self {
             Instance::Wasmtime { store, .. } => store.into_data(),
             Instance::Wasmi { store, .. } => store.into_data(),
+            #[cfg(feature = "wasm2c")]
+            Instance::Wasm2c(instance) => instance.into_data(),
         }
     }
 
@@ -181,6 +205,8 @@ impl<H: EvmHost> Instance<H> {
         match self {
             Instance::Wasmtime { store, memory, .. } => memory.data(store),
             Instance::Wasmi { store, memory, .. } => memory.data(&**store),
+            #[cfg(feature = "wasm2c")]
+            Instance::Wasm2c(instance) => instance.memory(),
         }
     }
 
@@ -189,6 +215,8 @@ impl<H: EvmHost> Instance<H> {
         match self {
             Instance::Wasmtime { store, memory, .. } => memory.data_mut(store),
             Instance::Wasmi { store, memory, .. } => memory.data_mut(&mut **store),
+            #[cfg(feature = "wasm2c")]
+            Instance::Wasm2c(instance) => instance.memory_mut(),
         }
     }
 
@@ -197,6 +225,8 @@ impl<H: EvmHost> Instance<H> {
         match self {
             Instance::Wasmtime { store, .. } => store.get_fuel().ok(),
             Instance::Wasmi { store, .. } => store.get_fuel().ok(),
+            #[cfg(feature = "wasm2c")]
+            Instance::Wasm2c(_) => None,
         }
     }
 }

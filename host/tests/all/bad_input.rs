@@ -113,6 +113,23 @@ const HOARDER: &str = "PUSH1 0x2a PUSH1 0x00 CALLDATALOAD SSTORE PUSH1 0x00 CALL
 
 #[test]
 fn guest_memory_cap_traps_poisons_the_session_and_undoes_every_frame() {
+    memory_cap_traps_on(precompile());
+}
+
+/// The cap is the protocol's, not the engine's: wasm2c's runtime asks the same limiter.
+#[cfg(feature = "wasm2c")]
+#[test]
+fn guest_memory_cap_is_the_same_frame_error_on_wasm2c() {
+    memory_cap_traps_on(&wasm2c_precompile());
+}
+
+#[cfg(feature = "wasm2c")]
+fn wasm2c_precompile<H: EvmHost + 'static>() -> evmpc_host::Precompile<H> {
+    let engine = evmpc_host::Engine::new(evmpc_host::HostConfig::new().wasm_engine(evmpc_host::WasmEngine::Wasm2c));
+    evmpc_host::Precompile::new(&engine.unwrap()).unwrap()
+}
+
+fn memory_cap_traps_on(precompile: &evmpc_host::Precompile<MemoryHost>) {
     // Each leaf output is 96 MiB: the EVM memory cap holds for every frame, yet the outputs
     // held by the suspended frames reach the guest's cap (with far more gas than any chain
     // allows).
@@ -125,7 +142,7 @@ fn guest_memory_cap_traps_poisons_the_session_and_undoes_every_frame() {
     let mut host = MemoryHost::for_frame(&root);
     host.insert_account(FrameInput::DEFAULT_TARGET, U256::ZERO, 1, &code);
     let before = state(&host);
-    let mut session = precompile().session(host).unwrap();
+    let mut session = precompile.session(host).unwrap();
     let mut action = session.start(&root).unwrap();
     let mut gas_limits = Vec::new();
     let error = loop {
@@ -266,6 +283,16 @@ impl EvmHost for FailingHost {
 
 #[test]
 fn a_failing_host_is_a_node_error_and_undoes_the_frame() {
+    failing_host_on(&evmpc_host::Precompile::<FailingHost>::new(precompile().engine()).unwrap());
+}
+
+#[cfg(feature = "wasm2c")]
+#[test]
+fn a_failing_host_is_the_same_node_error_on_wasm2c() {
+    failing_host_on(&wasm2c_precompile());
+}
+
+fn failing_host_on(failing: &evmpc_host::Precompile<FailingHost>) {
     let other = format!("PUSH20 0x{}", hex::encode([0xaa; 20]));
     let programs = [
         ("sload", "PUSH1 0x01 SLOAD".to_string()),
@@ -277,8 +304,6 @@ fn a_failing_host_is_a_node_error_and_undoes_the_frame() {
         ("selfdestruct", format!("{other} SELFDESTRUCT")),
         ("transfer", format!("PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x00 PUSH1 0x01 {other} GAS CALL")),
     ];
-    let engine = precompile().engine().clone();
-    let failing = evmpc_host::Precompile::<FailingHost>::new(&engine).unwrap();
     for (import, program) in programs {
         let mut frame = frame(&format!("PUSH1 0x2a PUSH1 0x07 SSTORE {program} STOP"));
         if let Some(context) = frame.context.as_mut() {

@@ -460,22 +460,35 @@ fn state_changes_are_visible_and_equal() {
     assert_eq!(effects.state.logs.len(), 1);
 }
 
+/// Runs every program of the corpus on `engine` and asserts the same result, output and
+/// state as wasmtime, bit for bit.
+fn corpus_gives_the_same_effects_as_wasmtime_on(engine: evmpc_host::WasmEngine) {
+    use evmpc_host::{Action, Engine, HostConfig, Precompile};
+    let precompile = Precompile::<MemoryHost>::new(&Engine::new(HostConfig::new().wasm_engine(engine)).unwrap())
+        .unwrap_or_else(|e| panic!("{engine:?} links the artifact: {e}"));
+    for (name, frame, setup) in frames() {
+        let mut host = MemoryHost::for_frame(&frame);
+        setup(&mut host);
+        let mut session = precompile.session(host).expect("session");
+        let result = match session.start(&frame).unwrap_or_else(|e| panic!("{name}: {engine:?} runs the frame: {e}")) {
+            Action::Return(result) => session.returned(&result).expect("output in guest memory"),
+            other => panic!("{name}: unexpected sub-call {other:?}"),
+        };
+        let effects = crate::harness::effects(&session.into_host(), result);
+        assert_eq!(effects, crate::harness::run_precompile(&frame, setup), "{name} on {engine:?}");
+    }
+}
+
 /// The spec's promise, on a second engine: wasmi (an interpreter) gives every program of the
 /// corpus the same result, output and state as wasmtime, bit for bit.
 #[test]
 fn wasmi_gives_the_corpus_the_same_effects_as_wasmtime() {
-    use evmpc_host::{Action, Engine, HostConfig, Precompile, WasmEngine};
-    let wasmi = Precompile::<MemoryHost>::new(&Engine::new(HostConfig::new().wasm_engine(WasmEngine::Wasmi)).unwrap())
-        .expect("wasmi links the artifact");
-    for (name, frame, setup) in frames() {
-        let mut host = MemoryHost::for_frame(&frame);
-        setup(&mut host);
-        let mut session = wasmi.session(host).expect("session");
-        let result = match session.start(&frame).expect("wasmi runs the frame") {
-            Action::Return(result) => session.returned(&result).expect("output in guest memory"),
-            other => panic!("{name}: unexpected sub-call {other:?}"),
-        };
-        let on_wasmi = crate::harness::effects(&session.into_host(), result);
-        assert_eq!(on_wasmi, crate::harness::run_precompile(&frame, setup), "{name}");
-    }
+    corpus_gives_the_same_effects_as_wasmtime_on(evmpc_host::WasmEngine::Wasmi);
+}
+
+/// And on an engine outside the Rust runtimes: the artifact translated to C by wasm2c.
+#[cfg(feature = "wasm2c")]
+#[test]
+fn wasm2c_gives_the_corpus_the_same_effects_as_wasmtime() {
+    corpus_gives_the_same_effects_as_wasmtime_on(evmpc_host::WasmEngine::Wasm2c);
 }
