@@ -175,6 +175,7 @@ wabt:
 # evmpc-host (feature `wasm2c`). Its tests (the differential corpus, the memory cap, failing
 # imports), every state test against native revm, and a differential fuzz smoke.
 wasm2c dir="../shared/fixtures/state-tests" programs="200000": wabt
+    cargo clippy -q --locked -p evmpc-host -p evmpc --all-targets --features wasm2c -- -D warnings
     cargo test -q --release --locked -p evmpc-host --features wasm2c --lib --test all -- wasm2c
     cargo run -q --release --locked --features wasm2c --bin evmpc -- statetest --engine wasm2c --compare-native {{dir}}
     cargo run -q --release --locked --features wasm2c --bin evmpc -- fuzz --engine wasm2c --programs {{programs}} --seed "$(date +%s)" --decoders 0 --time-limit 120
