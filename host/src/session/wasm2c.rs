@@ -65,8 +65,9 @@ impl Trap {
 /// One instance of the translated artifact, over its session data.
 pub(crate) struct Wasm2cInstance<H: EvmHost> {
     raw: *mut Raw,
-    /// Boxed: the C side holds its address.
-    data: Box<Served<H>>,
+    /// From `Box::into_raw`, owned here: the C side holds the same address, and imports
+    /// reach the data through it during calls.
+    served: *mut Served<H>,
 }
 
 /// The session data and the fault of the last import, which the trap carries.
@@ -75,56 +76,67 @@ struct Served<H: EvmHost> {
     fault: Option<String>,
 }
 
-// SAFETY: the instance is owned by one session; the C side touches it only inside calls the
-// session makes, one at a time process-wide.
+// SAFETY: the instance and its data are owned by one session; the C side touches them only
+// inside calls the session makes, one at a time process-wide.
 unsafe impl<H: EvmHost + Send> Send for Wasm2cInstance<H> {}
 
 impl<H: EvmHost> Wasm2cInstance<H> {
     /// Instantiates the artifact over `data`; gives it back when the C side is out of memory.
     #[allow(clippy::result_large_err)]
     pub(crate) fn new(data: SessionData<H>) -> Result<Self, SessionData<H>> {
-        let mut served = Box::new(Served { data, fault: None });
+        let served = Box::into_raw(Box::new(Served { data, fault: None }));
         let _runtime = runtime();
-        // SAFETY: `served` outlives the instance (both dropped together, instance first);
-        // `dispatch::<H>` casts the pointer back to this type.
-        let raw = unsafe { evmpc_w2c_new((&mut *served as *mut Served<H>).cast(), dispatch::<H>) };
+        // SAFETY: `served` lives until the instance is freed (`Drop`, `into_data`), and
+        // `dispatch::<H>` casts it back to this type.
+        let raw = unsafe { evmpc_w2c_new(served.cast(), dispatch::<H>) };
         if raw.is_null() {
-            return Err(served.data);
+            // SAFETY: from `Box::into_raw` above, and the C side kept nothing.
+            return Err(unsafe { Box::from_raw(served) }.data);
         }
-        Ok(Wasm2cInstance { raw, data: served })
+        Ok(Wasm2cInstance { raw, served })
+    }
+
+    fn served(&self) -> &Served<H> {
+        // SAFETY: owned by `self`; the C side touches it only inside `call`.
+        unsafe { &*self.served }
+    }
+
+    fn served_mut(&mut self) -> &mut Served<H> {
+        // SAFETY: as `served`, and `&mut self` makes this the only reference.
+        unsafe { &mut *self.served }
     }
 
     /// Calls export `which` (0 `input_buffer`, 1 `frame_start`, 2 `frame_resume`).
     pub(crate) fn call(&mut self, which: u32, arg: i32) -> Result<i64, EngineTrap> {
         let mut result = 0i64;
-        self.data.fault = None;
+        self.served_mut().fault = None;
         let code = {
             let _runtime = runtime();
-            // SAFETY: `raw` is live; the data it points at is `self.data`, not borrowed now.
+            // SAFETY: `raw` is live; no reference to the served data is held across the call.
             unsafe { evmpc_w2c_call(self.raw, which, arg as u32, &mut result) }
         };
         if code == 0 {
             Ok(result)
         } else {
-            Err(EngineTrap::Wasm2c(Trap { code, fault: self.data.fault.take() }))
+            Err(EngineTrap::Wasm2c(Trap { code, fault: self.served_mut().fault.take() }))
         }
     }
 
     pub(crate) fn data(&self) -> &SessionData<H> {
-        &self.data.data
+        &self.served().data
     }
 
     pub(crate) fn data_mut(&mut self) -> &mut SessionData<H> {
-        &mut self.data.data
+        &mut self.served_mut().data
     }
 
     pub(crate) fn into_data(self) -> SessionData<H> {
         let instance = std::mem::ManuallyDrop::new(self);
-        // SAFETY: `raw` is freed once, here, and `data` moved out once; `instance` is never
-        // dropped.
+        // SAFETY: the instance is freed, and `served` taken back, once, here; `instance` is
+        // never dropped.
         unsafe {
             evmpc_w2c_free(instance.raw);
-            std::ptr::read(&instance.data).data
+            Box::from_raw(instance.served).data
         }
     }
 
@@ -155,8 +167,12 @@ impl<H: EvmHost> Wasm2cInstance<H> {
 
 impl<H: EvmHost> Drop for Wasm2cInstance<H> {
     fn drop(&mut self) {
-        // SAFETY: `raw` is live and freed only here.
-        unsafe { evmpc_w2c_free(self.raw) }
+        // SAFETY: `raw` and `served` are live and released only here (or in `into_data`,
+        // which skips this).
+        unsafe {
+            evmpc_w2c_free(self.raw);
+            drop(Box::from_raw(self.served));
+        }
     }
 }
 
