@@ -60,15 +60,18 @@ impl Default for HostConfig {
 }
 
 impl HostConfig {
-    /// The default of [`keep_resident`](Self::keep_resident): 64 MiB, what a transaction of
-    /// 30 million gas can touch in EVM memory and code.
-    pub const DEFAULT_KEEP_RESIDENT: usize = 64 << 20;
+    /// The default of [`keep_resident`](Self::keep_resident): 2 MiB. Ordinary transactions
+    /// fit (99% of `evmpc load`'s sessions use at most 1 MiB), and a node's memory stays flat:
+    /// a slot never holds more, so 64 slots hold at most 128 MiB between sessions. A session
+    /// that uses more maps its pages above this again (about 2.4 µs a page on the reference
+    /// machine), which its fee covers; a node that runs many such sessions may keep more.
+    pub const DEFAULT_KEEP_RESIDENT: usize = 2 << 20;
 
     /// The smallest native stack [`max_wasm_stack`](Self::max_wasm_stack) accepts, in bytes.
     /// The guest's deepest paths fit in it (a test runs them there).
     pub const MIN_WASM_STACK: usize = 64 * 1024;
 
-    /// The defaults: 64 concurrent sessions, a 1 MiB native stack, pooling on with 64 MiB
+    /// The defaults: 64 concurrent sessions, a 1 MiB native stack, pooling on with 2 MiB
     /// kept resident per slot, no cache.
     pub fn new() -> Self {
         Self::default()
