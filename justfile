@@ -192,7 +192,7 @@ llvm-path runs="7": wabt
     mkdir -p $out
     cargo run -q --release --locked -p evmpc-lower-wide --bin lower-wide -- spec/evmpc.wasm $out/lowered.wasm
     wasm2c $out/lowered.wasm -n guest -o $out/guest.c
-    clang-19 -O3 -w -I$out -I/usr/share/wabt/wasm2c -o $out/harness tools/llvm-path/harness.c \
+    clang-19 -O3 -w -I$out -Ihost/wasm2c -I/usr/share/wabt/wasm2c -o $out/harness tools/llvm-path/harness.c \
         /usr/share/wabt/wasm2c/wasm-rt-impl.c -lm
     cargo build -q --release --locked --bin evmpc
     evmpc=target/release/evmpc

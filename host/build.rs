@@ -21,6 +21,7 @@ mod wasm2c {
     pub(super) fn build() {
         println!("cargo:rerun-if-changed=../spec/evmpc.wasm");
         println!("cargo:rerun-if-changed=wasm2c/shim.c");
+        println!("cargo:rerun-if-changed=wasm2c/wide_arithmetic.h");
         let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
         let artifact = std::fs::read("../spec/evmpc.wasm").expect("spec/evmpc.wasm is committed");
         let lowered = evmpc_lower_wide::lower(&artifact).unwrap_or_else(|e| panic!("lowering the artifact: {e}"));

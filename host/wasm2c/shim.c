@@ -1,10 +1,10 @@
 /* The artifact run by WABT's wasm2c: the embedding `evmpc-host` drives (feature `wasm2c`).
  *
  * build.rs lowers the artifact's wide arithmetic (evmpc-lower-wide), translates it with
- * wasm2c into guest.c and compiles it as part of this file, so the 128-bit helpers below
- * inline into their callers. Each import of the `evmpc` module goes to one Rust function,
- * `dispatch`, with the import's index (the order of `evmpc_abi::IMPORTS`) and its
- * arguments; a negative answer is a fault the session already recorded, raised here as a
+ * wasm2c into guest.c and compiles it as part of this file, so the 128-bit helpers
+ * (wide_arithmetic.h) inline into their callers. Each import of the `evmpc` module goes to
+ * one Rust function, `dispatch`, with the import's index (the order of `evmpc_abi::IMPORTS`)
+ * and its arguments; a negative answer is a fault the session already recorded, raised here as a
  * trap. `memory.grow` asks the same function whether the protocol's cap allows the size.
  *
  * The runtime keeps its trap target and call depth in process globals, so the Rust side
@@ -91,35 +91,7 @@ u32 Z_evmpcZ_selfdestruct(struct Z_evmpc_instance_t* n, u32 a, u32 b, u32 c, u32
   return serve(n, 11, args);
 }
 
-/* Wide arithmetic, as the proposal defines it: operands and results as (low, high) halves. */
-typedef unsigned __int128 u128;
-
-static struct wasm_multi_jj halves(u128 value) {
-  struct wasm_multi_jj out = {(u64)value, (u64)(value >> 64)};
-  return out;
-}
-
-struct wasm_multi_jj Z_evmpc_wideZ_add128(struct Z_evmpc_wide_instance_t* w, u64 a_lo, u64 a_hi, u64 b_lo,
-                                          u64 b_hi) {
-  (void)w;
-  return halves((((u128)a_hi << 64) | a_lo) + (((u128)b_hi << 64) | b_lo));
-}
-
-struct wasm_multi_jj Z_evmpc_wideZ_sub128(struct Z_evmpc_wide_instance_t* w, u64 a_lo, u64 a_hi, u64 b_lo,
-                                          u64 b_hi) {
-  (void)w;
-  return halves((((u128)a_hi << 64) | a_lo) - (((u128)b_hi << 64) | b_lo));
-}
-
-struct wasm_multi_jj Z_evmpc_wideZ_mul_wide_u(struct Z_evmpc_wide_instance_t* w, u64 a, u64 b) {
-  (void)w;
-  return halves((u128)a * b);
-}
-
-struct wasm_multi_jj Z_evmpc_wideZ_mul_wide_s(struct Z_evmpc_wide_instance_t* w, u64 a, u64 b) {
-  (void)w;
-  return halves((u128)((__int128)(int64_t)a * (int64_t)b));
-}
+#include "wide_arithmetic.h"
 
 /* The runtime's own growth (build.rs renames it), behind the protocol's cap. */
 uint32_t evmpc_w2c_grow_unchecked(wasm_rt_memory_t* memory, uint32_t delta);

@@ -154,33 +154,7 @@ void Z_evmpcZ_keccak256(struct Z_evmpc_instance_t* node, u32 data, u32 len, u32 
   memcpy(guest_bytes(out, 32), hash, 32);
 }
 
-/* Wide arithmetic, as the proposal defines it: operands and results as (low, high) halves. */
-typedef unsigned __int128 u128;
-
-static struct wasm_multi_jj halves(u128 value) {
-  struct wasm_multi_jj out = {(u64)value, (u64)(value >> 64)};
-  return out;
-}
-
-struct wasm_multi_jj Z_evmpc_wideZ_add128(struct Z_evmpc_wide_instance_t* w, u64 a_lo, u64 a_hi, u64 b_lo, u64 b_hi) {
-  (void)w;
-  return halves((((u128)a_hi << 64) | a_lo) + (((u128)b_hi << 64) | b_lo));
-}
-
-struct wasm_multi_jj Z_evmpc_wideZ_sub128(struct Z_evmpc_wide_instance_t* w, u64 a_lo, u64 a_hi, u64 b_lo, u64 b_hi) {
-  (void)w;
-  return halves((((u128)a_hi << 64) | a_lo) - (((u128)b_hi << 64) | b_lo));
-}
-
-struct wasm_multi_jj Z_evmpc_wideZ_mul_wide_u(struct Z_evmpc_wide_instance_t* w, u64 a, u64 b) {
-  (void)w;
-  return halves((u128)a * b);
-}
-
-struct wasm_multi_jj Z_evmpc_wideZ_mul_wide_s(struct Z_evmpc_wide_instance_t* w, u64 a, u64 b) {
-  (void)w;
-  return halves((u128)((__int128)(int64_t)a * (int64_t)b));
-}
+#include "wide_arithmetic.h"
 
 static _Noreturn void unserved(const char* import) {
   fprintf(stderr, "the frame needs the `%s` import, which this harness does not serve\n", import);
