@@ -41,15 +41,19 @@ static uint8_t* guest_bytes(u32 ptr, u32 len) {
   return memory->data + ptr;
 }
 
-/* The slot of (address, key) and whether it was cold; created (zero) on first access. */
-static slot_t* slot_at(struct Z_evmpc_instance_t* node, u32 address, u32 key, int* cold) {
+enum { SKIP_COLD = 1, FLAG_COLD = 1, FLAG_SKIPPED = 2 };
+
+/* The slot of (address, key), created (zero) on first access, which is cold (`*flags` gets
+ * FLAG_COLD); NULL with FLAG_SKIPPED when it is cold and the guest asked to skip cold slots. */
+static slot_t* slot_at(struct Z_evmpc_instance_t* node, u32 address, u32 key, u32 request, u32* flags) {
   const uint8_t* a = guest_bytes(address, 20);
   const uint8_t* k = guest_bytes(key, 32);
-  for (size_t i = 0; i < node->len; i++) {
-    if (!memcmp(node->slots[i].address, a, 20) && !memcmp(node->slots[i].key, k, 32)) {
-      *cold = 0;
-      return &node->slots[i];
-    }
+  *flags = 0;
+  for (size_t i = 0; i < node->len; i++)
+    if (!memcmp(node->slots[i].address, a, 20) && !memcmp(node->slots[i].key, k, 32)) return &node->slots[i];
+  if (request & SKIP_COLD) {
+    *flags = FLAG_SKIPPED;
+    return NULL;
   }
   if (node->len == node->cap) {
     node->cap = node->cap ? 2 * node->cap : 64;
@@ -60,37 +64,26 @@ static slot_t* slot_at(struct Z_evmpc_instance_t* node, u32 address, u32 key, in
   memset(slot, 0, sizeof *slot);
   memcpy(slot->address, a, 20);
   memcpy(slot->key, k, 32);
-  *cold = 1;
+  *flags = FLAG_COLD;
   return slot;
 }
 
-enum { SKIP_COLD = 1, FLAG_COLD = 1, FLAG_SKIPPED = 2 };
-
-static int known(struct Z_evmpc_instance_t* node, u32 address, u32 key) {
-  const uint8_t* a = guest_bytes(address, 20);
-  const uint8_t* k = guest_bytes(key, 32);
-  for (size_t i = 0; i < node->len; i++)
-    if (!memcmp(node->slots[i].address, a, 20) && !memcmp(node->slots[i].key, k, 32)) return 1;
-  return 0;
+u32 Z_evmpcZ_sload(struct Z_evmpc_instance_t* node, u32 address, u32 key, u32 request, u32 out) {
+  u32 flags;
+  slot_t* slot = slot_at(node, address, key, request, &flags);
+  if (slot) memcpy(guest_bytes(out, 32), slot->present, 32);
+  return flags;
 }
 
-u32 Z_evmpcZ_sload(struct Z_evmpc_instance_t* node, u32 address, u32 key, u32 flags, u32 out) {
-  if ((flags & SKIP_COLD) && !known(node, address, key)) return FLAG_SKIPPED;
-  int cold;
-  slot_t* slot = slot_at(node, address, key, &cold);
-  memcpy(guest_bytes(out, 32), slot->present, 32);
-  return cold ? FLAG_COLD : 0;
-}
-
-u32 Z_evmpcZ_sstore(struct Z_evmpc_instance_t* node, u32 address, u32 key, u32 value, u32 flags, u32 out) {
-  if ((flags & SKIP_COLD) && !known(node, address, key)) return FLAG_SKIPPED;
-  int cold;
-  slot_t* slot = slot_at(node, address, key, &cold);
+u32 Z_evmpcZ_sstore(struct Z_evmpc_instance_t* node, u32 address, u32 key, u32 value, u32 request, u32 out) {
+  u32 flags;
+  slot_t* slot = slot_at(node, address, key, request, &flags);
+  if (!slot) return flags;
   uint8_t* record = guest_bytes(out, 64);
   memcpy(record, slot->original, 32);
   memcpy(record + 32, slot->present, 32);
   memcpy(slot->present, guest_bytes(value, 32), 32);
-  return cold ? FLAG_COLD : 0;
+  return flags;
 }
 
 /* Keccak-256 (the original padding, as Ethereum uses it). */
