@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 ///
 /// It holds the borsh schemas of [`FrameInput`], [`Action`] and [`SubcallOutcome`]
 /// (borsh-encoded, so every field, type and discriminant counts), the import and export
-/// tables, the record sizes, the limits and the status and boundary-error codes. Change any of them
+/// tables, the record sizes, the limits, the status and boundary-error codes and the unit
+/// tables the guest counts by ([`units`](crate::units)). Change any of them
 /// and the hash changes.
 pub fn abi_description() -> Vec<u8> {
     let mut out = Vec::new();
@@ -61,6 +62,9 @@ pub fn abi_description() -> Vec<u8> {
     }
     for error in BoundaryError::ALL {
         text.push_str(&format!("boundary {error:?}={}\n", error.to_u8()));
+    }
+    for (kind, name, class, units) in crate::units::rows() {
+        text.push_str(&format!("units {kind} {name} {class}={units}\n"));
     }
     out.extend_from_slice(text.as_bytes());
     out

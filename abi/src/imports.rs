@@ -140,6 +140,9 @@ pub const EXPORTS: &[ImportSig] = &[
     // Resumes the suspended top frame with the `len`-byte `SubcallOutcome` in the input
     // buffer. Returns like `frame_start`.
     ImportSig { name: "frame_resume", params: &[ValType::I32], results: &[ValType::I64] },
+    // The units the session has counted so far (`units`): what its frames executed, read by
+    // the node after every start and resume.
+    ImportSig { name: "units", params: &[], results: &[ValType::I64] },
 ];
 
 /// Name of the exported linear memory.

@@ -41,6 +41,8 @@ pub mod outcome;
 pub mod records;
 /// Wire status codes of a frame and of the boundary itself.
 pub mod status;
+/// Units: the node's cost of what the guest executes, counted in the guest.
+pub mod units;
 /// The round trip's messages, encoded and decoded fast, byte for byte as borsh does.
 pub mod wire;
 

@@ -36,6 +36,13 @@ pub extern "C" fn frame_resume(len: i32) -> i64 {
     finish(resume(len))
 }
 
+/// The units the session's frames have counted so far ([`evmpc_abi::units`]); 0 before the
+/// first frame.
+#[no_mangle]
+pub extern "C" fn units() -> i64 {
+    state().session.as_ref().map_or(0, |session| session.host.units as i64)
+}
+
 fn start(len: i32) -> Result<(), BoundaryError> {
     let state = state();
     let frame = decode_frame(&state.input, len)?;

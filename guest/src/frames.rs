@@ -309,6 +309,7 @@ impl Frames<'_> {
         result: revm_interpreter::InterpreterResult,
     ) -> Option<(Box<Interpreter<GuestTypes>>, u16)> {
         let status = status_of(result.result);
+        self.session.host.units += evmpc_abi::units::frame_end_units(interpreter.memory.len() as u64, result.output.len() as u64);
         let gas_used = if status.is_halt() { interpreter.gas.limit() } else { result.gas.total_gas_spent() };
         let gas_refunded = if status.is_success() { result.gas.refunded() } else { 0 };
         let output = result.output;

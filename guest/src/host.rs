@@ -33,6 +33,8 @@ pub(crate) struct ImportHost {
     block_hashes: BTreeMap<u64, B256>,
     /// EIP-1153 transient storage of the session's transaction.
     pub(crate) transient: Transient,
+    /// The session's units so far ([`evmpc_abi::units`]): what its frames executed.
+    pub(crate) units: u64,
 }
 
 /// The session's context, as U256 and addresses, converted once.
@@ -117,6 +119,7 @@ impl ImportHost {
             accounts: Accounts::default(),
             block_hashes: BTreeMap::new(),
             transient: Transient::default(),
+            units: 0,
         }
     }
 

@@ -1,11 +1,16 @@
 use crate::host::ImportHost;
 use crate::imports::{self, ptr};
 use evmpc_abi::records::AccessFlags;
-use revm_interpreter::bytecode::opcode::{EXTCODECOPY, EXTCODESIZE, KECCAK256};
-use crate::frame_stack::GuestTypes;
+use evmpc_abi::units::{self, Limbs};
+use revm_interpreter::bytecode::opcode::{
+    ADDMOD, CALLDATACOPY, CODECOPY, CREATE, CREATE2, DIV, EXP, EXTCODECOPY, EXTCODESIZE, KECCAK256, MCOPY, MOD,
+    MULMOD, RETURNDATACOPY, SDIV, SMOD,
+};
+use crate::frame_stack::{FrameStack, GuestTypes};
 use revm_interpreter::interpreter_types::StackTr;
 use revm_interpreter::interpreter::resize_memory;
 use revm_interpreter::interpreter_types::{Jumps, LoopControl};
+use revm_interpreter::instructions::{arithmetic, contract, memory, system};
 use revm_interpreter::primitives::{Address, KECCAK_EMPTY, U256};
 use revm_interpreter::Host;
 use revm_interpreter::{
@@ -18,16 +23,91 @@ type Ctx<'a> = InstructionContext<'a, ImportHost, GuestTypes>;
 /// revm's instruction table, except EXTCODESIZE and EXTCODECOPY, which read code length
 /// and bytes through the `account` and `code_copy` imports instead of copying whole code
 /// into guest memory on every account load, and KECCAK256, which hashes through the
-/// `keccak256` import.
+/// `keccak256` import. The opcodes whose units depend on their operands or on the bytes
+/// they copy count those units around revm's own bodies ([`evmpc_abi::units`]).
 ///
 /// A `const`, so that [`execute`] sees every entry as a known function it can inline.
 const TABLE: InstructionTable<GuestTypes, ImportHost> = {
     let mut table = instruction_table::<GuestTypes, ImportHost>();
     table[EXTCODESIZE as usize] = Instruction::new(extcodesize);
-    table[EXTCODECOPY as usize] = Instruction::new(extcodecopy);
+    table[EXTCODECOPY as usize] = Instruction::new(counted_extcodecopy);
     table[KECCAK256 as usize] = Instruction::new(keccak256);
+    table[DIV as usize] = Instruction::new(div);
+    table[SDIV as usize] = Instruction::new(sdiv);
+    table[MOD as usize] = Instruction::new(rem);
+    table[SMOD as usize] = Instruction::new(smod);
+    table[ADDMOD as usize] = Instruction::new(addmod);
+    table[MULMOD as usize] = Instruction::new(mulmod);
+    table[EXP as usize] = Instruction::new(exp);
+    table[CALLDATACOPY as usize] = Instruction::new(calldatacopy);
+    table[CODECOPY as usize] = Instruction::new(codecopy);
+    table[RETURNDATACOPY as usize] = Instruction::new(returndatacopy);
+    table[MCOPY as usize] = Instruction::new(mcopy);
+    table[CREATE as usize] = Instruction::new(create::<false>);
+    table[CREATE2 as usize] = Instruction::new(create::<true>);
     table
 };
+
+/// Word `depth` below the top of `stack`, as limbs (`None` past the bottom).
+#[inline(always)]
+fn peek(stack: &FrameStack, depth: usize) -> Option<Limbs> {
+    let words = stack.data();
+    words.len().checked_sub(depth + 1).map(|index| *words[index].as_limbs())
+}
+
+/// Instructions whose units depend on their operands: the class units first, then revm's body.
+macro_rules! priced_by_operands {
+    ($($name:ident = $opcode:ident => $body:path;)*) => {$(
+        fn $name(ctx: Ctx<'_>) -> Result<(), InstructionResult> {
+            let extra = units::operand_units($opcode, |depth| peek(&ctx.interpreter.stack, depth));
+            ctx.host.units += extra;
+            $body(ctx)
+        }
+    )*};
+}
+
+priced_by_operands! {
+    div = DIV => arithmetic::div;
+    sdiv = SDIV => arithmetic::sdiv;
+    rem = MOD => arithmetic::rem;
+    smod = SMOD => arithmetic::smod;
+    addmod = ADDMOD => arithmetic::addmod;
+    mulmod = MULMOD => arithmetic::mulmod;
+    exp = EXP => arithmetic::exp;
+}
+
+/// Instructions that copy bytes into memory: the body, then the bytes' units if it copied.
+macro_rules! priced_by_bytes {
+    ($($name:ident = $opcode:ident => $body:path;)*) => {$(
+        fn $name(ctx: Ctx<'_>) -> Result<(), InstructionResult> {
+            let len = units::copy_len($opcode, |depth| peek(&ctx.interpreter.stack, depth));
+            $body(InstructionContext { interpreter: &mut *ctx.interpreter, host: &mut *ctx.host })?;
+            ctx.host.units += units::copy_units($opcode, len.unwrap_or(0));
+            Ok(())
+        }
+    )*};
+}
+
+priced_by_bytes! {
+    calldatacopy = CALLDATACOPY => system::calldatacopy;
+    codecopy = CODECOPY => system::codecopy;
+    returndatacopy = RETURNDATACOPY => system::returndatacopy;
+    mcopy = MCOPY => memory::mcopy;
+    counted_extcodecopy = EXTCODECOPY => extcodecopy;
+}
+
+/// CREATE and CREATE2 as revm's, with the units of the init code when they ask for a frame.
+fn create<const IS_CREATE2: bool>(ctx: Ctx<'_>) -> Result<(), InstructionResult> {
+    let len = peek(&ctx.interpreter.stack, 2).map_or(0, |len| len[0]);
+    let result = contract::create::<IS_CREATE2, _, _>(InstructionContext {
+        interpreter: &mut *ctx.interpreter,
+        host: &mut *ctx.host,
+    });
+    if matches!(ctx.interpreter.bytecode.action(), Some(InterpreterAction::NewFrame(_))) {
+        ctx.host.units += units::initcode_units(len);
+    }
+    result
+}
 
 /// Runs the instruction `opcode`.
 ///
@@ -47,15 +127,19 @@ fn execute(opcode: u8, ctx: Ctx<'_>) -> Result<(), InstructionResult> {
 }
 
 /// Runs `interpreter` until it returns or asks for a sub-call: revm's `run_plain` (the
-/// same steps in the same order: fetch, advance, static gas, execute) over [`execute`].
+/// same steps in the same order: fetch, advance, static gas, execute) over [`execute`],
+/// counting each fetched opcode's units before its gas ([`units::OPCODE`]) in a register
+/// and adding them to the session's count when the frame stops.
 #[inline(never)]
 pub(crate) fn run(
     interpreter: &mut Interpreter<GuestTypes>,
     gas_table: &GasTable,
     host: &mut ImportHost,
 ) -> InterpreterAction {
+    let mut counted: u64 = 0;
     let halt = loop {
         let opcode = interpreter.bytecode.opcode();
+        counted += u64::from(units::OPCODE[opcode as usize]);
         interpreter.bytecode.relative_jump(1);
         let static_gas = gas_table[opcode as usize];
         if interpreter.gas.record_cost_unsafe(static_gas as u64) {
@@ -65,6 +149,7 @@ pub(crate) fn run(
             break halt;
         }
     };
+    host.units += counted;
     if interpreter.bytecode.action().is_none() {
         interpreter.halt(halt);
     }

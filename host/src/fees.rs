@@ -4,17 +4,28 @@
 //! The precompile runs without Wasm metering, so a node charges for it by
 //!
 //! ```text
-//! fee = per_session × sessions + per_call × calls + per_frame × frames + per_gas × gas
+//! fee = per_session × sessions + per_call × calls + per_frame × frames + per_unit × units
 //!     + per_byte × bytes + per_code_byte × code + per_import × imports
-//!     + per_hashed_byte × hashed
+//!     + per_cold_access × cold + per_hashed_byte × hashed
+//!     + Σ over Ethereum precompiles p (per_precompile_call[p] × calls[p] + per_precompile_gas[p] × gas[p])
 //! ```
 //!
 //! over a session's [`Usage`], in picoseconds of the reference machine's time (as
-//! Substrate's weights are): a node converts them to its own gas. The constants of
-//! [`FeeSchedule::REFERENCE`] come from `evmpc estimate`, which searches for the programs
-//! with the highest cost per unit and covers every one it measured with a margin
-//! (`spec/fees.md`). Arithmetic is checked: a fee that does not fit a `u64` is an error,
-//! never a wrapped number.
+//! Substrate's weights are): a node converts them to its own gas. `units` are what the
+//! guest counts as it executes ([`evmpc_abi::units`]: a weight per opcode, operand classes,
+//! bytes copied, memory), themselves picoseconds of the reference machine in the costliest
+//! context found, so `per_unit` is the margin; every other unit the node counts where the
+//! work happens. [`Term`] lists the terms once. The constants of [`FeeSchedule::REFERENCE`]
+//! and the unit tables come from `evmpc estimate` (`spec/fees.md`). Arithmetic is checked:
+//! a fee that does not fit a `u64` is an error, never a wrapped number.
+
+/// The least gas that bounds each unit: what the prepaid upper bound rests on.
+mod bound;
+/// The Ethereum precompiles as priced.
+mod precompiles;
+
+pub use bound::{MAX_BYTES_PER_GAS, MAX_HASHED_PER_GAS, MIN_GAS_PER_FRAME, MIN_GAS_PER_IMPORT};
+pub use precompiles::{PrecompileUse, PricedPrecompile};
 
 /// Picoseconds of the reference machine's time.
 pub type Picos = u64;
@@ -26,12 +37,13 @@ pub struct Usage {
     pub sessions: u64,
     /// Calls into the guest: frame starts and resumes.
     pub calls: u64,
-    /// EVM frames started: by the node, and run inline by the guest. EVM gas prices a
-    /// frame by its instructions, not by setting it up, and a frame can use as little as
-    /// 100 gas (a warm CALL of itself).
+    /// EVM frames started: by the node, and run inline by the guest.
     pub frames: u64,
-    /// EVM gas the session's root frames used (spent, before refunds).
+    /// EVM gas the session's root frames used (spent, before refunds). Not a term of the
+    /// fee: it bounds the fee before the work ([`FeeSchedule::upper_bound`]).
     pub gas: u64,
+    /// Units the guest counted ([`evmpc_abi::units`]).
+    pub units: u64,
     /// Bytes that crossed the boundary: messages written into the guest, actions and bytes
     /// read out of it, code and log data passed through imports.
     pub bytes: u64,
@@ -40,23 +52,144 @@ pub struct Usage {
     pub code: u64,
     /// Import calls.
     pub imports: u64,
+    /// State the node loaded cold for an import: accounts and storage slots touched for the
+    /// first time in the transaction.
+    pub cold: u64,
     /// Bytes hashed by the `keccak256` import.
     pub hashed: u64,
+    /// Calls to each Ethereum precompile, by [`PricedPrecompile::index`].
+    pub precompiles: [PrecompileUse; PricedPrecompile::COUNT],
+}
+
+/// One term of the fee: a count of [`Usage`] and its price in [`FeeSchedule`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Term {
+    /// `sessions`, at `per_session`.
+    Sessions,
+    /// `calls`, at `per_call`.
+    Calls,
+    /// `frames`, at `per_frame`.
+    Frames,
+    /// `units`, at `per_unit`.
+    Units,
+    /// `bytes`, at `per_byte`.
+    Bytes,
+    /// `code`, at `per_code_byte`.
+    Code,
+    /// `imports`, at `per_import`.
+    Imports,
+    /// `cold`, at `per_cold_access`.
+    Cold,
+    /// `hashed`, at `per_hashed_byte`.
+    Hashed,
+    /// Calls to a precompile, at its `per_precompile_call`.
+    PrecompileCalls(PricedPrecompile),
+    /// Gas consumed by a precompile, at its `per_precompile_gas`.
+    PrecompileGas(PricedPrecompile),
+}
+
+/// The terms that are not per precompile, in the formula's order.
+const SCALAR_TERMS: [Term; 9] = [
+    Term::Sessions,
+    Term::Calls,
+    Term::Frames,
+    Term::Units,
+    Term::Bytes,
+    Term::Code,
+    Term::Imports,
+    Term::Cold,
+    Term::Hashed,
+];
+
+impl Term {
+    /// Every term, in the formula's order: the scalar ones, then each precompile's call and
+    /// gas terms.
+    pub fn all() -> impl Iterator<Item = Term> {
+        SCALAR_TERMS.into_iter().chain(
+            PricedPrecompile::ALL
+                .into_iter()
+                .flat_map(|precompile| [Term::PrecompileCalls(precompile), Term::PrecompileGas(precompile)]),
+        )
+    }
+
+    /// The name of its price, as `spec/fees.md` writes it.
+    pub fn price_name(self) -> String {
+        match self {
+            Term::Sessions => "per_session".into(),
+            Term::Calls => "per_call".into(),
+            Term::Frames => "per_frame".into(),
+            Term::Units => "per_unit".into(),
+            Term::Bytes => "per_byte".into(),
+            Term::Code => "per_code_byte".into(),
+            Term::Imports => "per_import".into(),
+            Term::Cold => "per_cold_access".into(),
+            Term::Hashed => "per_hashed_byte".into(),
+            Term::PrecompileCalls(p) => format!("per_precompile_call[{}]", p.name()),
+            Term::PrecompileGas(p) => format!("per_precompile_gas[{}]", p.name()),
+        }
+    }
+
+    /// Whether it is a fixed cost (a session, a frame): memory traffic more than computation,
+    /// which takes its own margin (`spec/fees.md` §3).
+    pub fn is_fixed(self) -> bool {
+        matches!(self, Term::Sessions | Term::Frames)
+    }
 }
 
 impl Usage {
+    /// How many of `term` the usage holds.
+    pub fn count(&self, term: Term) -> u64 {
+        match term {
+            Term::Sessions => self.sessions,
+            Term::Calls => self.calls,
+            Term::Frames => self.frames,
+            Term::Units => self.units,
+            Term::Bytes => self.bytes,
+            Term::Code => self.code,
+            Term::Imports => self.imports,
+            Term::Cold => self.cold,
+            Term::Hashed => self.hashed,
+            Term::PrecompileCalls(p) => self.precompiles[p.index()].calls,
+            Term::PrecompileGas(p) => self.precompiles[p.index()].gas,
+        }
+    }
+
+    fn count_mut(&mut self, term: Term) -> &mut u64 {
+        match term {
+            Term::Sessions => &mut self.sessions,
+            Term::Calls => &mut self.calls,
+            Term::Frames => &mut self.frames,
+            Term::Units => &mut self.units,
+            Term::Bytes => &mut self.bytes,
+            Term::Code => &mut self.code,
+            Term::Imports => &mut self.imports,
+            Term::Cold => &mut self.cold,
+            Term::Hashed => &mut self.hashed,
+            Term::PrecompileCalls(p) => &mut self.precompiles[p.index()].calls,
+            Term::PrecompileGas(p) => &mut self.precompiles[p.index()].gas,
+        }
+    }
+
+    /// Adds `count` of `term` (saturating: a usage never wraps).
+    pub fn add(&mut self, term: Term, count: u64) {
+        let slot = self.count_mut(term);
+        *slot = slot.saturating_add(count);
+    }
+
+    /// Counts one call to `precompile` that consumed `gas`.
+    pub fn add_precompile(&mut self, precompile: PricedPrecompile, gas: u64) {
+        self.add(Term::PrecompileCalls(precompile), 1);
+        self.add(Term::PrecompileGas(precompile), gas);
+    }
+
     /// The usage of `self` and `other` together (saturating: a usage never wraps).
     pub fn plus(&self, other: &Usage) -> Usage {
-        Usage {
-            sessions: self.sessions.saturating_add(other.sessions),
-            calls: self.calls.saturating_add(other.calls),
-            frames: self.frames.saturating_add(other.frames),
-            gas: self.gas.saturating_add(other.gas),
-            bytes: self.bytes.saturating_add(other.bytes),
-            code: self.code.saturating_add(other.code),
-            imports: self.imports.saturating_add(other.imports),
-            hashed: self.hashed.saturating_add(other.hashed),
+        let mut sum = *self;
+        for term in Term::all() {
+            sum.add(term, other.count(term));
         }
+        sum.gas = sum.gas.saturating_add(other.gas);
+        sum
     }
 }
 
@@ -74,58 +207,95 @@ pub struct FeeSchedule {
     pub per_call: Picos,
     /// Per EVM frame: an interpreter set up, a checkpoint opened and settled.
     pub per_frame: Picos,
-    /// Per unit of EVM gas used.
-    pub per_gas: Picos,
+    /// Per unit the guest counted: the margin over the units' own picoseconds.
+    pub per_unit: Picos,
     /// Per byte crossing the boundary.
     pub per_byte: Picos,
     /// Per byte of code the guest analyses.
     pub per_code_byte: Picos,
     /// Per import call.
     pub per_import: Picos,
+    /// Per account or storage slot an import loaded cold.
+    pub per_cold_access: Picos,
     /// Per byte hashed by the `keccak256` import.
     pub per_hashed_byte: Picos,
+    /// Per call of each Ethereum precompile, by [`PricedPrecompile::index`].
+    pub per_precompile_call: [Picos; PricedPrecompile::COUNT],
+    /// Per unit of gas each Ethereum precompile consumed.
+    pub per_precompile_gas: [Picos; PricedPrecompile::COUNT],
 }
 
-/// The least gas an EVM frame costs its caller: a CALL on Frontier (from Berlin, a warm
-/// CALL costs 100).
-pub const MIN_GAS_PER_FRAME: u64 = 40;
-/// The least gas that makes the guest call an import: BALANCE or EXTCODESIZE on Frontier,
-/// BLOCKHASH.
-pub const MIN_GAS_PER_IMPORT: u64 = 20;
-/// The most bytes one unit of gas moves across the boundary: memory at 3 gas per 32-byte
-/// word (return data, call data of precompiles, copies), log data at 8 gas per byte.
-pub const MAX_BYTES_PER_GAS: u64 = 11;
-/// The most bytes one unit of gas hashes: KECCAK256 at 6 gas per 32-byte word.
-pub const MAX_HASHED_PER_GAS: u64 = 6;
-
 impl FeeSchedule {
-    /// The schedule `evmpc estimate` fitted on the reference machine: the larger of two
-    /// independent fits, coefficient by coefficient, at a 3.0x margin, with `per_session`
-    /// and `per_frame` at their own 6.0x (`spec/fees.md`, revision 2).
+    /// Nothing charged for anything: the start of a fit.
+    pub const ZERO: FeeSchedule = FeeSchedule {
+        per_session: 0,
+        per_call: 0,
+        per_frame: 0,
+        per_unit: 0,
+        per_byte: 0,
+        per_code_byte: 0,
+        per_import: 0,
+        per_cold_access: 0,
+        per_hashed_byte: 0,
+        per_precompile_call: [0; PricedPrecompile::COUNT],
+        per_precompile_gas: [0; PricedPrecompile::COUNT],
+    };
+
+    /// The schedule `evmpc estimate` fitted on the reference machine (`spec/fees.md`,
+    /// revision 3).
     pub const REFERENCE: FeeSchedule = FeeSchedule {
         per_session: 30_878_247,
         per_call: 0,
         per_frame: 15_999_738,
-        per_gas: 17_637,
+        per_unit: 3,
         per_byte: 693,
         per_code_byte: 8_738,
         per_import: 0,
+        per_cold_access: 0,
         per_hashed_byte: 22_406,
+        per_precompile_call: [0; PricedPrecompile::COUNT],
+        per_precompile_gas: [17_637; PricedPrecompile::COUNT],
     };
+
+    /// The price of `term`.
+    pub fn price(&self, term: Term) -> Picos {
+        match term {
+            Term::Sessions => self.per_session,
+            Term::Calls => self.per_call,
+            Term::Frames => self.per_frame,
+            Term::Units => self.per_unit,
+            Term::Bytes => self.per_byte,
+            Term::Code => self.per_code_byte,
+            Term::Imports => self.per_import,
+            Term::Cold => self.per_cold_access,
+            Term::Hashed => self.per_hashed_byte,
+            Term::PrecompileCalls(p) => self.per_precompile_call[p.index()],
+            Term::PrecompileGas(p) => self.per_precompile_gas[p.index()],
+        }
+    }
+
+    /// Sets the price of `term`.
+    pub fn set_price(&mut self, term: Term, price: Picos) {
+        let slot = match term {
+            Term::Sessions => &mut self.per_session,
+            Term::Calls => &mut self.per_call,
+            Term::Frames => &mut self.per_frame,
+            Term::Units => &mut self.per_unit,
+            Term::Bytes => &mut self.per_byte,
+            Term::Code => &mut self.per_code_byte,
+            Term::Imports => &mut self.per_import,
+            Term::Cold => &mut self.per_cold_access,
+            Term::Hashed => &mut self.per_hashed_byte,
+            Term::PrecompileCalls(p) => &mut self.per_precompile_call[p.index()],
+            Term::PrecompileGas(p) => &mut self.per_precompile_gas[p.index()],
+        };
+        *slot = price;
+    }
 
     /// Every coefficient with its name, in the formula's order: what `spec/fees.md` and
     /// `evmpc estimate`'s report state.
-    pub fn coefficients(&self) -> [(&'static str, Picos); 8] {
-        [
-            ("per_session", self.per_session),
-            ("per_call", self.per_call),
-            ("per_frame", self.per_frame),
-            ("per_gas", self.per_gas),
-            ("per_byte", self.per_byte),
-            ("per_code_byte", self.per_code_byte),
-            ("per_import", self.per_import),
-            ("per_hashed_byte", self.per_hashed_byte),
-        ]
+    pub fn coefficients(&self) -> Vec<(String, Picos)> {
+        Term::all().map(|term| (term.price_name(), self.price(term))).collect()
     }
 
     /// The fee of `usage`.
@@ -136,53 +306,29 @@ impl FeeSchedule {
     /// # Examples
     /// ```
     /// use evmpc_host::fees::{FeeSchedule, Usage};
-    /// let usage = Usage { sessions: 1, calls: 1, gas: 21_000, ..Usage::default() };
+    /// let usage = Usage { sessions: 1, calls: 1, units: 2_000_000, ..Usage::default() };
     /// let fee = FeeSchedule::REFERENCE.fee(&usage).unwrap();
     /// assert!(fee >= FeeSchedule::REFERENCE.per_session);
     /// ```
     pub fn fee(&self, usage: &Usage) -> Result<Picos, FeeOverflow> {
-        let terms = [
-            (self.per_session, usage.sessions),
-            (self.per_call, usage.calls),
-            (self.per_frame, usage.frames),
-            (self.per_gas, usage.gas),
-            (self.per_byte, usage.bytes),
-            (self.per_code_byte, usage.code),
-            (self.per_import, usage.imports),
-            (self.per_hashed_byte, usage.hashed),
-        ];
-        terms.iter().try_fold(0u64, |fee, (price, units)| {
-            price.checked_mul(*units).and_then(|term| fee.checked_add(term)).ok_or(FeeOverflow)
+        Term::all().try_fold(0u64, |fee, term| {
+            self.price(term).checked_mul(usage.count(term)).and_then(|part| fee.checked_add(part)).ok_or(FeeOverflow)
         })
     }
 
-    /// The most a unit of gas can be charged, every term included: one frame per
-    /// [`MIN_GAS_PER_FRAME`] gas with its code loaded, one import per
-    /// [`MIN_GAS_PER_IMPORT`], [`MAX_BYTES_PER_GAS`] bytes crossing and
-    /// [`MAX_HASHED_PER_GAS`] bytes hashed per gas.
-    ///
-    /// # Errors
-    /// [`FeeOverflow`] when it does not fit a `u64`.
-    pub fn bound_per_gas(&self) -> Result<Picos, FeeOverflow> {
-        let code = evmpc_abi::limits::MAX_CODE_SIZE as u64;
-        let frame = self
-            .per_frame
-            .checked_add(self.per_byte.checked_mul(code).ok_or(FeeOverflow)?)
-            .ok_or(FeeOverflow)?
-            .div_ceil(MIN_GAS_PER_FRAME);
-        let terms = [
-            Some(self.per_gas),
-            Some(frame),
-            Some(self.per_import.div_ceil(MIN_GAS_PER_IMPORT)),
-            self.per_byte.checked_mul(MAX_BYTES_PER_GAS),
-            self.per_hashed_byte.checked_mul(MAX_HASHED_PER_GAS),
-        ];
-        terms.iter().try_fold(0u64, |sum, term| term.and_then(|term| sum.checked_add(term)).ok_or(FeeOverflow))
+    /// The fee of each term of `usage`, in the formula's order, without the zero ones.
+    pub fn breakdown(&self, usage: &Usage) -> Vec<(Term, u64, Picos)> {
+        Term::all()
+            .filter_map(|term| {
+                let count = usage.count(term);
+                (count > 0).then(|| (term, count, self.price(term).saturating_mul(count)))
+            })
+            .collect()
     }
 
     /// What a session of `gas_limit` gas whose first message is `message_bytes` long (its
-    /// inline code included) can cost at most: a node charges it before the work and refunds the difference to
-    /// [`fee`](Self::fee) after.
+    /// inline code included) can cost at most: a node charges it before the work and refunds
+    /// the difference to [`fee`](Self::fee) after.
     ///
     /// # Errors
     /// [`FeeOverflow`] when it does not fit a `u64`.
@@ -190,16 +336,26 @@ impl FeeSchedule {
         let terms = [
             self.per_session.checked_add(self.per_call),
             self.per_frame.checked_add(self.per_import),
-            self.bound_per_gas()?.checked_mul(gas_limit),
+            bound::per_gas(self)?.checked_mul(gas_limit),
+            Some(bound::initcode(self, gas_limit)?),
             self.per_byte.checked_add(self.per_code_byte).and_then(|per_byte| per_byte.checked_mul(message_bytes)),
         ];
         terms.iter().try_fold(0u64, |fee, term| term.and_then(|term| fee.checked_add(term)).ok_or(FeeOverflow))
     }
 
-    /// Gas per second the schedule charges for: how much EVM gas one second of the
-    /// reference machine buys at [`per_gas`](Self::per_gas).
-    pub fn gas_per_second(&self) -> f64 {
-        1e12 / self.per_gas.max(1) as f64
+    /// The least a unit of gas is charged when an opcode spends it: the cheapest opcode's
+    /// units per unit of its gas, at [`per_unit`](Self::per_unit). A node refuses a gas
+    /// limit its caller cannot pay at this price before any work.
+    pub fn floor_per_gas(&self) -> Picos {
+        bound::floor_per_gas(self)
+    }
+
+    /// The most a unit of gas can be charged, every term included ([`upper_bound`](Self::upper_bound)'s rate).
+    ///
+    /// # Errors
+    /// [`FeeOverflow`] when it does not fit a `u64`.
+    pub fn bound_per_gas(&self) -> Result<Picos, FeeOverflow> {
+        bound::per_gas(self)
     }
 }
 
@@ -209,44 +365,29 @@ mod tests {
 
     #[test]
     fn the_fee_is_the_sum_of_its_terms() {
-        let schedule = FeeSchedule {
-            per_session: 1,
-            per_call: 10,
-            per_frame: 100,
-            per_gas: 1_000,
-            per_byte: 10_000,
-            per_code_byte: 100_000,
-            per_import: 1_000_000,
-            per_hashed_byte: 10_000_000,
-        };
-        let usage = Usage { sessions: 1, calls: 2, frames: 3, gas: 4, bytes: 5, code: 6, imports: 7, hashed: 8 };
-        assert_eq!(schedule.fee(&usage), Ok(87_654_321));
-        assert_eq!(usage.plus(&usage).gas, 8);
+        let mut schedule = FeeSchedule::ZERO;
+        let mut usage = Usage::default();
+        let mut expected = 0u64;
+        for (index, term) in Term::all().enumerate() {
+            schedule.set_price(term, index as u64 + 1);
+            usage.add(term, 10 + index as u64);
+            expected += (index as u64 + 1) * (10 + index as u64);
+            assert_eq!(schedule.price(term), index as u64 + 1);
+        }
+        assert_eq!(schedule.fee(&usage), Ok(expected));
+        assert_eq!(usage.plus(&usage).count(Term::Units), 2 * usage.units);
+        let breakdown: u64 = schedule.breakdown(&usage).iter().map(|(_, _, fee)| fee).sum();
+        assert_eq!(breakdown, expected);
+        let names: std::collections::BTreeSet<String> = Term::all().map(Term::price_name).collect();
+        assert_eq!(names.len(), Term::all().count(), "every term has a name of its own");
     }
 
     #[test]
     fn overflow_is_an_error_not_a_wrap() {
-        let usage = Usage { gas: u64::MAX, ..Usage::default() };
+        let usage = Usage { units: u64::MAX, ..Usage::default() };
         assert_eq!(FeeSchedule::REFERENCE.fee(&usage), Err(FeeOverflow));
         assert_eq!(FeeSchedule::REFERENCE.upper_bound(u64::MAX, 0), Err(FeeOverflow));
         let big = Usage { sessions: u64::MAX, ..Usage::default() };
         assert_eq!(big.plus(&big).sessions, u64::MAX);
-    }
-
-    #[test]
-    fn the_upper_bound_covers_the_densest_usage_gas_can_buy() {
-        let schedule = FeeSchedule::REFERENCE;
-        let gas = 1_000_000;
-        let usage = Usage {
-            sessions: 1,
-            calls: 1,
-            frames: gas / MIN_GAS_PER_FRAME + 1,
-            gas,
-            bytes: 100 + gas * MAX_BYTES_PER_GAS + (gas / MIN_GAS_PER_FRAME) * evmpc_abi::limits::MAX_CODE_SIZE as u64,
-            code: 100,
-            imports: gas / MIN_GAS_PER_IMPORT + 1,
-            hashed: gas * MAX_HASHED_PER_GAS,
-        };
-        assert!(schedule.upper_bound(gas, 100).unwrap() >= schedule.fee(&usage).unwrap());
     }
 }

@@ -84,6 +84,13 @@ fn fail<H: EvmHost>(data: &mut SessionData<H>, import: &'static str, error: H::E
     ImportFault::Host
 }
 
+/// Counts a cold load for the fee.
+fn count_cold<H: EvmHost, T>(data: &mut SessionData<H>, access: &Access<T>) {
+    if matches!(access, Access::Loaded { cold: true, .. }) {
+        data.usage.cold += 1;
+    }
+}
+
 /// Writes `value` (when loaded) and returns the access flags.
 fn access_flags<T>(access: &Access<T>) -> AccessFlags {
     match access {
@@ -111,6 +118,7 @@ pub(crate) mod bodies {
     ) -> Fault<i32> {
         let (address, key) = (read::<20>(memory, address)?, read::<32>(memory, key)?);
         let access = data.host.sload(&address, &key, skip_cold(flags)).map_err(|e| fail(data, "sload", e))?;
+        count_cold(data, &access);
         if let Access::Loaded { value, .. } = &access {
             write(memory, out, value)?;
         }
@@ -130,6 +138,7 @@ pub(crate) mod bodies {
         let address = read::<20>(memory, address)?;
         let (key, value) = (read::<32>(memory, key)?, read::<32>(memory, value)?);
         let access = data.host.sstore(&address, &key, &value, skip_cold(flags)).map_err(|e| fail(data, "sstore", e))?;
+        count_cold(data, &access);
         if let Access::Loaded { value, .. } = &access {
             let mut record = [0u8; SSTORE_RECORD_SIZE];
             record[..32].copy_from_slice(&value.original);
@@ -149,6 +158,7 @@ pub(crate) mod bodies {
         let address = read::<20>(memory, address)?;
         let load_code = flags & request::LOAD_CODE != 0;
         let access = data.host.account(&address, load_code, skip_cold(flags)).map_err(|e| fail(data, "account", e))?;
+        count_cold(data, &access);
         match access {
             Access::Loaded { value, cold } => {
                 write(memory, out, &value.record.to_bytes())?;
@@ -292,6 +302,7 @@ pub(crate) mod bodies {
         let (address, target) = (read::<20>(memory, address)?, read::<20>(memory, target)?);
         let access =
             data.host.selfdestruct(&address, &target, skip_cold(flags)).map_err(|e| fail(data, "selfdestruct", e))?;
+        count_cold(data, &access);
         if let Access::Loaded { value, .. } = &access {
             write(memory, out, &value.to_bytes())?;
         }

@@ -17,8 +17,11 @@ use revm::primitives::{Address, Bytes, U256};
 
 /// Whole transactions on native revm with EIP-7610.
 mod transaction;
+/// The guest's units counted on native revm.
+mod units;
 
-pub use transaction::{transact, NativeResult};
+pub use transaction::{transact, transact_counted, NativeResult};
+pub use units::UnitCounter;
 
 /// Why a native run has no result to compare.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

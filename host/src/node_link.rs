@@ -10,7 +10,8 @@
 //!
 //! **Gas.** Each call is charged to the contract's gas through [`ContractHost::charge`], in
 //! the fee schedule's picoseconds. A gas limit that costs more than the contract's gas at
-//! the price per gas alone is refused ([`LinkError::GasLimitTooHigh`]), nothing charged.
+//! the schedule's floor price per gas ([`FeeSchedule::floor_per_gas`]) is refused
+//! ([`LinkError::GasLimitTooHigh`]), nothing charged.
 //! Otherwise the schedule's [`upper_bound`](crate::FeeSchedule::upper_bound) (or all the
 //! gas left, if less) is charged before the work and the difference to the fee refunded
 //! after. A call whose fee exceeds what the contract could pay ends in [`LinkTrap::OutOfGas`]:
@@ -210,7 +211,7 @@ fn refused(error: LinkError) -> i64 {
 }
 
 /// What a call of `gas_limit` gas costs before anything runs: refused when the contract
-/// cannot pay even `fixed` plus its gas at the price per gas, else the upper bound (or all
+/// cannot pay even `fixed` plus its gas at the floor price per gas, else the upper bound (or all
 /// the gas left, if less) charged. Returns what was charged and whether it is the bound.
 fn prepay<T: ContractHost>(
     schedule: &FeeSchedule,
@@ -219,7 +220,7 @@ fn prepay<T: ContractHost>(
     gas_limit: u64,
     message_bytes: u64,
 ) -> Result<Result<Prepaid, LinkError>, LinkTrap> {
-    let floor = schedule.per_gas.checked_mul(gas_limit).and_then(|gas| gas.checked_add(fixed));
+    let floor = schedule.floor_per_gas().checked_mul(gas_limit).and_then(|gas| gas.checked_add(fixed));
     let gas_left = host.gas_left();
     if floor.is_none_or(|floor| floor > gas_left) {
         return Ok(Err(LinkError::GasLimitTooHigh));

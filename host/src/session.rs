@@ -4,7 +4,7 @@
 use crate::engine::Engine;
 use crate::error::{Error, FrameError};
 use crate::evm_host::EvmHost;
-use crate::fees::{FeeOverflow, Picos, Usage};
+use crate::fees::{FeeOverflow, Picos, PricedPrecompile, Usage};
 use blame::TrapCause;
 use evmpc_abi::limits::{HANDOVER_SIZE, MAX_MESSAGE_SIZE};
 use evmpc_abi::wire::{SliceSink, Wire};
@@ -333,10 +333,16 @@ impl<H: EvmHost + 'static> Session<H> {
         Ok(buffer)
     }
 
-    /// Calls `entry` on the `len`-byte message in the guest and settles checkpoints.
+    /// Calls `entry` on the `len`-byte message in the guest, reads the units the guest has
+    /// counted, and settles checkpoints.
     fn call(&mut self, entry: Entry, len: usize) -> Result<Action, Error> {
         let started = Instant::now();
-        let result = self.enter(entry, len);
+        let mut result = self.enter(entry, len);
+        if !self.poisoned {
+            if let Err(error) = self.read_units() {
+                result = Err(error);
+            }
+        }
         self.meter.add_time(started.elapsed());
         let data = self.instance.data_mut();
         self.meter.add_node_fee(data.host.take_node_fee());
@@ -389,6 +395,22 @@ impl<H: EvmHost + 'static> Session<H> {
         self.meter.read(len);
         let bytes = self.instance.memory().get(ptr..ptr + len).ok_or(FrameError::MalformedAction)?;
         Action::decode(bytes).map_err(|_| FrameError::MalformedAction.into())
+    }
+
+    /// Takes the guest's count of units ([`evmpc_abi::units`]) into the usage: it only grows.
+    fn read_units(&mut self) -> Result<(), Error> {
+        let counted = self.instance.call(Export::Units, 0).map_err(|trap| self.trapped(trap))?;
+        let usage = &mut self.instance.data_mut().usage;
+        usage.units = usage.units.max(counted as u64);
+        Ok(())
+    }
+
+    /// Times and counts a call to an Ethereum precompile the node ran for the session's
+    /// frame (`precompile` under the session's fork, `gas` consumed): its time is the
+    /// session's time, and its usage part of the fee.
+    pub(crate) fn ran_precompile(&mut self, precompile: PricedPrecompile, gas: u64, time: Duration) {
+        self.meter.add_time(time);
+        self.instance.data_mut().usage.add_precompile(precompile, gas);
     }
 
     /// Classifies a trap by blame and poisons the session.

@@ -133,8 +133,8 @@ uint8_t* evmpc_w2c_memory(evmpc_w2c_t* instance, uint64_t* len) {
   return instance->guest.w2c_memory.data;
 }
 
-/* Calls export `which` (0 input_buffer, 1 frame_start, 2 frame_resume) with `arg`; returns
- * the trap code (0 for none) and the export's result in `*result`. */
+/* Calls export `which` (0 input_buffer, 1 frame_start, 2 frame_resume, 3 units) with `arg`
+ * (ignored by units); returns the trap code (0 for none) and the export's result in `*result`. */
 int evmpc_w2c_call(evmpc_w2c_t* instance, uint32_t which, uint32_t arg, int64_t* result) {
   wasm_rt_trap_t trap = wasm_rt_impl_try();
   if (trap != WASM_RT_TRAP_NONE) return (int)trap;
@@ -145,8 +145,11 @@ int evmpc_w2c_call(evmpc_w2c_t* instance, uint32_t which, uint32_t arg, int64_t*
     case 1:
       *result = (int64_t)Z_guestZ_frame_start(&instance->guest, arg);
       break;
-    default:
+    case 2:
       *result = (int64_t)Z_guestZ_frame_resume(&instance->guest, arg);
+      break;
+    default:
+      *result = (int64_t)Z_guestZ_units(&instance->guest);
       break;
   }
   return 0;

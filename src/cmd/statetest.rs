@@ -70,6 +70,8 @@ struct Report {
     failures: Vec<Failure>,
     native_differences: Vec<Failure>,
     halt_reason_variations: usize,
+    /// Vectors whose units were compared with native revm's count.
+    units_compared: usize,
     skipped_files: Vec<(String, String)>,
     precompile_seconds: f64,
     native_seconds: Option<f64>,
@@ -197,6 +199,12 @@ fn tally(report: &mut Report, file: &str, outcome: &Outcome, native_time: &mut D
             report.failures.push(failure(reason));
         }
     }
+    if let Some((precompile, native)) = outcome.units {
+        report.units_compared += 1;
+        if precompile != native {
+            report.native_differences.push(failure(&format!("units: precompile {precompile}, native revm {native}")));
+        }
+    }
     if let Some((time, difference)) = &outcome.native {
         *native_time += *time;
         match difference {
@@ -247,6 +255,11 @@ fn print_summary(report: &Report, file_errors: usize) {
             report.precompile_seconds / native.max(1e-9),
             report.native_differences.len(),
             report.halt_reason_variations
+        );
+        println!(
+            "units: {} vectors counted by the guest and by native revm, {} differ",
+            report.units_compared,
+            report.native_differences.iter().filter(|d| d.reason.starts_with("units:")).count()
         );
     } else {
         println!(

@@ -54,7 +54,7 @@ impl FeeTally {
     }
 
     /// Prints the undercharged vectors and the summary line.
-    pub fn print(&self, schedule: &FeeSchedule) {
+    pub fn print(&self, _schedule: &FeeSchedule) {
         for vector in &self.undercharged {
             println!(
                 "UNDERCHARGED {} {} d{} g{} v{}: {} ns inside the precompile, charged {} ns",
@@ -75,7 +75,7 @@ impl FeeTally {
             self.vectors,
             self.undercharged.len(),
             self.worst.as_ref().map_or(0.0, |(ratio, _)| *ratio),
-            schedule.gas_per_second(),
+            self.gas as f64 / (self.charge_ns as f64 / 1e9).max(1e-9),
         );
         if self.charge_ns > 0 {
             println!(

@@ -102,6 +102,9 @@ pub struct Outcome {
     pub native: Option<(Duration, Option<Difference>)>,
     /// With `--fees`: the precompile's time and fee.
     pub fee: Option<FeeSample>,
+    /// With `--compare-native`: the units the session counted, and those native revm counts
+    /// for the same transaction ([`evmpc_host::native::UnitCounter`]).
+    pub units: Option<(u64, u64)>,
 }
 
 /// More runs a vector gets when its fastest run so far is above its fee.
@@ -228,6 +231,7 @@ impl Runner {
                     precompile_time: Duration::ZERO,
                     native: None,
                     fee: None,
+                    units: None,
                 };
                 match skip {
                     Some(reason) => outcome.verdict = Verdict::Skip(reason.to_string()),
@@ -266,6 +270,7 @@ impl Runner {
         if self.selection.compare_native {
             let native = vector.timed(runs, || vector.run_native());
             outcome.native = Some((native.time, difference(&wasm.result, wasm.root, &native.result, native.root)));
+            outcome.units = Some((wasm.metered.usage.units, vector.native_units()));
         }
         if self.selection.fees {
             outcome.fee = Some(vector.fee_sample(&self.executor, runs, wasm.metered));
@@ -458,6 +463,11 @@ impl<'a> Vector<'a> {
         let started = Instant::now();
         let (ctx, result, metered) = executor.transact_metered(self.context());
         Run { metered, ..Run::committed(ctx, result.map_err(RunError::from), started) }
+    }
+
+    /// The units native revm counts for the transaction (its result is the uncounted run's).
+    fn native_units(&self) -> u64 {
+        native::transact_counted(self.context()).2
     }
 
     fn run_native(&self) -> Run {

@@ -5,6 +5,7 @@ use super::precompile_call;
 use super::Metered;
 use crate::engine::Precompile;
 use crate::error::Error;
+use crate::fees::PricedPrecompile;
 use crate::revm_host::RevmHost;
 use crate::session::Session;
 use evmpc_abi::{
@@ -26,6 +27,7 @@ use revm::interpreter::{CallInput, FrameInput as RevmFrameInput, Host, Instructi
 use revm::primitives::hardfork::SpecId;
 use revm::primitives::{Address, Bytes, B256, U256};
 use revm::state::{Bytecode, EvmState};
+use std::time::Instant;
 
 /// revm's EVM with one change: bytecode runs in the precompile's session, not in revm's
 /// interpreter.
@@ -366,11 +368,24 @@ where
         if self.frame_stack.index().is_some() {
             return Err(ContextError::Custom("the session runs nested frames itself".into()));
         }
+        let precompile = match &frame_input.frame_input {
+            RevmFrameInput::Call(inputs) if self.precompiles.contains(&inputs.bytecode_address) => {
+                PricedPrecompile::of(&inputs.bytecode_address.0 .0, self.spec)
+            }
+            _ => None,
+        };
+        let started = Instant::now();
         let new_frame = self.frame_stack.start_init();
         let ctx = self.lazy.ctx_mut();
         let token = match EthFrame::init_with_context(new_frame, ctx, &mut self.precompiles, frame_input)? {
             ItemOrResult::Item(token) => token,
-            ItemOrResult::Result(result) => return Ok(ItemOrResult::Result(result)),
+            ItemOrResult::Result(result) => {
+                if let Some(precompile) = precompile {
+                    let gas = result.gas();
+                    self.lazy.ran_precompile(precompile, gas.limit() - gas.remaining(), started.elapsed());
+                }
+                return Ok(ItemOrResult::Result(result));
+            }
         };
         // SAFETY: the token comes from `start_init` of this stack, as in revm's own
         // `Evm::frame_init`.

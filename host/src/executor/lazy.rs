@@ -5,11 +5,12 @@
 use super::Metered;
 use crate::engine::Precompile;
 use crate::error::Error;
+use crate::fees::{PricedPrecompile, Usage};
 use crate::revm_host::RevmHost;
 use crate::session::Session;
 use revm::context_interface::ContextTr;
 use revm::interpreter::Host;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Where the context is.
 enum State<CTX: ContextTr + Host + 'static> {
@@ -25,6 +26,9 @@ enum State<CTX: ContextTr + Host + 'static> {
 pub(crate) struct Lazy<'a, CTX: ContextTr + Host + 'static> {
     precompile: &'a Precompile<RevmHost<CTX>>,
     state: State<CTX>,
+    /// What the node ran outside any session (an Ethereum precompile as the transaction's
+    /// first frame), and its time.
+    outside: (Usage, Duration),
 }
 
 /// The context is being moved (a bug: it never is outside [`Lazy::session`]).
@@ -32,7 +36,7 @@ const MOVING: &str = "the context is in transit into a session";
 
 impl<'a, CTX: ContextTr + Host + 'static> Lazy<'a, CTX> {
     pub(crate) fn new(precompile: &'a Precompile<RevmHost<CTX>>, ctx: CTX) -> Self {
-        Lazy { precompile, state: State::Context(ctx) }
+        Lazy { precompile, state: State::Context(ctx), outside: (Usage::default(), Duration::ZERO) }
     }
 
     pub(crate) fn ctx(&self) -> &CTX {
@@ -88,9 +92,19 @@ impl<'a, CTX: ContextTr + Host + 'static> Lazy<'a, CTX> {
         }
     }
 
-    /// Ends the session, if any, and gives the context back with what the session cost.
+    /// Times and counts an Ethereum precompile the node ran as the transaction's first frame,
+    /// outside any session.
+    pub(crate) fn ran_precompile(&mut self, precompile: PricedPrecompile, gas: u64, time: Duration) {
+        self.outside.0.add_precompile(precompile, gas);
+        self.outside.1 += time;
+    }
+
+    /// Ends the session, if any, and gives the context back with what the transaction cost:
+    /// the session's usage and fee, and what the node ran outside it.
     pub(crate) fn finish(self) -> (CTX, Metered) {
-        match self.state {
+        let (outside, outside_time) = self.outside;
+        let outside_fee = self.precompile.engine().fee_schedule().fee(&outside);
+        let (ctx, metered) = match self.state {
             State::Context(ctx) => (ctx, Metered::default()),
             State::Session(session) => {
                 let (usage, fee, elapsed) = (session.usage(), session.fee(), session.elapsed());
@@ -100,6 +114,10 @@ impl<'a, CTX: ContextTr + Host + 'static> Lazy<'a, CTX> {
                 (ctx, Metered { usage, fee, time: elapsed + ending.elapsed(), instructions, memory })
             }
             State::Moving => unreachable!("{MOVING}"),
-        }
+        };
+        let fee = metered.fee.and_then(|fee| fee.checked_add(outside_fee?).ok_or(crate::fees::FeeOverflow));
+        let metered =
+            Metered { usage: metered.usage.plus(&outside), fee, time: metered.time + outside_time, ..metered };
+        (ctx, metered)
     }
 }

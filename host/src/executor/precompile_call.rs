@@ -8,6 +8,7 @@
 //! call: checkpoint, value transfer, run, keep or undo.
 
 use super::convert;
+use crate::fees::PricedPrecompile;
 use crate::revm_host::RevmHost;
 use crate::session::Session;
 use crate::Error;
@@ -17,6 +18,7 @@ use revm::context_interface::ContextTr;
 use revm::handler::{precompile_output_to_interpreter_result, EthPrecompiles};
 use revm::interpreter::{Host, InstructionResult};
 use revm::primitives::{Address, Bytes, U256};
+use std::time::Instant;
 
 /// What came of a precompile call: the outcome, with the output the node produced.
 pub(crate) struct Ran {
@@ -51,16 +53,33 @@ pub(crate) enum PrecompileFailure {
     Fatal(String),
 }
 
-/// Runs the precompile at `request.bytecode_address` for a guest frame's call.
+/// Runs the precompile at `request.bytecode_address` for a guest frame's call, timed into
+/// the session's meter (checkpoint, transfer and run: everything the node does for it) and
+/// counted for its fee by the gas it consumed.
 pub(crate) fn call<CTX: ContextTr + Host + 'static>(
     session: &mut Session<RevmHost<CTX>>,
     precompiles: &EthPrecompiles,
     request: &CallRequest,
 ) -> Result<Ran, PrecompileFailure> {
+    let started = Instant::now();
     let address = Address::from(request.bytecode_address);
-    let Some(precompile) = precompiles.precompiles.get(&address) else {
+    let (Some(precompile), Some(priced)) =
+        (precompiles.precompiles.get(&address), PricedPrecompile::of(&request.bytecode_address, precompiles.spec))
+    else {
         return Err(PrecompileFailure::Fatal(format!("{address} is not a precompile")));
     };
+    let ran = run(session, precompile, request)?;
+    let consumed = request.gas_limit.saturating_sub(ran.gas_remaining);
+    session.ran_precompile(priced, consumed, started.elapsed());
+    Ok(ran)
+}
+
+/// revm's steps for a precompile call: checkpoint, value transfer, run, keep or undo.
+fn run<CTX: ContextTr + Host + 'static>(
+    session: &mut Session<RevmHost<CTX>>,
+    precompile: &revm::precompile::Precompile,
+    request: &CallRequest,
+) -> Result<Ran, PrecompileFailure> {
     let journal = session.host_mut().ctx.journal_mut();
     let checkpoint = journal.checkpoint();
     if request.transfers_value {

@@ -1,8 +1,10 @@
 //! Whole transactions on native revm, with the one rule revm lacks (EIP-7610): the oracle
 //! the executor is compared with.
 
+use super::units::UnitCounter;
 use crate::executor::collision::{storage_collision, StorageProbe};
 use revm::context::result::{EVMError, ExecutionResult, InvalidTransaction};
+use revm::context_interface::context::ContextSetters;
 use revm::context_interface::journaled_state::JournalTr;
 use revm::context_interface::local::FrameStack;
 use revm::context_interface::{ContextTr, Database};
@@ -10,10 +12,12 @@ use revm::handler::evm::{ContextDbError, FrameInitResult};
 use revm::handler::instructions::EthInstructions;
 use revm::handler::{EthFrame, EthPrecompiles, EvmTr, FrameInitOrResult, FrameResult, Handler, ItemOrResult};
 use revm::handler::{MainBuilder, MainnetEvm, MainnetHandler};
+use revm::inspector::{InspectorEvmTr, InspectorHandler, JournalExt};
 use revm::interpreter::interpreter::EthInterpreter;
 use revm::interpreter::interpreter_action::FrameInit;
 use revm::interpreter::FrameInput;
 use revm::state::EvmState;
+use revm::Inspector;
 
 /// The result of [`transact`].
 pub type NativeResult<CTX> = Result<ExecutionResult, EVMError<<<CTX as ContextTr>::Db as Database>::Error>>;
@@ -31,13 +35,26 @@ where
     (evm.0.ctx, result)
 }
 
-/// revm's mainnet EVM with a storage check on every new create frame.
-struct Eip7610<CTX: ContextTr>(MainnetEvm<CTX>);
+/// [`transact`], counting the units the guest would count for the same transaction
+/// ([`UnitCounter`]): what a test holds equal to the session's [`Usage::units`](crate::Usage).
+pub fn transact_counted<CTX>(ctx: CTX) -> (CTX, NativeResult<CTX>, u64)
+where
+    CTX: ContextTr<Db: StorageProbe, Journal: JournalTr<State = EvmState> + JournalExt> + ContextSetters,
+    CTX: MainBuilder<Context = CTX>,
+{
+    let mut evm = Eip7610(ctx.build_mainnet_with_inspector(UnitCounter::default()));
+    let result = MainnetHandler::<_, EVMError<_, InvalidTransaction>, _>::default().inspect_run(&mut evm);
+    let units = evm.0.inspector.units();
+    (evm.0.ctx, result, units)
+}
 
-impl<CTX> EvmTr for Eip7610<CTX>
+/// revm's mainnet EVM with a storage check on every new create frame.
+struct Eip7610<CTX: ContextTr, INSP = ()>(MainnetEvm<CTX, INSP>);
+
+impl<CTX, INSP> EvmTr for Eip7610<CTX, INSP>
 where
     CTX: ContextTr<Db: StorageProbe>,
-    MainnetEvm<CTX>: EvmTr<Context = CTX, Frame = EthFrame<EthInterpreter>>,
+    MainnetEvm<CTX, INSP>: EvmTr<Context = CTX, Frame = EthFrame<EthInterpreter>>,
 {
     type Context = CTX;
     type Instructions = EthInstructions<EthInterpreter, CTX>;
@@ -79,5 +96,26 @@ where
 
     fn frame_return_result(&mut self, result: FrameResult) -> Result<Option<FrameResult>, ContextDbError<CTX>> {
         self.0.frame_return_result(result)
+    }
+}
+
+impl<CTX, INSP> InspectorEvmTr for Eip7610<CTX, INSP>
+where
+    CTX: ContextTr<Db: StorageProbe, Journal: JournalExt> + ContextSetters,
+    INSP: Inspector<CTX, EthInterpreter>,
+    MainnetEvm<CTX, INSP>: EvmTr<Context = CTX, Frame = EthFrame<EthInterpreter>>,
+{
+    type Inspector = INSP;
+
+    fn all_inspector(&self) -> (&CTX, &Self::Instructions, &Self::Precompiles, &FrameStack<Self::Frame>, &INSP) {
+        let evm = &self.0;
+        (&evm.ctx, &evm.instruction, &evm.precompiles, &evm.frame_stack, &evm.inspector)
+    }
+
+    fn all_mut_inspector(
+        &mut self,
+    ) -> (&mut CTX, &mut Self::Instructions, &mut Self::Precompiles, &mut FrameStack<Self::Frame>, &mut INSP) {
+        let evm = &mut self.0;
+        (&mut evm.ctx, &mut evm.instruction, &mut evm.precompiles, &mut evm.frame_stack, &mut evm.inspector)
     }
 }

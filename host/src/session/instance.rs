@@ -1,4 +1,4 @@
-//! The guest's instance under any engine: its store, its memory and its three exports.
+//! The guest's instance under any engine: its store, its memory and its exports.
 //! The session speaks only to this; nothing else of an engine reaches it.
 
 use super::blame::EngineTrap;
@@ -16,6 +16,8 @@ pub(crate) enum Export {
     Start,
     /// `frame_resume(len) -> packed action`.
     Resume,
+    /// `units() -> units counted` (the argument is ignored).
+    Units,
 }
 
 /// What an engine needs to instantiate the guest: linked once, used per session.
@@ -36,6 +38,22 @@ pub(crate) enum Linked<H: EvmHost> {
     Wasm2c,
 }
 
+/// What wasmtime's instance exports to the session.
+struct WasmtimeParts {
+    memory: wasmtime::Memory,
+    exports: [wasmtime::TypedFunc<i32, i64>; 2],
+    input_buffer: wasmtime::TypedFunc<i32, i32>,
+    units: wasmtime::TypedFunc<(), i64>,
+}
+
+/// What wasmi's instance exports to the session.
+struct WasmiParts {
+    memory: wasmi::Memory,
+    exports: [wasmi::TypedFunc<i32, i64>; 2],
+    input_buffer: wasmi::TypedFunc<i32, i32>,
+    units: wasmi::TypedFunc<(), i64>,
+}
+
 /// One instance of the guest.
 pub(crate) enum Instance<H: EvmHost> {
     Wasmtime {
@@ -43,6 +61,7 @@ pub(crate) enum Instance<H: EvmHost> {
         memory: wasmtime::Memory,
         exports: [wasmtime::TypedFunc<i32, i64>; 2],
         input_buffer: wasmtime::TypedFunc<i32, i32>,
+        units: wasmtime::TypedFunc<(), i64>,
     },
     Wasmi {
         /// Boxed: wasmi's store is large and the session moves.
@@ -50,6 +69,7 @@ pub(crate) enum Instance<H: EvmHost> {
         memory: wasmi::Memory,
         exports: [wasmi::TypedFunc<i32, i64>; 2],
         input_buffer: wasmi::TypedFunc<i32, i32>,
+        units: wasmi::TypedFunc<(), i64>,
     },
     #[cfg(feature = "wasm2c")]
     Wasm2c(super::wasm2c::Wasm2cInstance<H>),
@@ -77,8 +97,8 @@ impl<H: EvmHost + 'static> Instance<H> {
                     let _ = store.set_fuel(u64::MAX);
                 }
                 match Self::wasmtime_parts(&mut store, pre) {
-                    Ok((memory, exports, input_buffer)) => {
-                        Ok(Instance::Wasmtime { store, memory, exports, input_buffer })
+                    Ok(WasmtimeParts { memory, exports, input_buffer, units }) => {
+                        Ok(Instance::Wasmtime { store, memory, exports, input_buffer, units })
                     }
                     Err(error) => Err((store.into_data(), error)),
                 }
@@ -90,8 +110,8 @@ impl<H: EvmHost + 'static> Instance<H> {
                     let _ = store.set_fuel(u64::MAX);
                 }
                 match Self::wasmi_parts(&mut store, linker, module) {
-                    Ok((memory, exports, input_buffer)) => {
-                        Ok(Instance::Wasmi { store: Box::new(store), memory, exports, input_buffer })
+                    Ok(WasmiParts { memory, exports, input_buffer, units }) => {
+                        Ok(Instance::Wasmi { store: Box::new(store), memory, exports, input_buffer, units })
                     }
                     Err(error) => Err((store.into_data(), error)),
                 }
@@ -103,11 +123,10 @@ impl<H: EvmHost + 'static> Instance<H> {
         }
     }
 
-    #[allow(clippy::type_complexity)]
     fn wasmtime_parts(
         store: &mut wasmtime::Store<SessionData<H>>,
         pre: &wasmtime::InstancePre<SessionData<H>>,
-    ) -> Result<(wasmtime::Memory, [wasmtime::TypedFunc<i32, i64>; 2], wasmtime::TypedFunc<i32, i32>), Error> {
+    ) -> Result<WasmtimeParts, Error> {
         let engine_error = |e: wasmtime::Error| Error::from(NodeError::Engine(e.to_string()));
         let instance = pre.instantiate(&mut *store).map_err(|error| {
             if error.is::<wasmtime::PoolConcurrencyLimitError>() {
@@ -123,15 +142,15 @@ impl<H: EvmHost + 'static> Instance<H> {
         let input_buffer = instance.get_typed_func(&mut *store, "input_buffer").map_err(engine_error)?;
         let frame_start = instance.get_typed_func(&mut *store, "frame_start").map_err(engine_error)?;
         let frame_resume = instance.get_typed_func(&mut *store, "frame_resume").map_err(engine_error)?;
-        Ok((memory, [frame_start, frame_resume], input_buffer))
+        let units = instance.get_typed_func(&mut *store, "units").map_err(engine_error)?;
+        Ok(WasmtimeParts { memory, exports: [frame_start, frame_resume], input_buffer, units })
     }
 
-    #[allow(clippy::type_complexity)]
     fn wasmi_parts(
         store: &mut wasmi::Store<SessionData<H>>,
         linker: &wasmi::Linker<SessionData<H>>,
         module: &wasmi::Module,
-    ) -> Result<(wasmi::Memory, [wasmi::TypedFunc<i32, i64>; 2], wasmi::TypedFunc<i32, i32>), Error> {
+    ) -> Result<WasmiParts, Error> {
         let engine_error = |e: wasmi::Error| Error::from(NodeError::Engine(e.to_string()));
         let instance = linker.instantiate_and_start(&mut *store, module).map_err(engine_error)?;
         let memory = instance
@@ -141,22 +160,25 @@ impl<H: EvmHost + 'static> Instance<H> {
         let input_buffer = instance.get_typed_func(&*store, "input_buffer").map_err(engine_error)?;
         let frame_start = instance.get_typed_func(&*store, "frame_start").map_err(engine_error)?;
         let frame_resume = instance.get_typed_func(&*store, "frame_resume").map_err(engine_error)?;
-        Ok((memory, [frame_start, frame_resume], input_buffer))
+        let units = instance.get_typed_func(&*store, "units").map_err(engine_error)?;
+        Ok(WasmiParts { memory, exports: [frame_start, frame_resume], input_buffer, units })
     }
 
     /// Calls `export` with `arg`.
     pub(crate) fn call(&mut self, export: Export, arg: i32) -> Result<i64, EngineTrap> {
         match self {
-            Instance::Wasmtime { store, exports, input_buffer, .. } => match export {
+            Instance::Wasmtime { store, exports, input_buffer, units, .. } => match export {
                 Export::InputBuffer => input_buffer.call(store, arg).map(i64::from),
                 Export::Start => exports[0].call(store, arg),
                 Export::Resume => exports[1].call(store, arg),
+                Export::Units => units.call(store, ()),
             }
             .map_err(EngineTrap::Wasmtime),
-            Instance::Wasmi { store, exports, input_buffer, .. } => match export {
+            Instance::Wasmi { store, exports, input_buffer, units, .. } => match export {
                 Export::InputBuffer => input_buffer.call(&mut **store, arg).map(i64::from),
                 Export::Start => exports[0].call(&mut **store, arg),
                 Export::Resume => exports[1].call(&mut **store, arg),
+                Export::Units => units.call(&mut **store, ()),
             }
             .map_err(EngineTrap::Wasmi),
             #[cfg(feature = "wasm2c")]
@@ -165,6 +187,7 @@ impl<H: EvmHost + 'static> Instance<H> {
                     Export::InputBuffer => 0,
                     Export::Start => 1,
                     Export::Resume => 2,
+                    Export::Units => 3,
                 },
                 arg,
             ),

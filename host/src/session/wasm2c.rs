@@ -106,7 +106,7 @@ impl<H: EvmHost> Wasm2cInstance<H> {
         unsafe { &mut *self.served }
     }
 
-    /// Calls export `which` (0 `input_buffer`, 1 `frame_start`, 2 `frame_resume`).
+    /// Calls export `which` (0 `input_buffer`, 1 `frame_start`, 2 `frame_resume`, 3 `units`).
     pub(crate) fn call(&mut self, which: u32, arg: i32) -> Result<i64, EngineTrap> {
         let mut result = 0i64;
         self.served_mut().fault = None;
