@@ -13,9 +13,9 @@
 //! | what | units |
 //! | --- | --- |
 //! | every executed opcode, counted before its static gas | [`OPCODE`] |
-//! | DIV, SDIV, MOD, SMOD | [`DIVISION`] by [`division_class`] of the operands (absolute values for the signed ones) |
-//! | ADDMOD, MULMOD | [`MODULAR`] by the modulus' significant limbs |
-//! | EXP | [`EXP_BYTE`] per significant byte of the exponent |
+//! | DIV, SDIV, MOD, SMOD that succeed | [`DIVISION`] by [`division_class`] of the operands (absolute values for the signed ones) |
+//! | ADDMOD, MULMOD that succeed | [`MODULAR`] by the modulus' significant limbs |
+//! | EXP that succeeds | [`EXP_BYTE`] per significant byte of the exponent |
 //! | CALLDATACOPY, CODECOPY, RETURNDATACOPY, MCOPY, EXTCODECOPY that succeed | [`COPY_BYTE`] per byte copied |
 //! | CREATE, CREATE2 that ask for a frame | [`INITCODE_BYTE`] per byte of init code |
 //! | every frame that returns | [`MEMORY_BYTE`] per byte of its memory, [`OUTPUT_BYTE`] per byte of its output |
@@ -114,14 +114,24 @@ pub fn operand_units(opcode: u8, peek: impl Fn(usize) -> Option<Limbs>) -> u64 {
     }
 }
 
-/// Whether `opcode` has operand classes ([`operand_units`] may be non-zero).
-pub const fn has_operand_units(opcode: u8) -> bool {
-    matches!(opcode, 0x04..=0x0a)
+/// Units `opcode` adds when it succeeds (its operand class, or the bytes it copies), from its
+/// operands as the stack holds them before it runs. An opcode that fails (out of gas, stack
+/// underflow, an operand out of range) does not do the work, and adds nothing.
+pub fn success_units(opcode: u8, peek: impl Fn(usize) -> Option<Limbs>) -> u64 {
+    match opcode {
+        0x04..=0x0a => operand_units(opcode, peek),
+        _ => copy_len(opcode, &peek).map_or(0, |len| copy_units(opcode, len)),
+    }
+}
+
+/// Whether [`success_units`] may be non-zero for `opcode`.
+pub const fn has_success_units(opcode: u8) -> bool {
+    matches!(opcode, 0x04..=0x0a | 0x37 | 0x39 | 0x3e | 0x5e | 0x3c)
 }
 
 /// The length a copying opcode copies, as the stack holds it before it runs; `None` for other
 /// opcodes, an underflowing stack, or a length past `u64` (which never succeeds).
-pub fn copy_len(opcode: u8, peek: impl Fn(usize) -> Option<Limbs>) -> Option<u64> {
+pub fn copy_len(opcode: u8, peek: &impl Fn(usize) -> Option<Limbs>) -> Option<u64> {
     let depth = match opcode {
         0x37 | 0x39 | 0x3e | 0x5e => 2,
         0x3c => 3,
@@ -217,11 +227,12 @@ mod tests {
         assert_eq!(significant_bytes(&[0x100, 0, 0, 0]), 2);
         assert_eq!(significant_bytes(&MAX), 32);
         let stack = [ZERO, ZERO, [7, 0, 0, 0]];
-        assert_eq!(copy_len(0x37, |index| stack.get(index).copied()), Some(7));
-        assert_eq!(copy_len(0x3c, |index| stack.get(index).copied()), None, "EXTCODECOPY underflows");
-        assert_eq!(copy_len(0x01, |index| stack.get(index).copied()), None);
+        assert_eq!(copy_len(0x37, &|index| stack.get(index).copied()), Some(7));
+        assert_eq!(copy_len(0x3c, &|index| stack.get(index).copied()), None, "EXTCODECOPY underflows");
+        assert_eq!(copy_len(0x01, &|index| stack.get(index).copied()), None);
         let huge = [ZERO, ZERO, [0, 1, 0, 0]];
-        assert_eq!(copy_len(0x5e, |index| huge.get(index).copied()), None);
+        assert_eq!(copy_len(0x5e, &|index| huge.get(index).copied()), None);
+        assert_eq!(success_units(0x37, |index| stack.get(index).copied()), 7 * u64::from(COPY_BYTE[0]));
         assert_eq!(operand_units(0x09, |_| None), 0, "an underflowing stack adds nothing");
     }
 }

@@ -55,13 +55,15 @@ fn peek(stack: &FrameStack, depth: usize) -> Option<Limbs> {
     words.len().checked_sub(depth + 1).map(|index| *words[index].as_limbs())
 }
 
-/// Instructions whose units depend on their operands: the class units first, then revm's body.
+/// Instructions whose units depend on their operands or on the bytes they copy: revm's body,
+/// then, if it succeeded, the units its operands add ([`units::success_units`]).
 macro_rules! priced_by_operands {
     ($($name:ident = $opcode:ident => $body:path;)*) => {$(
         fn $name(ctx: Ctx<'_>) -> Result<(), InstructionResult> {
-            let extra = units::operand_units($opcode, |depth| peek(&ctx.interpreter.stack, depth));
+            let extra = units::success_units($opcode, |depth| peek(&ctx.interpreter.stack, depth));
+            $body(InstructionContext { interpreter: &mut *ctx.interpreter, host: &mut *ctx.host })?;
             ctx.host.units += extra;
-            $body(ctx)
+            Ok(())
         }
     )*};
 }
@@ -74,21 +76,6 @@ priced_by_operands! {
     addmod = ADDMOD => arithmetic::addmod;
     mulmod = MULMOD => arithmetic::mulmod;
     exp = EXP => arithmetic::exp;
-}
-
-/// Instructions that copy bytes into memory: the body, then the bytes' units if it copied.
-macro_rules! priced_by_bytes {
-    ($($name:ident = $opcode:ident => $body:path;)*) => {$(
-        fn $name(ctx: Ctx<'_>) -> Result<(), InstructionResult> {
-            let len = units::copy_len($opcode, |depth| peek(&ctx.interpreter.stack, depth));
-            $body(InstructionContext { interpreter: &mut *ctx.interpreter, host: &mut *ctx.host })?;
-            ctx.host.units += units::copy_units($opcode, len.unwrap_or(0));
-            Ok(())
-        }
-    )*};
-}
-
-priced_by_bytes! {
     calldatacopy = CALLDATACOPY => system::calldatacopy;
     codecopy = CODECOPY => system::codecopy;
     returndatacopy = RETURNDATACOPY => system::returndatacopy;

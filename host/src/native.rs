@@ -8,6 +8,7 @@ use evmpc_abi::{CallData, Code, FrameInput, FrameKind, Status};
 use revm::bytecode::Bytecode;
 use revm::context::JournalTr;
 use revm::context_interface::ContextTr;
+use revm::inspector::JournalExt;
 use revm::interpreter::instructions::gas_table_spec;
 use revm::interpreter::interpreter::{EthInterpreter, ExtBytecode};
 use revm::interpreter::{
@@ -47,6 +48,31 @@ pub fn run_frame<CTX: ContextTr + Host + 'static>(
     table: &InstructionTable<EthInterpreter, CTX>,
     frame: &FrameInput,
 ) -> Result<ReturnedFrame, NativeError> {
+    run_frame_with(host, frame, |interpreter, gas_table, ctx| interpreter.run_plain(table, gas_table, ctx))
+}
+
+/// [`run_frame`], counting the units the guest counts for the same frame ([`UnitCounter`]).
+///
+/// # Errors
+/// As [`run_frame`].
+pub fn run_frame_counted<CTX: ContextTr<Journal: JournalExt> + Host + 'static>(
+    host: &mut RevmHost<CTX>,
+    table: &InstructionTable<EthInterpreter, CTX>,
+    frame: &FrameInput,
+) -> Result<(ReturnedFrame, u64), NativeError> {
+    let mut counter = UnitCounter::default();
+    let returned = run_frame_with(host, frame, |interpreter, gas_table, ctx| {
+        revm::inspector::inspect_instructions(ctx, interpreter, &mut counter, table, gas_table)
+    })?;
+    Ok((returned, counter.units()))
+}
+
+/// A root frame on `host`'s context, its interpreter run by `run`.
+fn run_frame_with<CTX: ContextTr + Host + 'static>(
+    host: &mut RevmHost<CTX>,
+    frame: &FrameInput,
+    run: impl FnOnce(&mut Interpreter<EthInterpreter>, &revm::interpreter::GasTable, &mut CTX) -> InterpreterAction,
+) -> Result<ReturnedFrame, NativeError> {
     let spec = crate::memory_host::spec_id(frame.context.as_ref().ok_or(NativeError::NotStandalone)?.fork);
     let code = match &frame.code {
         Code::Inline(bytes) => bytes.clone(),
@@ -74,7 +100,7 @@ pub fn run_frame<CTX: ContextTr + Host + 'static>(
     let mut interpreter =
         Interpreter::new(SharedMemory::new(), bytecode, inputs, frame.is_static, spec, frame.gas_limit);
     let checkpoint = host.ctx.journal_mut().checkpoint();
-    let action = interpreter.run_plain(table, &gas_table_spec(spec), &mut host.ctx);
+    let action = run(&mut interpreter, &gas_table_spec(spec), &mut host.ctx);
     let InterpreterAction::Return(result) = action else {
         host.ctx.journal_mut().checkpoint_revert(checkpoint);
         return Err(NativeError::SubCall);

@@ -146,7 +146,8 @@ pub enum Difference {
     /// (`Memory`, `OutOfOffset`, `CreateInitCodeSizeLimit`). The spec makes the status class
     /// consensus, not the reason.
     HaltReason(String),
-    /// Status class, gas, output, logs or post state differ.
+    /// Status class, gas, output, logs or post state differ, or the units the guest counted
+    /// (which the fee charges) differ from native revm's count.
     Consensus(String),
 }
 
@@ -300,15 +301,20 @@ impl Runner {
 impl Runner {
     /// Runs `unit`'s first vector once on each side and tells how the two runs differ (the
     /// fuzzer's view: the expected post state is not checked, native revm is the oracle;
-    /// both sides refusing the transaction alike is no difference).
+    /// both sides refusing the transaction alike is no difference), units counted included.
     ///
     /// # Errors
     /// The unit has no vector or its transaction cannot be built.
     pub fn differential(&self, unit: &TestUnit) -> Result<Option<Difference>, String> {
         first_vector(unit, |vector| {
             let wasm = vector.run_precompile(&self.executor);
-            let native = vector.run_native();
-            Ok(difference(&wasm.result, wasm.root, &native.result, native.root))
+            let (native, units) = vector.run_native_counted();
+            let differs = difference(&wasm.result, wasm.root, &native.result, native.root);
+            if differs.is_none() && wasm.metered.usage.units != units {
+                let text = format!("units: precompile {}, native revm {units}", wasm.metered.usage.units);
+                return Ok(Some(Difference::Consensus(text)));
+            }
+            Ok(differs)
         })
     }
 }
@@ -467,7 +473,14 @@ impl<'a> Vector<'a> {
 
     /// The units native revm counts for the transaction (its result is the uncounted run's).
     fn native_units(&self) -> u64 {
-        native::transact_counted(self.context()).2
+        self.run_native_counted().1
+    }
+
+    /// A native run that also counts the guest's units (slower: an inspector sees every step).
+    fn run_native_counted(&self) -> (Run, u64) {
+        let started = Instant::now();
+        let (ctx, result, units) = native::transact_counted(self.context());
+        (Run::committed(ctx, result.map_err(RunError::from), started), units)
     }
 
     fn run_native(&self) -> Run {

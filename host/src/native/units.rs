@@ -8,9 +8,9 @@ use revm::interpreter::interpreter_types::{Jumps, LoopControl, MemoryTr};
 use revm::interpreter::{Interpreter, InterpreterAction};
 use revm::Inspector;
 
-/// An [`Inspector`] that counts units as the guest does: each opcode and its operand class
-/// when it is fetched, bytes copied and init code when the opcode succeeds, and memory and
-/// output when a frame returns.
+/// An [`Inspector`] that counts units as the guest does: each opcode when it is fetched, its
+/// operand class or the bytes it copies when it succeeds, init code when a create asks for a
+/// frame, and memory and output when a frame returns.
 #[derive(Clone, Debug, Default)]
 pub struct UnitCounter {
     units: u64,
@@ -20,9 +20,9 @@ pub struct UnitCounter {
 
 #[derive(Clone, Copy, Debug)]
 enum Pending {
-    /// A copy of this many bytes by this opcode.
-    Copy(u8, u64),
-    /// A create with this many bytes of init code.
+    /// Units an opcode adds when it succeeds ([`units::success_units`]).
+    Success(u64),
+    /// A create with this many bytes of init code, counted when it asks for a frame.
     Create(u64),
 }
 
@@ -43,19 +43,19 @@ impl<CTX> Inspector<CTX, EthInterpreter> for UnitCounter {
     fn step(&mut self, interp: &mut Interpreter<EthInterpreter>, _context: &mut CTX) {
         let opcode = interp.bytecode.opcode();
         self.units += u64::from(units::OPCODE[usize::from(opcode)]);
-        if units::has_operand_units(opcode) {
-            self.units += units::operand_units(opcode, |depth| peek(interp, depth));
-        }
         self.pending = match opcode {
             CREATE | CREATE2 => Some(Pending::Create(peek(interp, 2).map_or(0, |len| len[0]))),
-            _ => units::copy_len(opcode, |depth| peek(interp, depth)).map(|len| Pending::Copy(opcode, len)),
+            _ if units::has_success_units(opcode) => {
+                Some(Pending::Success(units::success_units(opcode, |depth| peek(interp, depth))))
+            }
+            _ => None,
         };
     }
 
     fn step_end(&mut self, interp: &mut Interpreter<EthInterpreter>, _context: &mut CTX) {
         let memory = interp.memory.size() as u64;
         match (self.pending.take(), interp.bytecode.action()) {
-            (Some(Pending::Copy(opcode, len)), None) => self.units += units::copy_units(opcode, len),
+            (Some(Pending::Success(extra)), None) => self.units += extra,
             (Some(Pending::Create(len)), Some(InterpreterAction::NewFrame(_))) => {
                 self.units += units::initcode_units(len)
             }

@@ -474,7 +474,8 @@ fn corpus_gives_the_same_effects_as_wasmtime_on(engine: evmpc_host::WasmEngine) 
             Action::Return(result) => session.returned(&result).expect("output in guest memory"),
             other => panic!("{name}: unexpected sub-call {other:?}"),
         };
-        let effects = crate::harness::effects(&session.into_host(), result);
+        let units = session.usage().units;
+        let effects = crate::harness::effects(&session.into_host(), result, units);
         assert_eq!(effects, crate::harness::run_precompile(&frame, setup), "{name} on {engine:?}");
     }
 }

@@ -24,6 +24,8 @@ type Slots = BTreeMap<Bytes, (Bytes, Bytes)>;
 pub(crate) struct Effects {
     pub(crate) result: ReturnedFrame,
     pub(crate) state: State,
+    /// Units counted: by the guest, or by native revm for the same frame.
+    pub(crate) units: u64,
 }
 
 /// The state a frame leaves: logs, touched accounts with their changed slots, and which
@@ -89,8 +91,8 @@ pub(crate) fn state(host: &MemoryHost) -> State {
     State { logs, accounts, warm }
 }
 
-pub(crate) fn effects(host: &MemoryHost, result: ReturnedFrame) -> Effects {
-    Effects { result, state: state(host) }
+pub(crate) fn effects(host: &MemoryHost, result: ReturnedFrame, units: u64) -> Effects {
+    Effects { result, state: state(host), units }
 }
 
 pub(crate) fn run_precompile(frame: &FrameInput, setup: Setup) -> Effects {
@@ -102,15 +104,16 @@ pub(crate) fn run_precompile(frame: &FrameInput, setup: Setup) -> Effects {
         Action::Return(result) => session.returned(&result).expect("output in guest memory"),
         other => panic!("unexpected sub-call {other:?}"),
     };
-    effects(&session.into_host(), result)
+    let units = session.usage().units;
+    effects(&session.into_host(), result, units)
 }
 
 pub(crate) fn run_native(frame: &FrameInput, setup: Setup) -> Effects {
     let mut host = MemoryHost::for_frame(frame);
     setup(&mut host);
     let table: native::MemoryTable = native::table();
-    let result = native::run_frame(&mut host, &table, frame).expect("native runs the frame");
-    effects(&host, result)
+    let (result, units) = native::run_frame_counted(&mut host, &table, frame).expect("native runs the frame");
+    effects(&host, result, units)
 }
 
 /// Halt reasons that a 32-bit guest and a 64-bit native build may name differently for
@@ -125,7 +128,7 @@ pub(crate) fn normalized(status: Status) -> Status {
     }
 }
 
-/// Runs `frame` both ways and asserts identical effects.
+/// Runs `frame` both ways and asserts identical effects, units counted included.
 pub(crate) fn assert_same(name: &str, frame: &FrameInput, setup: Setup) -> Effects {
     let mut wasm = run_precompile(frame, setup);
     let mut native = run_native(frame, setup);

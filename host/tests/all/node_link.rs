@@ -104,7 +104,7 @@ fn misuse_is_refused_with_nothing_charged_or_changed() {
     assert_eq!(code(link().frame_resume(&mut contract, b"junk")), Some(LinkError::Malformed));
     assert_eq!(LinkError::from_code(link().guest_read(&mut contract, 0, 32)), Some(LinkError::NoSession));
     assert_eq!(code(link().session_end(&mut contract, true)), Some(LinkError::NoSession));
-    let too_much = PLENTY / FeeSchedule::REFERENCE.per_gas + 1;
+    let too_much = PLENTY / FeeSchedule::REFERENCE.floor_per_gas() + 1;
     assert_eq!(code(link().transact(&mut contract, &tx(COUNTER, too_much))), Some(LinkError::GasLimitTooHigh));
     assert_eq!(code(link().transact(&mut contract, &tx(COUNTER, u64::MAX))), Some(LinkError::GasLimitTooHigh));
     let unaffordable =
@@ -119,8 +119,8 @@ fn misuse_is_refused_with_nothing_charged_or_changed() {
 fn running_out_of_gas_in_a_call_pays_everything_and_keeps_nothing() {
     let schedule = FeeSchedule::REFERENCE;
     let gas_limit = 200_000;
-    // Enough for the gas limit at the price per gas, not for hundreds of frames.
-    let gas = schedule.per_session + schedule.per_gas * gas_limit + 1;
+    // Enough for the gas limit at the floor price per gas, not for hundreds of frames.
+    let gas = schedule.per_session + schedule.floor_per_gas() * gas_limit + 1;
     let mut contract = contract(gas);
     let before = contract.storage.clone();
     let trap = link().transact(&mut contract, &tx(LOOPER, gas_limit)).unwrap_err();
@@ -133,7 +133,7 @@ fn running_out_of_gas_in_a_call_pays_everything_and_keeps_nothing() {
     assert_eq!(outcome(&rich, len).status, TxStatus::Halt);
     let user = StoredAccount::from_bytes(&rich.storage.read(&layout::account_key(&USER)).unwrap()).unwrap();
     assert_eq!(user.nonce, 1);
-    assert!(PLENTY - rich.gas_left > gas, "its fee is more than the gas limit at the price per gas");
+    assert!(PLENTY - rich.gas_left > gas, "its fee is more than the gas limit at the floor price per gas");
 }
 
 #[test]
