@@ -60,6 +60,10 @@ pub enum CliError {
     /// The engine contracts' benchmark failed (a path disagrees with native revm, or fails).
     #[error(transparent)]
     Contracts(#[from] crate::contracts::BenchError),
+    /// A measurement, a fit or a plot failed (a program native revm refuses, no schedule
+    /// that fits, a plot that cannot be drawn).
+    #[error("{0}")]
+    Measurement(String),
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

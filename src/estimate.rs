@@ -12,12 +12,22 @@ use crate::statetest::runner::{Measurement, Runner};
 use revm_statetest_types::{TestSuite, TestUnit};
 use serde::Serialize;
 
-/// Fitting the fee schedule to the measurements.
+/// Fitting the unit tables and the fee schedule to the measurements.
 pub mod fit;
-/// The plot of ns per gas per opcode.
+/// The plot of each opcode's weight beside its measured time.
 pub mod plot;
-/// The programs that vary what drives each cost.
+/// Ethereum precompiles with the inputs that stress them.
+pub mod precompiles;
+/// The programs that vary what drives each cost, in loops.
 pub mod probes;
+/// Random mixes that defeat branch prediction.
+pub mod random;
+/// The search for programs the fee covers least.
+pub mod search;
+/// One operation back to back across the code size limit.
+pub mod straight;
+/// The fitted unit tables as files.
+pub mod tables;
 /// The honest workloads.
 pub mod workloads;
 
@@ -67,8 +77,13 @@ pub struct Row {
     /// What the session used.
     #[serde(skip)]
     pub usage: evmpc_host::Usage,
+    /// What the guest counted, by feature.
+    #[serde(skip)]
+    pub features: Vec<u64>,
     /// Whether the precompile and native revm disagree.
     pub differs: bool,
+    /// Its charge under the fitted schedule, in ns, once fitted.
+    pub charge_ns: Option<f64>,
 }
 
 impl Row {
@@ -90,12 +105,100 @@ impl Row {
             native_ns,
             instructions_per_gas: measurement.instructions.map(|count| count as f64 / gas),
             usage: measurement.usage,
+            features: measurement.features.clone(),
             differs: measurement.differs,
+            charge_ns: None,
         }
     }
 }
 
+/// A row as `evmpc estimate --save` writes it, to fit again without measuring again.
+#[derive(Serialize, serde::Deserialize)]
+pub struct SavedRow {
+    class: String,
+    op: String,
+    variant: String,
+    name: String,
+    gas: u64,
+    precompile_ns: f64,
+    native_ns: f64,
+    instructions_per_gas: Option<f64>,
+    differs: bool,
+    /// Each [`evmpc_host::fees::Term`]'s count, in `Term::all()`'s order.
+    usage: Vec<u64>,
+    /// The features counted, as `(feature, count)` where the count is not zero.
+    features: Vec<(usize, u64)>,
+}
+
 impl Row {
+    /// The row as saved.
+    pub fn saved(&self) -> SavedRow {
+        SavedRow {
+            class: self.class.to_string(),
+            op: self.op.clone(),
+            variant: self.variant.clone(),
+            name: self.name.clone(),
+            gas: self.gas,
+            precompile_ns: self.precompile_ns,
+            native_ns: self.native_ns,
+            instructions_per_gas: self.instructions_per_gas,
+            differs: self.differs,
+            usage: evmpc_host::fees::Term::all().map(|term| self.usage.count(term)).collect(),
+            features: self.features.iter().enumerate().filter(|(_, c)| **c > 0).map(|(f, c)| (f, *c)).collect(),
+        }
+    }
+
+    /// The row `saved` holds (its class names one of the estimator's classes, or becomes
+    /// "saved").
+    pub fn from_saved(saved: SavedRow) -> Row {
+        const CLASSES: [&str; 15] = [
+            "arithmetic",
+            "environment",
+            "stack",
+            "control",
+            "memory",
+            "hashing",
+            "storage",
+            "account",
+            "log",
+            "call",
+            "create",
+            "precompile",
+            "boundary",
+            "adversarial",
+            "workload",
+        ];
+        let extra: [&'static str; 3] = ["random", "search", "straight"];
+        let class = CLASSES.iter().chain(&extra).find(|class| **class == saved.class).copied().unwrap_or("saved");
+        let mut usage = evmpc_host::Usage { gas: saved.gas, ..Default::default() };
+        for (term, count) in evmpc_host::fees::Term::all().zip(&saved.usage) {
+            usage.add(term, *count);
+        }
+        let mut features = vec![0; evmpc_abi::units::feature::COUNT];
+        for (feature, count) in saved.features {
+            if let Some(slot) = features.get_mut(feature) {
+                *slot = count;
+            }
+        }
+        let gas = saved.gas.max(1) as f64;
+        Row {
+            class,
+            op: saved.op,
+            variant: saved.variant,
+            name: saved.name,
+            gas: saved.gas,
+            precompile_ns_per_gas: saved.precompile_ns / gas,
+            native_ns_per_gas: saved.native_ns / gas,
+            precompile_ns: saved.precompile_ns,
+            native_ns: saved.native_ns,
+            instructions_per_gas: saved.instructions_per_gas,
+            usage,
+            features,
+            differs: saved.differs,
+            charge_ns: None,
+        }
+    }
+
     /// Keeps the slower precompile time and the faster native time of `self` and `other`
     /// (two rounds of the same program): the fee covers the slower, native revm's worst
     /// case is its own best.
@@ -110,6 +213,18 @@ impl Row {
         }
         self.differs |= other.differs;
     }
+}
+
+/// Every probe of the estimator but the adversarial suite and the workloads: loops, straight
+/// lines, random mixes, Ethereum precompiles, and the search's findings kept in
+/// `tests/fee-corpus`.
+pub fn all() -> Vec<Probe> {
+    let mut all = probes::probes();
+    all.extend(straight::probes());
+    all.extend(random::probes());
+    all.extend(precompiles::probes());
+    all.extend(search::kept());
+    all
 }
 
 /// `pattern`'s state test, parsed (its expected post state left out).
@@ -136,7 +251,7 @@ mod tests {
 
     #[test]
     fn every_probe_is_a_valid_state_test_with_a_unique_name() {
-        let mut probes = probes::probes();
+        let mut probes = all();
         probes.extend(workloads::honest().into_iter().map(|pattern| Probe::of("workload", pattern)));
         let mut names: Vec<&str> = probes.iter().map(|probe| probe.pattern.name.as_str()).collect();
         names.sort();
@@ -145,6 +260,6 @@ mod tests {
         for probe in &probes {
             unit(&probe.pattern).unwrap();
         }
-        assert!(probes.len() > 150, "the search covers every opcode class");
+        assert!(probes.len() > 400, "the search covers every opcode class");
     }
 }

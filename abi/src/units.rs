@@ -21,7 +21,8 @@
 //! | every frame that returns | [`MEMORY_BYTE`] per byte of its memory, [`OUTPUT_BYTE`] per byte of its output |
 //!
 //! What the node does (imports, bytes crossing, hashing, Ethereum precompiles, sessions and
-//! frames) it counts itself.
+//! frames) it counts itself. Each row of the tables is a [`feature`]: `evmpc estimate` fits a
+//! weight to each.
 
 mod table;
 
@@ -96,35 +97,86 @@ pub fn division_class(dividend: &Limbs, divisor: &Limbs) -> usize {
     FIRST[m] + (n - m)
 }
 
-/// Extra units of `opcode` from its operands, as the stack holds them before it runs
-/// (`peek(0)` is the top; `None` past the bottom, where the opcode underflows).
-pub fn operand_units(opcode: u8, peek: impl Fn(usize) -> Option<Limbs>) -> u64 {
-    match opcode {
-        0x04..=0x07 => {
-            let (Some(a), Some(b)) = (peek(0), peek(1)) else { return 0 };
-            let (a, b) = if opcode == 0x05 || opcode == 0x07 { (absolute(&a), absolute(&b)) } else { (a, b) };
-            u64::from(DIVISION[usize::from(opcode - 0x04)][division_class(&a, &b)])
-        }
-        0x08 | 0x09 => {
-            let Some(modulus) = peek(2) else { return 0 };
-            u64::from(MODULAR[usize::from(opcode - 0x08)][significant_limbs(&modulus)])
-        }
-        EXP => peek(1).map_or(0, |exponent| u64::from(EXP_BYTE) * significant_bytes(&exponent)),
+/// Every kind of thing the guest counts, as one index space: a unit table entry each.
+///
+/// The guest adds [`weight`] units per feature it meets; native revm counts the features
+/// themselves (`evmpc-host`'s `UnitCounter`), which is what `evmpc estimate` fits the
+/// weights to.
+pub mod feature {
+    /// How many features there are.
+    pub const COUNT: usize = 319;
+    /// An executed opcode.
+    pub const fn opcode(opcode: u8) -> usize {
+        opcode as usize
+    }
+    /// A division opcode (row of [`DIVISION_OPCODES`](super::DIVISION_OPCODES)) of an
+    /// operand class.
+    pub const fn division(row: usize, class: usize) -> usize {
+        256 + row * super::DIVISION_CLASSES + class
+    }
+    /// A modular opcode (row of [`MODULAR_OPCODES`](super::MODULAR_OPCODES)) of a modulus size.
+    pub const fn modular(row: usize, class: usize) -> usize {
+        300 + row * super::MODULAR_CLASSES + class
+    }
+    /// A significant byte of an EXP's exponent.
+    pub const EXP_BYTE: usize = 310;
+    /// A byte copied by a copying opcode (row of [`COPY_OPCODES`](super::COPY_OPCODES)).
+    pub const fn copy(row: usize) -> usize {
+        311 + row
+    }
+    /// A byte of init code a create runs.
+    pub const INITCODE_BYTE: usize = 316;
+    /// A byte of a returning frame's memory.
+    pub const MEMORY_BYTE: usize = 317;
+    /// A byte of a returning frame's output.
+    pub const OUTPUT_BYTE: usize = 318;
+}
+
+/// The units of one `feature` ([`feature`]), from the tables.
+pub fn weight(feature: usize) -> u32 {
+    match feature {
+        0..=255 => OPCODE[feature],
+        256..=299 => DIVISION[(feature - 256) / DIVISION_CLASSES][(feature - 256) % DIVISION_CLASSES],
+        300..=309 => MODULAR[(feature - 300) / MODULAR_CLASSES][(feature - 300) % MODULAR_CLASSES],
+        feature::EXP_BYTE => EXP_BYTE,
+        311..=315 => COPY_BYTE[feature - 311],
+        feature::INITCODE_BYTE => INITCODE_BYTE,
+        feature::MEMORY_BYTE => MEMORY_BYTE,
+        feature::OUTPUT_BYTE => OUTPUT_BYTE,
         _ => 0,
     }
 }
 
-/// Units `opcode` adds when it succeeds (its operand class, or the bytes it copies), from its
-/// operands as the stack holds them before it runs. An opcode that fails (out of gas, stack
-/// underflow, an operand out of range) does not do the work, and adds nothing.
-pub fn success_units(opcode: u8, peek: impl Fn(usize) -> Option<Limbs>) -> u64 {
+/// What `opcode` counts when it succeeds, from its operands as the stack holds them before it
+/// runs (`peek(0)` is the top; `None` past the bottom, where the opcode underflows): a feature
+/// and how many of it (its operand class once, exponent bytes, bytes copied). An opcode that
+/// fails (out of gas, stack underflow, an operand out of range) does not do the work, and
+/// counts nothing.
+pub fn success_feature(opcode: u8, peek: impl Fn(usize) -> Option<Limbs>) -> Option<(usize, u64)> {
     match opcode {
-        0x04..=0x0a => operand_units(opcode, peek),
-        _ => copy_len(opcode, &peek).map_or(0, |len| copy_units(opcode, len)),
+        0x04..=0x07 => {
+            let (a, b) = (peek(0)?, peek(1)?);
+            let (a, b) = if opcode == 0x05 || opcode == 0x07 { (absolute(&a), absolute(&b)) } else { (a, b) };
+            Some((feature::division(usize::from(opcode - 0x04), division_class(&a, &b)), 1))
+        }
+        0x08 | 0x09 => {
+            let modulus = peek(2)?;
+            Some((feature::modular(usize::from(opcode - 0x08), significant_limbs(&modulus)), 1))
+        }
+        EXP => Some((feature::EXP_BYTE, significant_bytes(&peek(1)?))),
+        _ => {
+            let row = COPY_OPCODES.iter().position(|op| *op == opcode)?;
+            Some((feature::copy(row), copy_len(opcode, &peek)?))
+        }
     }
 }
 
-/// Whether [`success_units`] may be non-zero for `opcode`.
+/// The units of [`success_feature`].
+pub fn success_units(opcode: u8, peek: impl Fn(usize) -> Option<Limbs>) -> u64 {
+    success_feature(opcode, peek).map_or(0, |(feature, count)| u64::from(weight(feature)).saturating_mul(count))
+}
+
+/// Whether [`success_feature`] may count something for `opcode`.
 pub const fn has_success_units(opcode: u8) -> bool {
     matches!(opcode, 0x04..=0x0a | 0x37 | 0x39 | 0x3e | 0x5e | 0x3c)
 }
@@ -141,12 +193,6 @@ pub fn copy_len(opcode: u8, peek: &impl Fn(usize) -> Option<Limbs>) -> Option<u6
     (significant_limbs(&len) <= 1).then_some(len[0])
 }
 
-/// Units of a copying `opcode` that succeeded after copying `len` bytes.
-pub fn copy_units(opcode: u8, len: u64) -> u64 {
-    let Some(index) = COPY_OPCODES.iter().position(|op| *op == opcode) else { return 0 };
-    u64::from(COPY_BYTE[index]).saturating_mul(len)
-}
-
 /// Units of a CREATE or CREATE2 that asked for a frame running `len` bytes of init code.
 pub fn initcode_units(len: u64) -> u64 {
     u64::from(INITCODE_BYTE).saturating_mul(len)
@@ -158,36 +204,40 @@ pub fn frame_end_units(memory: u64, output: u64) -> u64 {
     u64::from(MEMORY_BYTE).saturating_mul(memory).saturating_add(u64::from(OUTPUT_BYTE).saturating_mul(output))
 }
 
-/// Every table as `(kind, name, class, units)` rows, in the order of `spec/fees/units.csv`.
-pub fn rows() -> alloc::vec::Vec<(&'static str, alloc::string::String, alloc::string::String, u32)> {
+/// The name of `feature` as `spec/fees/units.csv` writes it: `(kind, name, class)`.
+pub fn feature_name(feature: usize) -> (&'static str, alloc::string::String, alloc::string::String) {
     use alloc::format;
     use alloc::string::{String, ToString};
-    let mut rows = alloc::vec::Vec::new();
-    for (opcode, units) in OPCODE.iter().enumerate() {
-        rows.push(("opcode", format!("{opcode:#04x}"), String::new(), *units));
-    }
     const PAIRS: [(usize, usize); DIVISION_CLASSES] =
         [(0, 0), (1, 1), (1, 2), (1, 3), (1, 4), (2, 2), (2, 3), (2, 4), (3, 3), (3, 4), (4, 4)];
-    for (row, opcode) in DIVISION.iter().zip(DIVISION_OPCODES) {
-        for (class, units) in row.iter().enumerate() {
+    match feature {
+        0..=255 => ("opcode", format!("{feature:#04x}"), String::new()),
+        256..=299 => {
+            let (row, class) = ((feature - 256) / DIVISION_CLASSES, (feature - 256) % DIVISION_CLASSES);
             let (m, n) = PAIRS[class];
             let name = if class == 0 { "none".to_string() } else { format!("divisor-{m}-dividend-{n}") };
-            rows.push(("division", format!("{opcode:#04x}"), name, *units));
+            ("division", format!("{:#04x}", DIVISION_OPCODES[row]), name)
         }
-    }
-    for (row, opcode) in MODULAR.iter().zip(MODULAR_OPCODES) {
-        for (limbs, units) in row.iter().enumerate() {
-            rows.push(("modular", format!("{opcode:#04x}"), format!("modulus-{limbs}"), *units));
+        300..=309 => {
+            let (row, class) = ((feature - 300) / MODULAR_CLASSES, (feature - 300) % MODULAR_CLASSES);
+            ("modular", format!("{:#04x}", MODULAR_OPCODES[row]), format!("modulus-{class}"))
         }
+        feature::EXP_BYTE => ("byte", format!("{EXP:#04x}"), "exponent".to_string()),
+        311..=315 => ("byte", format!("{:#04x}", COPY_OPCODES[feature - 311]), "copied".to_string()),
+        feature::INITCODE_BYTE => ("byte", "create".to_string(), "initcode".to_string()),
+        feature::MEMORY_BYTE => ("byte", "frame".to_string(), "memory".to_string()),
+        _ => ("byte", "frame".to_string(), "output".to_string()),
     }
-    rows.push(("byte", format!("{EXP:#04x}"), "exponent".to_string(), EXP_BYTE));
-    for (opcode, units) in COPY_OPCODES.iter().zip(COPY_BYTE) {
-        rows.push(("byte", format!("{opcode:#04x}"), "copied".to_string(), units));
-    }
-    rows.push(("byte", "create".to_string(), "initcode".to_string(), INITCODE_BYTE));
-    rows.push(("byte", "frame".to_string(), "memory".to_string(), MEMORY_BYTE));
-    rows.push(("byte", "frame".to_string(), "output".to_string(), OUTPUT_BYTE));
-    rows
+}
+
+/// Every table as `(kind, name, class, units)` rows, in the order of `spec/fees/units.csv`.
+pub fn rows() -> alloc::vec::Vec<(&'static str, alloc::string::String, alloc::string::String, u32)> {
+    (0..feature::COUNT)
+        .map(|index| {
+            let (kind, name, class) = feature_name(index);
+            (kind, name, class, weight(index))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -213,10 +263,10 @@ mod tests {
     fn signed_division_classes_take_absolute_values() {
         let minus_one = MAX;
         let peek = |words: [Limbs; 2]| move |index: usize| words.get(index).copied();
-        let signed = operand_units(0x05, peek([minus_one, [3, 0, 0, 0]]));
-        assert_eq!(signed, u64::from(DIVISION[1][0]), "|-1| / 3 runs no division");
-        let unsigned = operand_units(0x04, peek([minus_one, [3, 0, 0, 0]]));
-        assert_eq!(unsigned, u64::from(DIVISION[0][4]));
+        let signed = success_feature(0x05, peek([minus_one, [3, 0, 0, 0]]));
+        assert_eq!(signed, Some((feature::division(1, 0), 1)), "|-1| / 3 runs no division");
+        let unsigned = success_feature(0x04, peek([minus_one, [3, 0, 0, 0]]));
+        assert_eq!(unsigned, Some((feature::division(0, 4), 1)));
         assert_eq!(absolute(&[0, 0, 0, 1 << 63]), [0, 0, 0, 1 << 63], "the most negative word is itself");
     }
 
@@ -233,6 +283,21 @@ mod tests {
         let huge = [ZERO, ZERO, [0, 1, 0, 0]];
         assert_eq!(copy_len(0x5e, &|index| huge.get(index).copied()), None);
         assert_eq!(success_units(0x37, |index| stack.get(index).copied()), 7 * u64::from(COPY_BYTE[0]));
-        assert_eq!(operand_units(0x09, |_| None), 0, "an underflowing stack adds nothing");
+        assert_eq!(success_units(0x09, |_| None), 0, "an underflowing stack adds nothing");
+        assert_eq!(
+            success_feature(0x0a, |index| [ZERO, [0x1234, 0, 0, 0]].get(index).copied()),
+            Some((feature::EXP_BYTE, 2))
+        );
+    }
+
+    #[test]
+    fn every_feature_has_its_own_row() {
+        let rows = rows();
+        assert_eq!(rows.len(), feature::COUNT);
+        for (index, row) in rows.iter().enumerate() {
+            assert!(rows[index + 1..].iter().all(|other| (other.0, &other.1, &other.2) != (row.0, &row.1, &row.2)));
+        }
+        assert_eq!(feature::modular(1, 4) + 1, feature::EXP_BYTE);
+        assert_eq!(feature::division(3, DIVISION_CLASSES - 1) + 1, feature::modular(0, 0));
     }
 }

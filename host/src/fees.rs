@@ -4,7 +4,7 @@
 //! The precompile runs without Wasm metering, so a node charges for it by
 //!
 //! ```text
-//! fee = per_session × sessions + per_call × calls + per_frame × frames + per_unit × units
+//! fee = per_session × sessions + per_call × calls + per_frame × frames + per_thousand_units × units / 1000
 //!     + per_byte × bytes + per_code_byte × code + per_import × imports
 //!     + per_cold_access × cold + per_hashed_byte × hashed
 //!     + Σ over Ethereum precompiles p (per_precompile_call[p] × calls[p] + per_precompile_gas[p] × gas[p])
@@ -14,7 +14,8 @@
 //! Substrate's weights are): a node converts them to its own gas. `units` are what the
 //! guest counts as it executes ([`evmpc_abi::units`]: a weight per opcode, operand classes,
 //! bytes copied, memory), themselves picoseconds of the reference machine in the costliest
-//! context found, so `per_unit` is the margin; every other unit the node counts where the
+//! context found, so `per_thousand_units` is the margin in thousandths; every other unit the
+//! node counts where the
 //! work happens. [`Term`] lists the terms once. The constants of [`FeeSchedule::REFERENCE`]
 //! and the unit tables come from `evmpc estimate` (`spec/fees.md`). Arithmetic is checked:
 //! a fee that does not fit a `u64` is an error, never a wrapped number.
@@ -70,7 +71,7 @@ pub enum Term {
     Calls,
     /// `frames`, at `per_frame`.
     Frames,
-    /// `units`, at `per_unit`.
+    /// `units`, at `per_thousand_units` per 1,000.
     Units,
     /// `bytes`, at `per_byte`.
     Bytes,
@@ -118,7 +119,7 @@ impl Term {
             Term::Sessions => "per_session".into(),
             Term::Calls => "per_call".into(),
             Term::Frames => "per_frame".into(),
-            Term::Units => "per_unit".into(),
+            Term::Units => "per_thousand_units".into(),
             Term::Bytes => "per_byte".into(),
             Term::Code => "per_code_byte".into(),
             Term::Imports => "per_import".into(),
@@ -207,8 +208,9 @@ pub struct FeeSchedule {
     pub per_call: Picos,
     /// Per EVM frame: an interpreter set up, a checkpoint opened and settled.
     pub per_frame: Picos,
-    /// Per unit the guest counted: the margin over the units' own picoseconds.
-    pub per_unit: Picos,
+    /// Per 1,000 units the guest counted: the margin over the units' own picoseconds, in
+    /// thousandths (3,000 charges three times the time the units stand for).
+    pub per_thousand_units: Picos,
     /// Per byte crossing the boundary.
     pub per_byte: Picos,
     /// Per byte of code the guest analyses.
@@ -231,7 +233,7 @@ impl FeeSchedule {
         per_session: 0,
         per_call: 0,
         per_frame: 0,
-        per_unit: 0,
+        per_thousand_units: 0,
         per_byte: 0,
         per_code_byte: 0,
         per_import: 0,
@@ -247,7 +249,7 @@ impl FeeSchedule {
         per_session: 30_878_247,
         per_call: 0,
         per_frame: 15_999_738,
-        per_unit: 3,
+        per_thousand_units: 3_000,
         per_byte: 693,
         per_code_byte: 8_738,
         per_import: 0,
@@ -263,7 +265,7 @@ impl FeeSchedule {
             Term::Sessions => self.per_session,
             Term::Calls => self.per_call,
             Term::Frames => self.per_frame,
-            Term::Units => self.per_unit,
+            Term::Units => self.per_thousand_units,
             Term::Bytes => self.per_byte,
             Term::Code => self.per_code_byte,
             Term::Imports => self.per_import,
@@ -280,7 +282,7 @@ impl FeeSchedule {
             Term::Sessions => &mut self.per_session,
             Term::Calls => &mut self.per_call,
             Term::Frames => &mut self.per_frame,
-            Term::Units => &mut self.per_unit,
+            Term::Units => &mut self.per_thousand_units,
             Term::Bytes => &mut self.per_byte,
             Term::Code => &mut self.per_code_byte,
             Term::Imports => &mut self.per_import,
@@ -312,8 +314,25 @@ impl FeeSchedule {
     /// ```
     pub fn fee(&self, usage: &Usage) -> Result<Picos, FeeOverflow> {
         Term::all().try_fold(0u64, |fee, term| {
-            self.price(term).checked_mul(usage.count(term)).and_then(|part| fee.checked_add(part)).ok_or(FeeOverflow)
+            self.term_fee(term, usage.count(term)).and_then(|part| fee.checked_add(part)).ok_or(FeeOverflow)
         })
+    }
+
+    /// The fee of `count` of `term` (units are priced per 1,000, rounded up); `None` when it
+    /// overflows.
+    fn term_fee(&self, term: Term, count: u64) -> Option<Picos> {
+        match term {
+            Term::Units => u64::try_from((u128::from(self.per_thousand_units) * u128::from(count)).div_ceil(1000)).ok(),
+            _ => self.price(term).checked_mul(count),
+        }
+    }
+
+    /// What `units` units cost, rounded up.
+    ///
+    /// # Errors
+    /// [`FeeOverflow`] when it does not fit a `u64`.
+    pub fn units_fee(&self, units: u64) -> Result<Picos, FeeOverflow> {
+        self.term_fee(Term::Units, units).ok_or(FeeOverflow)
     }
 
     /// The fee of each term of `usage`, in the formula's order, without the zero ones.
@@ -321,7 +340,7 @@ impl FeeSchedule {
         Term::all()
             .filter_map(|term| {
                 let count = usage.count(term);
-                (count > 0).then(|| (term, count, self.price(term).saturating_mul(count)))
+                (count > 0).then(|| (term, count, self.term_fee(term, count).unwrap_or(Picos::MAX)))
             })
             .collect()
     }
@@ -344,7 +363,7 @@ impl FeeSchedule {
     }
 
     /// The least a unit of gas is charged when an opcode spends it: the cheapest opcode's
-    /// units per unit of its gas, at [`per_unit`](Self::per_unit). A node refuses a gas
+    /// units per unit of its gas, at [`per_thousand_units`](Self::per_thousand_units). A node refuses a gas
     /// limit its caller cannot pay at this price before any work.
     pub fn floor_per_gas(&self) -> Picos {
         bound::floor_per_gas(self)
@@ -371,7 +390,8 @@ mod tests {
         for (index, term) in Term::all().enumerate() {
             schedule.set_price(term, index as u64 + 1);
             usage.add(term, 10 + index as u64);
-            expected += (index as u64 + 1) * (10 + index as u64);
+            let part = (index as u64 + 1) * (10 + index as u64);
+            expected += if term == Term::Units { part.div_ceil(1000) } else { part };
             assert_eq!(schedule.price(term), index as u64 + 1);
         }
         assert_eq!(schedule.fee(&usage), Ok(expected));

@@ -59,12 +59,12 @@ pub fn run_frame_counted<CTX: ContextTr<Journal: JournalExt> + Host + 'static>(
     host: &mut RevmHost<CTX>,
     table: &InstructionTable<EthInterpreter, CTX>,
     frame: &FrameInput,
-) -> Result<(ReturnedFrame, u64), NativeError> {
+) -> Result<(ReturnedFrame, UnitCounter), NativeError> {
     let mut counter = UnitCounter::default();
     let returned = run_frame_with(host, frame, |interpreter, gas_table, ctx| {
         revm::inspector::inspect_instructions(ctx, interpreter, &mut counter, table, gas_table)
     })?;
-    Ok((returned, counter.units()))
+    Ok((returned, counter))
 }
 
 /// A root frame on `host`'s context, its interpreter run by `run`.

@@ -1,11 +1,14 @@
-//! `evmpc estimate`: search for the worst case per opcode and fit the fee schedule.
+//! `evmpc estimate`: search for the worst case per unit and fit the unit tables and the fee
+//! schedule to it.
 
 use super::CliError;
 use crate::adversarial::patterns;
-use crate::estimate::fit::{fit, scale_fixed_costs, Sample};
+use crate::estimate::fit::{charge, fit, Fitted, Sample};
 use crate::estimate::plot::{draw, Bar};
-use crate::estimate::{measure, probes, workloads, Probe, Row};
+use crate::estimate::search::{search, Finding};
+use crate::estimate::{measure, tables, workloads, Probe, Row};
 use crate::statetest::runner::{native_post, Runner, Selection};
+use evmpc_abi::units::{feature, feature_name};
 use evmpc_host::{Engine, FeeSchedule, HostConfig};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -25,34 +28,58 @@ pub struct Args {
     /// quiet moment of the machine does not set the fee.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
     rounds: u16,
-    /// Every program must be charged at least its time times this.
+    /// Every program is charged at least its time times this (`per_thousand_units`, in
+    /// thousandths, and the node's per-unit prices).
     #[arg(long, default_value_t = 3.0)]
     margin: f64,
-    /// The margin of the fixed costs, `per_session` and `per_frame`: memory traffic, which
-    /// the machine's slow phases stretch more than computation (the fitted values are
-    /// scaled by this over `--margin`).
+    /// The margin of the fixed costs, `per_session` and `per_frame`: memory traffic, which the
+    /// machine's slow phases stretch more than computation.
     #[arg(long, default_value_t = 6.0)]
     fixed_margin: f64,
+    /// Programs the adversarial search measures after the first fit (0: no search); its best
+    /// findings join the fit.
+    #[arg(long, default_value_t = 0)]
+    search: usize,
+    /// The search's seed.
+    #[arg(long, default_value_t = 1)]
+    search_seed: u64,
     /// Also count the guest's Wasm instructions (wasmtime fuel; one more run each).
     #[arg(long)]
     instructions: bool,
+    /// Write the fitted unit tables to `abi/src/units/table.rs` and `spec/fees/units.csv`
+    /// (then `just artifact` builds the guest that counts by them).
+    #[arg(long)]
+    write_units: bool,
+    /// Keep the search's findings in `spec/fees/search.json`, with the ones kept before.
+    #[arg(long)]
+    write_search: bool,
     /// Write every measurement and the fitted schedule as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Write every measurement as CSV to this file.
+    /// Write every measurement, with its charge, as CSV to this file.
     #[arg(long)]
     csv: Option<PathBuf>,
-    /// Draw ns per gas of each opcode's worst program (precompile and native) as SVG here.
+    /// Draw each opcode's weight beside its measured time as SVG here.
     #[arg(long)]
     plot: Option<PathBuf>,
-    /// Write the schedule and each opcode's worst program as Markdown tables (for
-    /// `spec/fees.md`) to this file.
+    /// Write the schedule, the weight tables' summary and the workloads as Markdown tables
+    /// (for `spec/fees.md`) to this file.
     #[arg(long)]
     markdown: Option<PathBuf>,
     /// Write every program as an Ethereum state test into this folder instead of measuring
     /// (`evmpc statetest --fees DIR` checks them).
     #[arg(long, value_name = "DIR")]
     emit_statetests: Option<PathBuf>,
+    /// Print where the charge of the programs whose name contains this goes: its largest
+    /// features and terms, against its time.
+    #[arg(long)]
+    explain: Option<String>,
+    /// Save every measurement to this file (JSON), to fit again with `--load`.
+    #[arg(long)]
+    save: Option<PathBuf>,
+    /// Fit the measurements saved by `--save` instead of measuring.
+    #[arg(long, conflicts_with = "save")]
+    load: Option<PathBuf>,
 }
 
 /// Everything `--json` writes.
@@ -61,13 +88,12 @@ struct Report<'a> {
     margin: f64,
     fixed_margin: f64,
     schedule: BTreeMap<String, u64>,
-    charged_gas_per_second: f64,
-    native_worst_gas_per_second: f64,
+    units: BTreeMap<String, u32>,
     rows: &'a [Row],
 }
 
 fn all_probes(filter: Option<&str>) -> Vec<Probe> {
-    let mut all = probes::probes();
+    let mut all = crate::estimate::all();
     all.extend(patterns().into_iter().map(|mut pattern| {
         pattern.name = format!("adversarial-{}", pattern.name);
         Probe::of("adversarial", pattern)
@@ -75,6 +101,22 @@ fn all_probes(filter: Option<&str>) -> Vec<Probe> {
     all.extend(workloads::honest().into_iter().map(|pattern| Probe::of("workload", pattern)));
     all.retain(|probe| filter.is_none_or(|filter| probe.pattern.name.contains(filter)));
     all
+}
+
+fn sample(row: &Row) -> Sample {
+    Sample {
+        usage: row.usage,
+        features: row.features.clone(),
+        picos: row.precompile_ns * 1e3,
+        honest: row.class == "workload",
+    }
+}
+
+/// The least an opcode costs: a JUMPDEST back to back, its time per opcode.
+fn dispatch_floor(rows: &[Row]) -> f64 {
+    rows.iter()
+        .find(|row| row.name == "straight-jumpdest-run")
+        .map_or(0.0, |row| row.precompile_ns * 1e3 / row.features[..256].iter().sum::<u64>().max(1) as f64)
 }
 
 /// Runs `evmpc estimate`.
@@ -87,6 +129,66 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         return emit(&probes, dir);
     }
     let runner = Runner::new(&Engine::new(&HostConfig::new())?, Selection::default())?;
+    let mut rows = match &args.load {
+        Some(path) => {
+            let io = |source| CliError::Io { path: path.display().to_string(), source };
+            let text = std::fs::read_to_string(path).map_err(io)?;
+            let saved: Vec<crate::estimate::SavedRow> = serde_json::from_str(&text)
+                .map_err(|e| CliError::Usage(format!("{}: not saved measurements: {e}", path.display())))?;
+            saved
+                .into_iter()
+                .map(Row::from_saved)
+                .filter(|row| args.filter.as_ref().is_none_or(|f| row.name.contains(f.as_str())))
+                .collect()
+        }
+        None => measure_all(&runner, &probes, &args)?,
+    };
+    if let Some(path) = &args.save {
+        let saved: Vec<_> = rows.iter().map(Row::saved).collect();
+        std::fs::write(path, serde_json::to_string(&saved).unwrap_or_default())
+            .map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+    }
+    let mut samples: Vec<Sample> = rows.iter().map(sample).collect();
+    let floor = dispatch_floor(&rows);
+    let mut fitted = fit(&samples, floor).map_err(|e| CliError::Measurement(e.to_string()))?;
+    let mut findings = Vec::new();
+    if args.search > 0 {
+        let progress = super::progress(args.search as u64, "programs searched");
+        let found = search(&runner, &fitted, args.search, args.runs, args.search_seed, |_, best| {
+            progress.inc(1);
+            progress.set_message(format!("best time/charge {best:.3}"));
+        });
+        progress.finish_and_clear();
+        for (finding, sample) in found {
+            println!("search: {} time/charge {:.3} under the first fit", finding.name, finding.ratio);
+            samples.push(sample);
+            findings.push(finding);
+        }
+        fitted = fit(&samples, floor).map_err(|e| CliError::Measurement(e.to_string()))?;
+    }
+    if args.margin < 1.0 || args.fixed_margin < args.margin {
+        return Err(CliError::Usage("--margin must be at least 1 and --fixed-margin at least --margin".into()));
+    }
+    let schedule = fitted.schedule(args.margin, args.fixed_margin);
+    print_report(&rows, &samples, &fitted, &schedule, &args);
+    if let Some(wanted) = &args.explain {
+        for (row, sample) in rows.iter().zip(&samples).filter(|(row, _)| row.name.contains(wanted.as_str())) {
+            explain(&row.name, sample, &fitted, &schedule);
+        }
+    }
+    for (row, sample) in rows.iter_mut().zip(&samples) {
+        row.charge_ns = Some(charge(&fitted.weights, &schedule, sample) / 1e3);
+    }
+    write_outputs(&args, &rows, &fitted, &schedule, &findings)?;
+    let differs = rows.iter().filter(|row| row.differs).count();
+    if differs > 0 {
+        eprintln!("error: {differs} programs differ from native revm");
+    }
+    Ok(if differs == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Measures every probe over `args.rounds` rounds: each keeps its slowest round.
+fn measure_all(runner: &Runner, probes: &[Probe], args: &Args) -> Result<Vec<Row>, CliError> {
     let counter = if args.instructions {
         Some(Runner::new(&Engine::new(HostConfig::new().count_instructions(true))?, Selection::default())?)
     } else {
@@ -97,7 +199,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     for round in 0..args.rounds {
         for (index, probe) in probes.iter().enumerate() {
             progress.set_message(format!("round {} {}", round + 1, probe.pattern.name));
-            let measurement = measure(&runner, probe, args.runs).map_err(CliError::Usage)?;
+            let measurement = measure(runner, probe, args.runs).map_err(CliError::Measurement)?;
             let row = Row::new(probe, &measurement);
             match rows.get_mut(index) {
                 Some(kept) => kept.slowest_of(&row),
@@ -107,136 +209,160 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         }
     }
     if let Some(counter) = &counter {
-        for (row, probe) in rows.iter_mut().zip(&probes) {
-            let counted = measure(counter, probe, 1).map_err(CliError::Usage)?;
+        for (row, probe) in rows.iter_mut().zip(probes) {
+            let counted = measure(counter, probe, 1).map_err(CliError::Measurement)?;
             row.instructions_per_gas = counted.instructions.map(|count| count as f64 / row.gas.max(1) as f64);
         }
     }
     progress.finish_and_clear();
-
-    let sample = |row: &Row| Sample { usage: row.usage, picos: row.precompile_ns * 1e3 };
-    let covered: Vec<Sample> = rows.iter().filter(|row| row.class != "workload").map(sample).collect();
-    let honest: Vec<Sample> = rows.iter().filter(|row| row.class == "workload").map(sample).collect();
-    let fitted = fit(&covered, &honest, args.margin).map_err(|e| CliError::Usage(e.to_string()))?;
-    let schedule = scale_fixed_costs(fitted, args.fixed_margin / args.margin);
-    print_worst(&rows);
-    let native_worst = rows.iter().filter(|row| row.gas > 100_000).map(|row| row.native_ns_per_gas).fold(0.0, f64::max);
-    print_schedule(&schedule, &rows, (args.margin, args.fixed_margin), native_worst);
-    write_outputs(&args, &rows, &schedule, native_worst)?;
-    let differs = rows.iter().filter(|row| row.differs).count();
-    if differs > 0 {
-        eprintln!("error: {differs} programs differ from native revm");
-    }
-    Ok(if differs == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(rows)
 }
 
-/// The worst program (highest precompile ns per gas) of each opcode, slowest first.
-fn worst_per_op(rows: &[Row]) -> Vec<&Row> {
-    let mut worst: BTreeMap<(&str, &str), &Row> = BTreeMap::new();
-    let per_gas = |row: &&Row| !matches!(row.class, "adversarial" | "workload" | "boundary");
-    for row in rows.iter().filter(per_gas) {
-        let entry = worst.entry((row.class, row.op.as_str())).or_insert(row);
-        if row.precompile_ns_per_gas > entry.precompile_ns_per_gas {
-            *entry = row;
+/// Charge over time of each sample under the published schedule.
+fn overcharge(fitted: &Fitted, schedule: &FeeSchedule, sample: &Sample) -> f64 {
+    charge(&fitted.weights, schedule, sample) / sample.picos.max(1.0)
+}
+
+/// Each opcode's measured time per execution in the program where it costs most: the
+/// program's time less everything else the fit charges in it, per execution of the opcode.
+fn measured_per_opcode(rows: &[Row], samples: &[Sample], fitted: &Fitted) -> BTreeMap<usize, (f64, String)> {
+    let mut worst: BTreeMap<usize, (f64, String)> = BTreeMap::new();
+    for (row, sample) in rows.iter().zip(samples) {
+        let Some(target) = (0..256).max_by_key(|f| sample.features[*f] * u64::from(fitted.weights[*f])) else {
+            continue;
+        };
+        let count = sample.features[target];
+        if count == 0 || !matches!(row.class, "arithmetic" | "environment" | "stack" | "control" | "memory" | "storage")
+        {
+            continue;
+        }
+        let others = fitted.charge(sample) - count as f64 * f64::from(fitted.weights[target]);
+        let per = (sample.picos - others) / count as f64;
+        let entry = worst.entry(target).or_insert((f64::MIN, String::new()));
+        if per > entry.0 {
+            *entry = (per, row.name.clone());
         }
     }
-    let mut worst: Vec<&Row> = worst.into_values().collect();
-    worst.sort_by(|a, b| b.precompile_ns_per_gas.total_cmp(&a.precompile_ns_per_gas));
     worst
 }
 
-fn print_worst(rows: &[Row]) {
-    for row in rows.iter().filter(|row| row.class == "boundary") {
-        println!(
-            "{:<12} {:<14} {:<26} {:>9.1} us inside the precompile, {} bytes crossing, native {:.1} us",
-            row.class,
-            row.op,
-            row.variant,
-            row.precompile_ns / 1e3,
-            row.usage.bytes,
-            row.native_ns / 1e3
-        );
-    }
-    println!(
-        "{:<12} {:<14} {:<26} {:>10} {:>10} {:>7} {:>10}",
-        "class", "opcode", "worst program", "ns/gas", "native", "ratio", "instr/gas"
-    );
-    for row in worst_per_op(rows) {
-        println!(
-            "{:<12} {:<14} {:<26} {:>10.3} {:>10.3} {:>6.2}x {:>10}",
-            row.class,
-            row.op,
-            row.variant,
-            row.precompile_ns_per_gas,
-            row.native_ns_per_gas,
-            row.precompile_ns_per_gas / row.native_ns_per_gas.max(1e-9),
-            row.instructions_per_gas.map_or("-".to_string(), |count| format!("{count:.1}")),
-        );
-    }
+fn opcode_name(opcode: usize) -> String {
+    revm::bytecode::opcode::OpCode::new(opcode as u8).map_or(format!("{opcode:#04x}"), |op| op.as_str().to_string())
 }
 
-fn schedule_fields(schedule: &FeeSchedule) -> BTreeMap<String, u64> {
-    schedule.coefficients().into_iter().collect()
-}
-
-fn print_schedule(schedule: &FeeSchedule, rows: &[Row], (margin, fixed_margin): (f64, f64), native_worst: f64) {
+fn print_report(rows: &[Row], samples: &[Sample], fitted: &Fitted, schedule: &FeeSchedule, args: &Args) {
     println!(
-        "\nfee schedule (picoseconds of this machine; every program charged at least {margin:.2}x its time, \
-         per_session and per_frame {fixed_margin:.2}x):"
+        "fee schedule (picoseconds of this machine; every program charged at least {}x its time, \
+         per_session and per_frame {}x):",
+        args.margin, args.fixed_margin
     );
-    for (name, value) in schedule_fields(schedule) {
-        println!("  {name:<16} {value:>14}");
-    }
-    let coverage =
-        |row: &Row| schedule.fee(&row.usage).map_or(f64::INFINITY, |fee| fee as f64 / 1e3 / row.precompile_ns.max(1.0));
-    if let Some(tightest) = rows.iter().min_by(|a, b| coverage(a).total_cmp(&coverage(b))) {
-        println!("tightest: {} charged {:.2}x its time", tightest.name, coverage(tightest));
+    for (name, value) in schedule.coefficients() {
+        if value > 0 {
+            println!("  {name:<40} {value:>14}");
+        }
     }
     if let Ok(bound) = schedule.bound_per_gas() {
-        println!("  {:<16} {bound:>14}  (upper bound per gas of limit, derived)", "bound_per_gas");
+        println!("  {:<40} {bound:>14}  (upper bound per gas of limit, derived)", "bound_per_gas");
     }
-    let charged = 0.0;
-    let native = 1e9 / native_worst.max(1e-9);
-    println!(
-        "charged gas per second {charged:.0}; native revm's worst case {native:.0} gas per second ({:.2}x of it)",
-        charged / native
-    );
-    for row in rows.iter().filter(|row| row.class == "workload") {
+    let mut heaviest: Vec<usize> = (0..feature::COUNT).collect();
+    heaviest.sort_by_key(|f| std::cmp::Reverse(fitted.weights[*f]));
+    println!("heaviest units (picoseconds at margin 1):");
+    for f in heaviest.iter().take(12) {
+        let (kind, name, class) = feature_name(*f);
+        let name = if kind == "opcode" { opcode_name(*f) } else { name };
+        println!("  {kind:<9} {name:<14} {class:<22} {:>10}", fitted.weights[*f]);
+    }
+    let ratios: Vec<(f64, &Row)> =
+        rows.iter().zip(samples).map(|(row, sample)| (overcharge(fitted, schedule, sample), row)).collect();
+    if let Some((ratio, row)) = ratios.iter().min_by(|a, b| a.0.total_cmp(&b.0)) {
+        println!("tightest: {} charged {ratio:.2}x its time", row.name);
+    }
+    for (ratio, row) in ratios.iter().filter(|(_, row)| row.class == "workload") {
         println!(
-            "overcharge on {}: {:.2}x its time ({:.3} ns/gas inside the precompile)",
+            "honest: {} charged {ratio:.2}x its time ({:.3} ms inside the precompile)",
             row.name,
-            coverage(row),
-            row.precompile_ns_per_gas
+            row.precompile_ns / 1e6
         );
     }
 }
 
-fn write_outputs(args: &Args, rows: &[Row], schedule: &FeeSchedule, native_worst: f64) -> Result<(), CliError> {
+/// The largest parts of `sample`'s charge under `schedule`: features (at its units' price)
+/// and the node's terms, in picoseconds.
+fn explain(name: &str, sample: &Sample, fitted: &Fitted, schedule: &FeeSchedule) {
+    let total = charge(&fitted.weights, schedule, sample);
+    println!("{name}: time {:.3} ms, charge {:.3} ms ({:.2}x)", sample.picos / 1e9, total / 1e9, total / sample.picos);
+    let per_unit = schedule.per_thousand_units as f64 / 1000.0;
+    let mut parts: Vec<(String, u64, f64)> = (0..feature::COUNT)
+        .filter(|f| sample.features[*f] > 0)
+        .map(|f| {
+            let (kind, name, class) = feature_name(f);
+            let name = if kind == "opcode" { opcode_name(f) } else { format!("{kind} {name} {class}") };
+            (name, sample.features[f], sample.features[f] as f64 * f64::from(fitted.weights[f]) * per_unit)
+        })
+        .collect();
+    for (term, count, picos) in schedule.breakdown(&evmpc_host::Usage { units: 0, ..sample.usage }) {
+        parts.push((term.price_name(), count, picos as f64));
+    }
+    parts.sort_by(|a, b| b.2.total_cmp(&a.2));
+    for (name, count, picos) in parts.iter().take(15) {
+        println!("  {name:<40} {count:>12} {:>10.3} ms {:>5.1}%", picos / 1e9, 100.0 * picos / total.max(1.0));
+    }
+}
+
+fn write_outputs(
+    args: &Args,
+    rows: &[Row],
+    fitted: &Fitted,
+    schedule: &FeeSchedule,
+    findings: &[Finding],
+) -> Result<(), CliError> {
     let write = |path: &Path, text: String| {
         std::fs::write(path, text).map_err(|source| CliError::Io { path: path.display().to_string(), source })
     };
+    if args.write_units {
+        write(Path::new("abi/src/units/table.rs"), tables::source(&fitted.weights))?;
+        write(Path::new("spec/fees/units.csv"), tables::csv(&fitted.weights))?;
+        println!("wrote abi/src/units/table.rs and spec/fees/units.csv: `just artifact` builds the guest that counts by them");
+    }
+    if args.write_search && !findings.is_empty() {
+        let mut kept: Vec<Finding> =
+            serde_json::from_str(include_str!("../../spec/fees/search.json")).unwrap_or_default();
+        kept.extend(findings.iter().cloned());
+        kept.sort_by(|a, b| b.ratio.total_cmp(&a.ratio));
+        kept.dedup_by(|a, b| a.name == b.name);
+        kept.truncate(16);
+        write(Path::new("spec/fees/search.json"), serde_json::to_string_pretty(&kept).unwrap_or_default() + "\n")?;
+    }
     if let Some(path) = &args.json {
         let report = Report {
             margin: args.margin,
             fixed_margin: args.fixed_margin,
-            schedule: schedule_fields(schedule),
-            charged_gas_per_second: 0.0,
-            native_worst_gas_per_second: 1e9 / native_worst.max(1e-9),
+            schedule: schedule.coefficients().into_iter().collect(),
+            units: (0..feature::COUNT)
+                .map(|f| {
+                    let (kind, name, class) = feature_name(f);
+                    (format!("{kind} {name} {class}"), fitted.weights[f])
+                })
+                .collect(),
             rows,
         };
         write(path, serde_json::to_string_pretty(&report).unwrap_or_default())?;
     }
     if let Some(path) = &args.csv {
-        let mut text =
-            String::from("class,op,variant,name,gas,precompile_ns_per_gas,native_ns_per_gas,instructions_per_gas\n");
+        let mut text = String::from(
+            "class,op,variant,name,gas,precompile_ns,native_ns,charge_ns,precompile_ns_per_gas,native_ns_per_gas,instructions_per_gas\n",
+        );
         for row in rows {
             text.push_str(&format!(
-                "{},{},\"{}\",{},{},{:.4},{:.4},{}\n",
+                "{},{},\"{}\",{},{},{:.0},{:.0},{:.0},{:.4},{:.4},{}\n",
                 row.class,
                 row.op,
                 row.variant,
                 row.name,
                 row.gas,
+                row.precompile_ns,
+                row.native_ns,
+                row.charge_ns.unwrap_or(0.0),
                 row.precompile_ns_per_gas,
                 row.native_ns_per_gas,
                 row.instructions_per_gas.map_or(String::new(), |count| format!("{count:.2}"))
@@ -244,19 +370,28 @@ fn write_outputs(args: &Args, rows: &[Row], schedule: &FeeSchedule, native_worst
         }
         write(path, text)?;
     }
+    let samples: Vec<Sample> = rows.iter().map(sample).collect();
+    let measured = measured_per_opcode(rows, &samples, fitted);
     if let Some(path) = &args.markdown {
-        write(path, markdown(rows, schedule, (args.margin, args.fixed_margin), native_worst))?;
+        write(path, markdown(rows, &samples, fitted, schedule, &measured, args))?;
     }
     if let Some(path) = &args.plot {
-        let bars: Vec<Bar> = worst_per_op(rows)
-            .into_iter()
-            .map(|row| Bar {
-                label: format!("{} {}", row.op, row.variant),
-                precompile: row.precompile_ns_per_gas,
-                native: row.native_ns_per_gas,
+        let mut bars: Vec<Bar> = measured
+            .iter()
+            .map(|(opcode, (time, program))| Bar {
+                label: format!("{} ({program})", opcode_name(*opcode)),
+                value: f64::from(fitted.weights[*opcode]) / 1e3,
+                reference: time.max(0.0) / 1e3,
             })
             .collect();
-        draw(&bars, path).map_err(CliError::Usage)?;
+        bars.sort_by(|a, b| b.value.total_cmp(&a.value));
+        draw(
+            &bars,
+            path,
+            "ns per execution: each opcode's weight (blue) and its time in its costliest program (grey)",
+            "ns per execution",
+        )
+        .map_err(CliError::Measurement)?;
     }
     Ok(())
 }
@@ -266,8 +401,8 @@ fn emit(probes: &[Probe], dir: &Path) -> Result<ExitCode, CliError> {
     let io = |path: &Path, source| CliError::Io { path: path.display().to_string(), source };
     std::fs::create_dir_all(dir).map_err(|source| io(dir, source))?;
     for probe in probes.iter().filter(|probe| probe.pattern.emit) {
-        let unit = crate::estimate::unit(&probe.pattern).map_err(CliError::Usage)?;
-        let (root, logs) = native_post(&unit).map_err(CliError::Usage)?;
+        let unit = crate::estimate::unit(&probe.pattern).map_err(CliError::Measurement)?;
+        let (root, logs) = native_post(&unit).map_err(CliError::Measurement)?;
         let test = probe.pattern.state_test(Some((root.to_string(), logs.to_string())));
         let path = dir.join(format!("{}.json", probe.pattern.name));
         std::fs::write(&path, serde_json::to_string_pretty(&test).unwrap_or_default() + "\n")
@@ -277,44 +412,45 @@ fn emit(probes: &[Probe], dir: &Path) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The schedule and the worst program of each opcode as Markdown.
-fn markdown(rows: &[Row], schedule: &FeeSchedule, (margin, fixed_margin): (f64, f64), native_worst: f64) -> String {
+/// The schedule, the unit tables' summary and the workloads as Markdown.
+fn markdown(
+    rows: &[Row],
+    samples: &[Sample],
+    fitted: &Fitted,
+    schedule: &FeeSchedule,
+    measured: &BTreeMap<usize, (f64, String)>,
+    args: &Args,
+) -> String {
     let mut text = String::from("| coefficient | picoseconds |\n| --- | --- |\n");
-    for (name, value) in schedule_fields(schedule) {
+    for (name, value) in schedule.coefficients() {
         text.push_str(&format!("| `{name}` | {value} |\n"));
     }
     text.push_str(&format!(
-        "\nMargin {margin:.2}x, per_session and per_frame {fixed_margin:.2}x; charged gas per second {:.0}; native revm's worst case {:.0} gas per second.\n\n",
-        0.0,
-        1e9 / native_worst.max(1e-9)
+        "\nMargin {}x (`per_thousand_units`), per_session and per_frame {}x.\n\n",
+        args.margin, args.fixed_margin
     ));
     text.push_str(
-        "| class | opcode | worst program | precompile ns/gas | native ns/gas | ratio | Wasm instructions/gas |\n",
+        "| opcode | units (ps) | costliest program | its time per execution (ps) |\n| --- | --- | --- | --- |\n",
     );
-    text.push_str("| --- | --- | --- | --- | --- | --- | --- |\n");
-    for row in worst_per_op(rows) {
+    let mut opcodes: Vec<(&usize, &(f64, String))> = measured.iter().collect();
+    opcodes.sort_by_key(|(opcode, _)| std::cmp::Reverse(fitted.weights[**opcode]));
+    for (opcode, (time, program)) in opcodes {
         text.push_str(&format!(
-            "| {} | {} | {} | {:.3} | {:.3} | {:.2}x | {} |\n",
-            row.class,
-            row.op,
-            row.variant,
-            row.precompile_ns_per_gas,
-            row.native_ns_per_gas,
-            row.precompile_ns_per_gas / row.native_ns_per_gas.max(1e-9),
-            row.instructions_per_gas.map_or("—".to_string(), |count| format!("{count:.1}")),
+            "| {} | {} | {program} | {:.0} |\n",
+            opcode_name(*opcode),
+            fitted.weights[*opcode],
+            time
         ));
     }
     text.push_str("\n| workload or boundary program | gas | inside the precompile | native | charged / time |\n| --- | --- | --- | --- | --- |\n");
-    for row in rows.iter().filter(|row| matches!(row.class, "workload" | "boundary")) {
-        let charged =
-            schedule.fee(&row.usage).map_or(f64::INFINITY, |fee| fee as f64 / 1e3 / row.precompile_ns.max(1.0));
+    for (row, sample) in rows.iter().zip(samples).filter(|(row, _)| matches!(row.class, "workload" | "boundary")) {
         text.push_str(&format!(
             "| {} | {} | {:.1} µs | {:.1} µs | {:.2}x |\n",
             row.name,
             row.gas,
             row.precompile_ns / 1e3,
             row.native_ns / 1e3,
-            charged
+            overcharge(fitted, schedule, sample)
         ));
     }
     text

@@ -1,7 +1,10 @@
 use super::input::{hex_bytes, hex_or_file, snailtracer, SNAILTRACER_CALLDATA};
 use super::CliError;
-use evmpc_host::{Action, Engine, Fork, FrameInput, HostConfig, MemoryHost, Precompile, ReturnedFrame};
+use evmpc_abi::units::{feature_name, weight};
+use evmpc_host::fees::Usage;
+use evmpc_host::{Action, Engine, FeeSchedule, Fork, FrameInput, HostConfig, MemoryHost, Precompile, ReturnedFrame};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -45,6 +48,19 @@ struct Report {
     logs: Vec<LogReport>,
     storage_changes: Vec<StorageReport>,
     elapsed_ms: f64,
+    /// The precompile's fee for the frame, and what it is made of.
+    fee: Option<FeeReport>,
+}
+
+/// A frame's fee and its terms, in picoseconds of the reference machine.
+#[derive(Serialize)]
+struct FeeReport {
+    total_ps: u64,
+    /// Units by kind: opcodes, operand classes, bytes (as native revm counts them, which equals
+    /// the guest's count).
+    units: BTreeMap<&'static str, u64>,
+    /// Each term of the fee: its name, count and picoseconds.
+    terms: Vec<(String, u64, u64)>,
 }
 
 #[derive(Serialize)]
@@ -91,6 +107,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     }
     let mut host = MemoryHost::for_frame(&frame);
     let started = Instant::now();
+    let mut fee = None;
     let (engine, result) = if args.native {
         let table = evmpc_host::native::table();
         let result = evmpc_host::native::run_frame(&mut host, &table, &frame)
@@ -105,6 +122,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             Action::Return(result) => Some(session.returned(result)?),
             _ => None,
         };
+        fee = Some(fee_report(&engine.fee_schedule(), &session.usage(), &frame)?);
         host = session.into_host();
         match (action, returned) {
             (_, Some(result)) => ("evmpc precompile", result),
@@ -121,7 +139,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         }
     };
     let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
-    let report = report(engine, &result, &host, elapsed_ms);
+    let mut report = report(engine, &result, &host, elapsed_ms);
+    report.fee = fee;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     } else {
@@ -160,7 +179,33 @@ fn report(engine: &'static str, result: &ReturnedFrame, host: &MemoryHost, elaps
         logs,
         storage_changes,
         elapsed_ms,
+        fee: None,
     }
+}
+
+/// The fee of a session that used `usage` for `frame`, term by term; its units split by kind
+/// from native revm's count of the same frame.
+fn fee_report(schedule: &FeeSchedule, usage: &Usage, frame: &FrameInput) -> Result<FeeReport, CliError> {
+    let total_ps = schedule.fee(usage).map_err(|e| CliError::Measurement(e.to_string()))?;
+    let mut host = MemoryHost::for_frame(frame);
+    let table = evmpc_host::native::table();
+    let (_, counter) = evmpc_host::native::run_frame_counted(&mut host, &table, frame)
+        .map_err(|e| CliError::Measurement(format!("native count: {e}")))?;
+    let mut units = BTreeMap::new();
+    for (index, count) in counter.features().iter().enumerate() {
+        let kind = match feature_name(index).0 {
+            "opcode" => "opcodes",
+            "byte" => "bytes",
+            _ => "operand classes",
+        };
+        *units.entry(kind).or_insert(0) += u64::from(weight(index)) * count;
+    }
+    let terms = schedule
+        .breakdown(usage)
+        .into_iter()
+        .map(|(term, count, picos)| (term.price_name().trim_start_matches("per_").to_string(), count, picos))
+        .collect();
+    Ok(FeeReport { total_ps, units, terms })
 }
 
 fn print_report(report: &Report) {
@@ -177,4 +222,13 @@ fn print_report(report: &Report) {
         println!("  {} [{}] {} -> {}", change.address, change.slot, change.before, change.after);
     }
     println!("time             {:.1} ms (including engine set-up)", report.elapsed_ms);
+    if let Some(fee) = &report.fee {
+        println!("fee              {:.3} ms of the reference machine's time", fee.total_ps as f64 / 1e9);
+        for (term, count, picos) in &fee.terms {
+            println!("  {term:<36} {count:>14} × price = {:>12.3} µs", *picos as f64 / 1e6);
+        }
+        for (kind, units) in &fee.units {
+            println!("  units of {kind:<27} {units:>14}");
+        }
+    }
 }

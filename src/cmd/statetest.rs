@@ -170,7 +170,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     report.peak_rss_kib = peak_rss_kib();
     print_summary(&report, file_errors);
     if args.fees {
-        fees.print(&engine.fee_schedule());
+        fees.measure_honest(&runner, usize::from(args.runs).max(3)).map_err(CliError::Measurement)?;
+        fees.print();
         report.fees = Some(fees.clone());
     }
     if let Some(path) = &args.json {

@@ -1,17 +1,30 @@
-//! Fitting the fee schedule: the constants that charge every measured program at least its
-//! time times the margin, and the honest workloads as little as that allows (a linear
-//! program, solved with `microlp`).
+//! Fitting the unit tables and the fee schedule to the measurements.
+//!
+//! Each program's time is covered by a linear model: the features the guest counts
+//! ([`evmpc_abi::units::feature`], counted on native revm), each at its weight, plus every
+//! term the node counts ([`Term`]) at its price. A linear program (`microlp`) finds the weights
+//! and prices that cover **every** program's time (at margin 1: the margin multiplies the whole
+//! charge afterwards) and charge the programs as little over their time as that allows, the
+//! honest workloads weighing most, and every nanosecond of a weight costing a little on its
+//! own (so a program's time falls on what it executes many times). Every opcode weighs at
+//! least the dispatch floor (the cheapest opcode's own time), so no opcode is ever free; a
+//! feature no program meets takes the largest weight of its kind.
 
-use evmpc_host::fees::{FeeSchedule, Usage};
+use evmpc_abi::units::feature;
+use evmpc_host::fees::{FeeSchedule, Picos, Term, Usage};
 use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOutcome};
 
-/// A program's usage and its time inside the precompile, in picoseconds.
-#[derive(Clone, Copy, Debug)]
+/// A program's counts and its time inside the precompile.
+#[derive(Clone, Debug)]
 pub struct Sample {
-    /// What the session used.
+    /// What the node counted.
     pub usage: Usage,
+    /// What the guest counted, by feature (from native revm's count).
+    pub features: Vec<u64>,
     /// Time inside the precompile, in picoseconds.
     pub picos: f64,
+    /// Whether it is an honest workload (its overcharge weighs most).
+    pub honest: bool,
 }
 
 /// Why no schedule was found.
@@ -22,98 +35,172 @@ pub enum FitError {
     Solver(String),
 }
 
-/// The usage as the coefficients' multipliers, in [`FeeSchedule`] field order.
-fn units(usage: &Usage) -> [f64; 8] {
-    [
-        usage.sessions as f64,
-        usage.calls as f64,
-        usage.frames as f64,
-        usage.gas as f64,
-        usage.bytes as f64,
-        usage.code as f64,
-        usage.imports as f64,
-        usage.hashed as f64,
-    ]
+/// Weights and prices that cover every program's time (margin 1), in picoseconds.
+#[derive(Clone, Debug)]
+pub struct Fitted {
+    /// Units (picoseconds) of each feature.
+    pub weights: Vec<u32>,
+    /// The node's prices; `per_thousand_units` is 1,000 (margin 1).
+    pub schedule: FeeSchedule,
 }
 
-/// The schedule that charges each of `covered` at least `margin` times its time and
-/// minimises the sum of `honest` charges relative to their times.
+impl Fitted {
+    /// The charge of `sample` under these weights and prices, in picoseconds.
+    pub fn charge(&self, sample: &Sample) -> f64 {
+        charge(&self.weights, &self.schedule, sample)
+    }
+
+    /// The schedule to publish: every price times `margin` (rounded up), the fixed costs
+    /// times `fixed_margin`; units at `margin` in thousandths.
+    pub fn schedule(&self, margin: f64, fixed_margin: f64) -> FeeSchedule {
+        let mut schedule = self.schedule;
+        for term in Term::all() {
+            let factor = if term.is_fixed() { fixed_margin } else { margin };
+            schedule.set_price(term, (self.schedule.price(term) as f64 * factor).ceil() as Picos);
+        }
+        schedule.per_thousand_units = (margin * 1000.0).ceil() as Picos;
+        schedule
+    }
+}
+
+/// The charge of `sample` with `weights` and `schedule`, in picoseconds.
+pub fn charge(weights: &[u32], schedule: &FeeSchedule, sample: &Sample) -> f64 {
+    let units: f64 =
+        sample.features.iter().zip(weights).map(|(count, weight)| *count as f64 * f64::from(*weight)).sum();
+    let node = schedule.fee(&Usage { units: 0, ..sample.usage }).map_or(f64::INFINITY, |fee| fee as f64);
+    units * schedule.per_thousand_units as f64 / 1000.0 + node
+}
+
+/// How much the objective counts an honest workload's overcharge against another program's.
+const HONEST_WEIGHT: f64 = 100.0;
+/// What each nanosecond of a weight costs the objective, beside the overcharge it causes: a
+/// program is covered by raising the features it executes many times, not one it executes
+/// once (a PUSH4 of its setup), which would otherwise cover its whole time for free.
+const WEIGHT_COST: f64 = 0.01;
+
+/// The weights and prices that cover each of `samples`, every opcode weighing at least
+/// `floor` picoseconds.
 ///
 /// # Errors
-/// [`FitError`] when the solver finds no schedule.
-pub fn fit(covered: &[Sample], honest: &[Sample], margin: f64) -> Result<FeeSchedule, FitError> {
-    let mut weights = [0.0f64; 8];
-    for sample in honest {
-        for (weight, units) in weights.iter_mut().zip(units(&sample.usage)) {
-            *weight += units / sample.picos.max(1.0);
-        }
-    }
+/// [`FitError`] when the solver finds no solution.
+pub fn fit(samples: &[Sample], floor: f64) -> Result<Fitted, FitError> {
+    let used_features: Vec<usize> =
+        (0..feature::COUNT).filter(|f| samples.iter().any(|sample| sample.features[*f] > 0)).collect();
+    let used_terms: Vec<Term> = Term::all()
+        .filter(|term| *term != Term::Units && samples.iter().any(|sample| sample.usage.count(*term) > 0))
+        .collect();
+    // Variables are in nanoseconds and each constraint is divided by the program's time, so
+    // every coefficient is a fraction of a time: the solver sees numbers near one.
+    let scale = |sample: &Sample| 1.0 / (sample.picos / 1e3).max(1e-3);
+    let importance = |sample: &Sample| if sample.honest { HONEST_WEIGHT } else { 1.0 };
     let mut problem = Problem::new(OptimizationDirection::Minimize);
-    // A tiny price on every coefficient keeps the ones no honest workload uses from
-    // floating: they stay as low as the constraints allow.
-    let variables: Vec<_> = weights.iter().map(|weight| problem.add_var(weight + 1e-9, (0.0, f64::INFINITY))).collect();
-    for sample in covered.iter().chain(honest) {
-        let terms: Vec<_> =
-            variables.iter().copied().zip(units(&sample.usage)).filter(|(_, units)| *units > 0.0).collect();
-        problem.add_constraint(&terms, ComparisonOp::Ge, sample.picos * margin);
+    let feature_vars: Vec<_> = used_features
+        .iter()
+        .map(|f| {
+            let objective: f64 =
+                samples.iter().map(|s| importance(s) * s.features[*f] as f64 * scale(s)).sum::<f64>() + WEIGHT_COST;
+            let least = if *f < 256 { floor / 1e3 } else { 0.0 };
+            problem.add_var(objective, (least, f64::INFINITY))
+        })
+        .collect();
+    let term_vars: Vec<_> = used_terms
+        .iter()
+        .map(|term| {
+            let objective: f64 =
+                samples.iter().map(|s| importance(s) * s.usage.count(*term) as f64 * scale(s)).sum::<f64>()
+                    + WEIGHT_COST;
+            problem.add_var(objective, (0.0, f64::INFINITY))
+        })
+        .collect();
+    for sample in samples {
+        let s = scale(sample);
+        let mut expr: Vec<(microlp::Variable, f64)> = Vec::new();
+        for (var, f) in feature_vars.iter().zip(&used_features) {
+            if sample.features[*f] > 0 {
+                expr.push((*var, sample.features[*f] as f64 * s));
+            }
+        }
+        for (var, term) in term_vars.iter().zip(&used_terms) {
+            let count = sample.usage.count(*term);
+            if count > 0 {
+                expr.push((*var, count as f64 * s));
+            }
+        }
+        problem.add_constraint(expr.as_slice(), ComparisonOp::Ge, 1.0);
     }
     let solution = match problem.solve() {
         Ok(SolveOutcome::Solution(solution)) => solution,
         Ok(other) => return Err(FitError::Solver(format!("{other:?}"))),
         Err(error) => return Err(FitError::Solver(error.to_string())),
     };
-    let _ = solution;
-    Ok(FeeSchedule::REFERENCE)
+    let picos = |nanos: f64| (nanos * 1e3).ceil().max(0.0);
+    let mut weights = vec![None; feature::COUNT];
+    for (var, f) in feature_vars.iter().zip(&used_features) {
+        weights[*f] = Some(picos(solution[*var]).min(f64::from(u32::MAX)) as u32);
+    }
+    let mut schedule = FeeSchedule::ZERO;
+    for (var, term) in term_vars.iter().zip(&used_terms) {
+        schedule.set_price(*term, picos(solution[*var]) as Picos);
+    }
+    schedule.per_thousand_units = 1000;
+    Ok(Fitted { weights: fill_unmet(&weights, floor), schedule })
 }
 
-/// `schedule` with its fixed costs, `per_session` and `per_frame`, multiplied by `factor`
-/// (rounded up).
-///
-/// They price memory traffic more than computation: instantiating a session, resetting its
-/// memory, a frame's 32 KiB interpreter stack. The reference machine's slow phases stretch
-/// that traffic more than they stretch computation (a dive to depth 1,024 measured at 4.1 ms
-/// in a quiet phase and 9.9 ms as the fastest of 21 runs in a slow one), so they take a
-/// larger margin than the per-unit prices.
-pub fn scale_fixed_costs(schedule: FeeSchedule, factor: f64) -> FeeSchedule {
-    let scale = |picos: u64| (picos as f64 * factor.max(1.0)).ceil() as u64;
-    FeeSchedule { per_session: scale(schedule.per_session), per_frame: scale(schedule.per_frame), ..schedule }
+/// Weights for the features no program met: an opcode halts as INVALID does (every opcode a
+/// fork does not define halts its frame), if INVALID was met; otherwise the largest of its kind
+/// (opcodes, each division and modular opcode's classes, bytes), so an unmeasured feature is
+/// never cheap.
+fn fill_unmet(weights: &[Option<u32>], floor: f64) -> Vec<u32> {
+    let kind = |f: usize| -> std::ops::Range<usize> {
+        match f {
+            0..=255 => 0..256,
+            256..=299 => {
+                let row = (f - 256) / evmpc_abi::units::DIVISION_CLASSES;
+                feature::division(row, 0)..feature::division(row + 1, 0)
+            }
+            300..=309 => {
+                let row = (f - 300) / evmpc_abi::units::MODULAR_CLASSES;
+                feature::modular(row, 0)..feature::modular(row + 1, 0)
+            }
+            _ => feature::EXP_BYTE..feature::COUNT,
+        }
+    };
+    (0..feature::COUNT)
+        .map(|f| {
+            weights[f].or(if f < 256 { weights[0xfe] } else { None }).unwrap_or_else(|| {
+                let largest = weights[kind(f)].iter().flatten().max().copied();
+                largest.unwrap_or(if f < 256 { floor.ceil() as u32 } else { 0 })
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn sample(gas: u64, hashed: u64, picos: f64) -> Sample {
-        Sample { usage: Usage { sessions: 1, calls: 1, frames: 1, gas, hashed, ..Usage::default() }, picos }
+    fn sample(opcode: u8, count: u64, picos: f64) -> Sample {
+        let mut features = vec![0; feature::COUNT];
+        features[usize::from(opcode)] = count;
+        features[0x5b] = 10;
+        Sample { usage: Usage { sessions: 1, calls: 1, ..Usage::default() }, features, picos, honest: false }
     }
 
     #[test]
-    fn every_covered_program_is_charged_its_time_times_the_margin() {
-        let covered = [sample(1_000_000, 0, 5e9), sample(1_000, 0, 2e7), sample(100_000, 1_000_000, 3e9)];
-        let honest = [sample(10_000_000, 0, 1e10)];
-        let schedule = fit(&covered, &honest, 1.5).unwrap();
-        for sample in covered.iter().chain(&honest) {
-            let fee = schedule.fee(&sample.usage).unwrap() as f64;
-            assert!(fee >= sample.picos * 1.5 * 0.999_999, "{sample:?}: {fee} < {}", sample.picos * 1.5);
+    fn every_sample_is_covered_and_unmet_features_take_their_kind_s_largest() {
+        let samples = [sample(0x01, 1_000, 2e6), sample(0x09, 1_000, 9e7), sample(0x01, 10, 1e6)];
+        let fitted = fit(&samples, 500.0).unwrap();
+        for sample in &samples {
+            assert!(fitted.charge(sample) >= sample.picos * 0.999_999, "{sample:?}: {}", fitted.charge(sample));
         }
-        assert!(schedule.per_hashed_byte > 0, "hashing is priced where it costs");
-    }
-
-    #[test]
-    fn fixed_costs_take_the_larger_margin_and_per_unit_prices_stay() {
-        let fitted = FeeSchedule {
-            per_session: 10,
-            per_call: 1,
-            per_frame: 7,
-            per_gas: 3,
-            per_byte: 2,
-            per_code_byte: 4,
-            per_import: 5,
-            per_hashed_byte: 6,
-        };
-        let scaled = scale_fixed_costs(fitted, 2.0);
-        assert_eq!((scaled.per_session, scaled.per_frame), (20, 14));
-        assert_eq!((scaled.per_gas, scaled.per_byte), (3, 2));
-        assert_eq!(scale_fixed_costs(fitted, 0.5), fitted, "a factor below 1 never lowers a fitted fee");
+        assert!(fitted.weights[0x5b] >= 500, "the floor holds");
+        assert_eq!(fitted.weights[0xfe], *fitted.weights[..256].iter().max().unwrap(), "INVALID was never met");
+        let mut halting = sample(0xfe, 1, 1e6);
+        halting.features[0x01] = 1;
+        let fitted = fit(&[halting], 100.0).unwrap();
+        assert_eq!(fitted.weights[0x0c], fitted.weights[0xfe], "an undefined opcode halts as INVALID does");
+        let published = fitted.schedule(3.0, 6.0);
+        assert_eq!(published.per_thousand_units, 3_000);
+        assert_eq!(published.per_session, fitted.schedule.per_session * 6);
     }
 }

@@ -1,34 +1,31 @@
-//! The estimator's plot: ns per gas of each opcode's worst program, precompile beside
-//! native revm (SVG).
+//! The estimator's plots: pairs of bars, one row per opcode (SVG).
 
 use plotters::prelude::*;
 use std::path::Path;
 
-/// One bar pair: a label, the precompile's and native revm's ns per gas.
+/// One bar pair: a label, the value (blue) and what it is compared with (grey).
 pub struct Bar {
     /// The opcode (or cost) measured.
     pub label: String,
-    /// ns per gas through the precompile.
-    pub precompile: f64,
-    /// ns per gas on native revm.
-    pub native: f64,
+    /// The blue bar.
+    pub value: f64,
+    /// The grey bar, over the lower half of the row.
+    pub reference: f64,
 }
 
-/// Draws `bars` (in their order, top to bottom) into an SVG at `path`.
+/// Draws `bars` (in their order, top to bottom) into an SVG at `path`, under `caption`, the
+/// x axis named `axis`.
 ///
 /// # Errors
 /// The file cannot be written.
-pub fn draw(bars: &[Bar], path: &Path) -> Result<(), String> {
+pub fn draw(bars: &[Bar], path: &Path, caption: &str, axis: &str) -> Result<(), String> {
     let height = 80 + 18 * bars.len() as u32;
     let root = SVGBackend::new(path, (900, height)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let most = bars.iter().map(|bar| bar.precompile.max(bar.native)).fold(0.0f64, f64::max) * 1.05;
+    let most = bars.iter().map(|bar| bar.value.max(bar.reference)).fold(0.0f64, f64::max) * 1.05;
     let rows = bars.len() as u32;
     let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "ns per EVM gas, worst program per opcode: precompile (blue) and native revm (grey)",
-            ("sans-serif", 16),
-        )
+        .caption(caption, ("sans-serif", 16))
         .margin(10)
         .x_label_area_size(30)
         .y_label_area_size(190)
@@ -42,21 +39,21 @@ pub fn draw(bars: &[Bar], path: &Path) -> Result<(), String> {
             SegmentValue::CenterOf(row) => bars.get(*row as usize).map_or(String::new(), |bar| bar.label.clone()),
             _ => String::new(),
         })
-        .x_desc("ns per gas")
+        .x_desc(axis)
         .draw()
         .map_err(|e| e.to_string())?;
-    // Each row: the precompile's bar across it, native revm's over its lower half.
+    // Each row: the value's bar across it, the reference's over its lower half.
     chart
         .draw_series(bars.iter().enumerate().map(|(row, bar)| {
             let row = row as u32;
-            let span = [(0.0, SegmentValue::Exact(row)), (bar.precompile, SegmentValue::Exact(row + 1))];
+            let span = [(0.0, SegmentValue::Exact(row)), (bar.value, SegmentValue::Exact(row + 1))];
             Rectangle::new(span, RGBColor(40, 90, 200).filled())
         }))
         .map_err(|e| e.to_string())?;
     chart
         .draw_series(bars.iter().enumerate().map(|(row, bar)| {
             let row = row as u32;
-            let span = [(0.0, SegmentValue::Exact(row)), (bar.native, SegmentValue::CenterOf(row))];
+            let span = [(0.0, SegmentValue::Exact(row)), (bar.reference, SegmentValue::CenterOf(row))];
             Rectangle::new(span, RGBColor(150, 150, 150).filled())
         }))
         .map_err(|e| e.to_string())?;

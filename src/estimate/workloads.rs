@@ -72,7 +72,12 @@ pub fn erc20_transfer_tx() -> Pattern {
     pattern
 }
 
-/// The honest workloads.
+/// The honest workloads: snailtracer, burntpix, an ERC-20 transfer and a CALL-heavy loop.
 pub fn honest() -> Vec<Pattern> {
-    vec![snailtracer_tx(), burntpix_tx(2_000), erc20_transfer_tx()]
+    vec![
+        snailtracer_tx(),
+        burntpix_tx(2_000),
+        erc20_transfer_tx(),
+        crate::contracts::call_heavy(crate::contracts::CALLS),
+    ]
 }

@@ -1,7 +1,6 @@
 //! `evmpc statetest --fees`: every vector's time inside the precompile against its fee.
 
-use super::runner::{FeeSample, Outcome};
-use evmpc_host::FeeSchedule;
+use super::runner::{FeeSample, Outcome, Runner};
 use serde::Serialize;
 
 /// One undercharged vector.
@@ -34,6 +33,8 @@ pub struct FeeTally {
     pub charge_ns: u128,
     /// Total EVM gas the sessions used.
     pub gas: u128,
+    /// The honest workloads' charge over their time: name and ratio.
+    pub honest: Vec<(String, f64)>,
 }
 
 impl FeeTally {
@@ -53,8 +54,24 @@ impl FeeTally {
         }
     }
 
+    /// Measures the honest workloads (snailtracer, burntpix, an ERC-20 transfer, a CALL-heavy
+    /// loop) with `runner`, the fastest of `runs` each, for the summary line.
+    ///
+    /// # Errors
+    /// A workload does not run.
+    pub fn measure_honest(&mut self, runner: &Runner, runs: usize) -> Result<(), String> {
+        for pattern in crate::estimate::workloads::honest() {
+            let unit = crate::estimate::unit(&pattern)?;
+            let measured = runner.measure_unit(&unit, runs)?;
+            let charge = runner.fee_schedule().fee(&measured.usage).map_err(|e| e.to_string())?;
+            self.honest
+                .push((pattern.name.clone(), charge as f64 / 1e3 / measured.precompile.as_nanos().max(1) as f64));
+        }
+        Ok(())
+    }
+
     /// Prints the undercharged vectors and the summary line.
-    pub fn print(&self, _schedule: &FeeSchedule) {
+    pub fn print(&self) {
         for vector in &self.undercharged {
             println!(
                 "UNDERCHARGED {} {} d{} g{} v{}: {} ns inside the precompile, charged {} ns",
@@ -70,12 +87,14 @@ impl FeeTally {
         if let Some((ratio, name)) = &self.worst {
             println!("fees: worst time/charge {ratio:.3} ({name})");
         }
+        let honest: Vec<String> = self.honest.iter().map(|(name, ratio)| format!("{name} {ratio:.2}x")).collect();
         println!(
-            "fees: {} vectors, {} undercharged, worst time/charge {:.3}, charged gas per second {:.0}",
+            "fees: {} vectors, {} undercharged, worst time/charge {:.3}, charged gas per second {:.0}; honest charge/time: {}",
             self.vectors,
             self.undercharged.len(),
             self.worst.as_ref().map_or(0.0, |(ratio, _)| *ratio),
             self.gas as f64 / (self.charge_ns as f64 / 1e9).max(1e-9),
+            if honest.is_empty() { "-".to_string() } else { honest.join(", ") },
         );
         if self.charge_ns > 0 {
             println!(

@@ -176,6 +176,7 @@ pub enum FileError {
 pub struct Runner {
     executor: Executor<TestContext>,
     selection: Selection,
+    schedule: evmpc_host::FeeSchedule,
 }
 
 impl Runner {
@@ -184,7 +185,12 @@ impl Runner {
     /// # Errors
     /// The precompile cannot be set up.
     pub fn new(engine: &Engine, selection: Selection) -> Result<Runner, evmpc_host::Error> {
-        Ok(Runner { executor: Executor::new(engine)?, selection })
+        Ok(Runner { executor: Executor::new(engine)?, selection, schedule: engine.fee_schedule() })
+    }
+
+    /// The schedule its sessions are charged by.
+    pub fn fee_schedule(&self) -> evmpc_host::FeeSchedule {
+        self.schedule
     }
 
     /// Runs every selected vector of `path`.
@@ -321,7 +327,7 @@ impl Runner {
 
 /// An estimator's view of one vector: the precompile's time inside the session against
 /// native revm's time for the whole transaction, and what the session used.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Measurement {
     /// Gas the transaction used (native revm's figure).
     pub gas_used: u64,
@@ -334,8 +340,11 @@ pub struct Measurement {
     pub usage: Usage,
     /// Wasm instructions the guest ran, when the engine counts them.
     pub instructions: Option<u64>,
-    /// Whether the two runs differ in consensus.
+    /// Whether the two runs differ in consensus (the units counted included).
     pub differs: bool,
+    /// What the guest counts, by feature ([`evmpc_abi::units::feature`]), as native revm
+    /// counts it.
+    pub features: Vec<u64>,
 }
 
 impl Runner {
@@ -348,12 +357,12 @@ impl Runner {
     pub fn measure_unit(&self, unit: &TestUnit, runs: usize) -> Result<Measurement, String> {
         first_vector(unit, |vector| {
             let wasm = vector.run_precompile(&self.executor);
-            let native = vector.run_native();
+            let (native, counter) = vector.run_native_features();
             let gas_used = native.gas_used()?;
             let differs = matches!(
                 difference(&wasm.result, wasm.root, &native.result, native.root),
                 Some(Difference::Consensus(_))
-            );
+            ) || wasm.metered.usage.units != counter.units();
             let precompile = (0..runs.max(1))
                 .map(|_| vector.run_precompile(&self.executor).metered.time)
                 .min()
@@ -366,6 +375,7 @@ impl Runner {
                 usage: wasm.metered.usage,
                 instructions: wasm.metered.instructions,
                 differs,
+                features: counter.features().to_vec(),
             })
         })
     }
@@ -478,9 +488,15 @@ impl<'a> Vector<'a> {
 
     /// A native run that also counts the guest's units (slower: an inspector sees every step).
     fn run_native_counted(&self) -> (Run, u64) {
+        let (run, counter) = self.run_native_features();
+        (run, counter.units())
+    }
+
+    /// A native run that counts what the guest counts, feature by feature.
+    fn run_native_features(&self) -> (Run, native::UnitCounter) {
         let started = Instant::now();
-        let (ctx, result, units) = native::transact_counted(self.context());
-        (Run::committed(ctx, result.map_err(RunError::from), started), units)
+        let (ctx, result, counter) = native::transact_counted(self.context());
+        (Run::committed(ctx, result.map_err(RunError::from), started), counter)
     }
 
     fn run_native(&self) -> Run {

@@ -370,7 +370,11 @@ where
         }
         let precompile = match &frame_input.frame_input {
             RevmFrameInput::Call(inputs) if self.precompiles.contains(&inputs.bytecode_address) => {
-                PricedPrecompile::of(&inputs.bytecode_address.0 .0, self.spec)
+                let input = match &inputs.input {
+                    CallInput::Bytes(bytes) => bytes.as_ref(),
+                    CallInput::SharedBuffer(_) => &[],
+                };
+                PricedPrecompile::of(&inputs.bytecode_address.0 .0, self.spec, input)
             }
             _ => None,
         };

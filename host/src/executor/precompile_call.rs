@@ -17,6 +17,7 @@ use revm::context_interface::journaled_state::JournalTr;
 use revm::context_interface::ContextTr;
 use revm::handler::{precompile_output_to_interpreter_result, EthPrecompiles};
 use revm::interpreter::{Host, InstructionResult};
+use revm::primitives::hardfork::SpecId;
 use revm::primitives::{Address, Bytes, U256};
 use std::time::Instant;
 
@@ -63,23 +64,27 @@ pub(crate) fn call<CTX: ContextTr + Host + 'static>(
 ) -> Result<Ran, PrecompileFailure> {
     let started = Instant::now();
     let address = Address::from(request.bytecode_address);
-    let (Some(precompile), Some(priced)) =
-        (precompiles.precompiles.get(&address), PricedPrecompile::of(&request.bytecode_address, precompiles.spec))
-    else {
+    let Some(precompile) = precompiles.precompiles.get(&address) else {
         return Err(PrecompileFailure::Fatal(format!("{address} is not a precompile")));
     };
-    let ran = run(session, precompile, request)?;
+    let (ran, priced) = run(session, precompile, request, precompiles.spec)?;
+    let Some(priced) = priced else {
+        return Err(PrecompileFailure::Fatal(format!("{address} is not a priced precompile")));
+    };
     let consumed = request.gas_limit.saturating_sub(ran.gas_remaining);
     session.ran_precompile(priced, consumed, started.elapsed());
     Ok(ran)
 }
 
-/// revm's steps for a precompile call: checkpoint, value transfer, run, keep or undo.
+/// revm's steps for a precompile call: checkpoint, value transfer, run, keep or undo. Gives
+/// the outcome and how `spec` prices the call, by its input (modexp's modulus parity; an
+/// empty input when the transfer failed and nothing ran).
 fn run<CTX: ContextTr + Host + 'static>(
     session: &mut Session<RevmHost<CTX>>,
     precompile: &revm::precompile::Precompile,
     request: &CallRequest,
-) -> Result<Ran, PrecompileFailure> {
+    spec: SpecId,
+) -> Result<(Ran, Option<PricedPrecompile>), PrecompileFailure> {
     let journal = session.host_mut().ctx.journal_mut();
     let checkpoint = journal.checkpoint();
     if request.transfers_value {
@@ -87,10 +92,12 @@ fn run<CTX: ContextTr + Host + 'static>(
         if let Some(error) = journal.transfer_loaded(caller, target, U256::from_be_bytes(request.value)) {
             journal.checkpoint_revert(checkpoint);
             let status = convert::status(InstructionResult::from(error)).unwrap_or(Status::OutOfFunds);
-            return Ok(Ran::refused(status, request.gas_limit));
+            let priced = PricedPrecompile::of(&request.bytecode_address, spec, &[]);
+            return Ok((Ran::refused(status, request.gas_limit), priced));
         }
     }
     let input = session.bytes(request.input).map_err(PrecompileFailure::Session)?;
+    let priced = PricedPrecompile::of(&request.bytecode_address, spec, input);
     let output = precompile.execute(input, request.gas_limit, 0);
     let journal = session.host_mut().ctx.journal_mut();
     let result = match output {
@@ -107,5 +114,5 @@ fn run<CTX: ContextTr + Host + 'static>(
     }
     let status = convert::status(result.result).unwrap_or(Status::PrecompileError);
     let gas_remaining = if status.is_halt() { 0 } else { result.gas.remaining() };
-    Ok(Ran { status, gas_remaining, output: result.output })
+    Ok((Ran { status, gas_remaining, output: result.output }, priced))
 }

@@ -114,11 +114,11 @@ pub(super) fn per_gas(schedule: &FeeSchedule) -> Result<Picos, FeeOverflow> {
     let frame = schedule
         .per_frame
         .checked_add(schedule.per_byte.checked_mul(code).ok_or(FeeOverflow)?)
-        .and_then(|frame| frame.checked_add(schedule.per_unit.checked_mul(frame_end_units)?))
+        .and_then(|frame| frame.checked_add(schedule.units_fee(frame_end_units).ok()?))
         .ok_or(FeeOverflow)?
         .div_ceil(MIN_GAS_PER_FRAME);
-    let unit = u128::from(schedule.per_unit) * u128::from(units_milli);
-    let unit = u64::try_from(unit.div_ceil(1000)).map_err(|_| FeeOverflow)?;
+    let unit = u128::from(schedule.per_thousand_units) * u128::from(units_milli);
+    let unit = u64::try_from(unit.div_ceil(1_000_000)).map_err(|_| FeeOverflow)?;
     let precompile = PricedPrecompile::ALL
         .iter()
         .map(|p| {
@@ -140,20 +140,20 @@ pub(super) fn per_gas(schedule: &FeeSchedule) -> Result<Picos, FeeOverflow> {
 }
 
 /// The least one unit of gas is charged when an opcode spends it: the cheapest opcode's units
-/// per gas at `per_unit`, rounded down.
+/// per gas at `per_thousand_units`, rounded down.
 pub(super) fn floor_per_gas(schedule: &FeeSchedule) -> Picos {
     let cheapest = (0..=255u8)
         .filter(|opcode| !ends_frame(*opcode) && least_gas(*opcode) > 0)
         .map(|opcode| u64::from(units::OPCODE[usize::from(opcode)]) / least_gas(opcode))
         .min()
         .unwrap_or(0);
-    schedule.per_unit.saturating_mul(cheapest)
+    schedule.per_thousand_units.saturating_mul(cheapest) / 1000
 }
 
 /// What the init code `gas` can buy may add to a session's fee.
 pub(super) fn initcode(schedule: &FeeSchedule, gas: u64) -> Result<Picos, FeeOverflow> {
     let units = u64::from(units::INITCODE_BYTE).checked_mul(initcode_bytes(gas)).ok_or(FeeOverflow)?;
-    schedule.per_unit.checked_mul(units).ok_or(FeeOverflow)
+    schedule.units_fee(units)
 }
 
 #[cfg(test)]

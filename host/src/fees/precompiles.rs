@@ -11,7 +11,9 @@ use revm::primitives::hardfork::SpecId;
 /// was given when it halts). Its gas is a function of its inputs (words hashed, pairs, BLAKE2
 /// rounds, the MSM's `k` with EIP-2537's discount, modexp's lengths and exponent), so the
 /// price follows its inputs; where a fork re-priced a precompile (EIP-1108, EIP-2565,
-/// EIP-7883) time per gas changed with it, and each pricing has its own row.
+/// EIP-7883) time per gas changed with it, and each pricing has its own row. Modexp's gas
+/// does not see the modulus' parity, which its cost does (an even modulus is split in two),
+/// so each pricing of modexp has a row for odd and one for even moduli.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum PricedPrecompile {
@@ -23,12 +25,19 @@ pub enum PricedPrecompile {
     Ripemd160,
     /// `0x04` identity, by words.
     Identity,
-    /// `0x05` modexp under EIP-198 (Byzantium to Muir Glacier).
+    /// `0x05` modexp under EIP-198 (Byzantium to Muir Glacier), odd modulus.
     ModexpEip198,
-    /// `0x05` modexp under EIP-2565 (Berlin to Prague).
+    /// `0x05` modexp under EIP-2565 (Berlin to Prague), odd modulus.
     ModexpEip2565,
-    /// `0x05` modexp under EIP-7883 (Osaka).
+    /// `0x05` modexp under EIP-7883 (Osaka), odd modulus.
     ModexpEip7883,
+    /// modexp under EIP-198 with an even modulus: a power of two and an odd part computed
+    /// apart, which no pricing of modexp's gas sees.
+    ModexpEip198Even,
+    /// modexp under EIP-2565 with an even modulus.
+    ModexpEip2565Even,
+    /// modexp under EIP-7883 with an even modulus.
+    ModexpEip7883Even,
     /// `0x06` bn254 addition before EIP-1108 (500 gas).
     Bn254AddByzantium,
     /// `0x06` bn254 addition from Istanbul (150 gas).
@@ -65,7 +74,7 @@ pub enum PricedPrecompile {
 
 impl PricedPrecompile {
     /// How many there are.
-    pub const COUNT: usize = 23;
+    pub const COUNT: usize = 26;
 
     /// Every priced precompile, in order.
     pub const ALL: [PricedPrecompile; Self::COUNT] = [
@@ -76,6 +85,9 @@ impl PricedPrecompile {
         Self::ModexpEip198,
         Self::ModexpEip2565,
         Self::ModexpEip7883,
+        Self::ModexpEip198Even,
+        Self::ModexpEip2565Even,
+        Self::ModexpEip7883Even,
         Self::Bn254AddByzantium,
         Self::Bn254AddIstanbul,
         Self::Bn254MulByzantium,
@@ -109,6 +121,9 @@ impl PricedPrecompile {
             Self::ModexpEip198 => "modexp-eip198",
             Self::ModexpEip2565 => "modexp-eip2565",
             Self::ModexpEip7883 => "modexp-eip7883",
+            Self::ModexpEip198Even => "modexp-eip198-even",
+            Self::ModexpEip2565Even => "modexp-eip2565-even",
+            Self::ModexpEip7883Even => "modexp-eip7883-even",
             Self::Bn254AddByzantium => "bn254-add-byzantium",
             Self::Bn254AddIstanbul => "bn254-add-istanbul",
             Self::Bn254MulByzantium => "bn254-mul-byzantium",
@@ -128,8 +143,9 @@ impl PricedPrecompile {
         }
     }
 
-    /// The precompile at `address` under `spec`'s pricing, if `spec` has one there.
-    pub fn of(address: &[u8; 20], spec: SpecId) -> Option<PricedPrecompile> {
+    /// The precompile at `address` under `spec`'s pricing, called with `input`, if `spec`
+    /// has one there.
+    pub fn of(address: &[u8; 20], spec: SpecId, input: &[u8]) -> Option<PricedPrecompile> {
         if address[..18].iter().any(|byte| *byte != 0) {
             return None;
         }
@@ -140,9 +156,17 @@ impl PricedPrecompile {
             2 => Self::Sha256,
             3 => Self::Ripemd160,
             4 => Self::Identity,
-            5 if from(SpecId::OSAKA) => Self::ModexpEip7883,
-            5 if from(SpecId::BERLIN) => Self::ModexpEip2565,
-            5 if from(SpecId::BYZANTIUM) => Self::ModexpEip198,
+            5 if from(SpecId::BYZANTIUM) => {
+                let even = modulus_is_even(input);
+                match (from(SpecId::OSAKA), from(SpecId::BERLIN), even) {
+                    (true, _, false) => Self::ModexpEip7883,
+                    (true, _, true) => Self::ModexpEip7883Even,
+                    (_, true, false) => Self::ModexpEip2565,
+                    (_, true, true) => Self::ModexpEip2565Even,
+                    (_, _, false) => Self::ModexpEip198,
+                    (_, _, true) => Self::ModexpEip198Even,
+                }
+            }
             6 if from(SpecId::ISTANBUL) => Self::Bn254AddIstanbul,
             6 if from(SpecId::BYZANTIUM) => Self::Bn254AddByzantium,
             7 if from(SpecId::ISTANBUL) => Self::Bn254MulIstanbul,
@@ -162,6 +186,32 @@ impl PricedPrecompile {
             _ => return None,
         };
         Some(priced)
+    }
+}
+
+/// Whether a modexp input's modulus is even: its last byte (zero when past the input, as the
+/// precompile reads it) has its low bit clear. Lengths past what memory can hold count as even,
+/// the costlier pricing; an empty modulus computes nothing and counts as odd.
+fn modulus_is_even(input: &[u8]) -> bool {
+    let length = |index: usize| -> Option<usize> {
+        let mut word = [0u8; 32];
+        let start = 32 * index;
+        if let Some(bytes) = input.get(start..) {
+            let taken = bytes.len().min(32);
+            word[..taken].copy_from_slice(&bytes[..taken]);
+        }
+        if word[..24].iter().any(|byte| *byte != 0) {
+            return None;
+        }
+        usize::try_from(u64::from_be_bytes(word[24..].try_into().ok()?)).ok()
+    };
+    let (Some(base), Some(exponent), Some(modulus)) = (length(0), length(1), length(2)) else { return true };
+    if modulus == 0 {
+        return false;
+    }
+    match 96usize.checked_add(base).and_then(|at| at.checked_add(exponent)).and_then(|at| at.checked_add(modulus - 1)) {
+        Some(last) => input.get(last).copied().unwrap_or(0) & 1 == 0,
+        None => true,
     }
 }
 
@@ -208,6 +258,25 @@ mod tests {
         assert_eq!(PricedPrecompile::of(&at(5), SpecId::CANCUN), Some(PricedPrecompile::ModexpEip2565));
         assert_eq!(PricedPrecompile::of(&at(5), SpecId::OSAKA), Some(PricedPrecompile::ModexpEip7883));
         assert_eq!(PricedPrecompile::of(&at(8), SpecId::BYZANTIUM), Some(PricedPrecompile::Bn254PairingByzantium));
+        let modexp = |base: u8, exponent: u8, modulus: &[u8]| {
+            let mut input = [0u8; 96].to_vec();
+            input[31] = base;
+            input[63] = exponent;
+            input[95] = modulus.len() as u8;
+            input.extend(vec![7; usize::from(base) + usize::from(exponent)]);
+            input.extend(modulus);
+            PricedPrecompile::of(&at(5), SpecId::PRAGUE, &input)
+        };
+        assert_eq!(modexp(1, 1, &[1, 3]), Some(PricedPrecompile::ModexpEip2565));
+        assert_eq!(modexp(1, 1, &[1, 2]), Some(PricedPrecompile::ModexpEip2565Even));
+        let mut cut = [0u8; 96].to_vec();
+        cut[95] = 4;
+        cut.extend([1, 1, 1]);
+        assert_eq!(
+            PricedPrecompile::of(&at(5), SpecId::PRAGUE, &cut),
+            Some(PricedPrecompile::ModexpEip2565Even),
+            "a missing last byte is zero"
+        );
         let index: Vec<usize> = PricedPrecompile::ALL.iter().map(|p| p.index()).collect();
         assert_eq!(index, (0..PricedPrecompile::COUNT).collect::<Vec<_>>());
     }

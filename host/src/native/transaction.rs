@@ -35,17 +35,17 @@ where
     (evm.0.ctx, result)
 }
 
-/// [`transact`], counting the units the guest would count for the same transaction
-/// ([`UnitCounter`]): what a test holds equal to the session's [`Usage::units`](crate::Usage).
-pub fn transact_counted<CTX>(ctx: CTX) -> (CTX, NativeResult<CTX>, u64)
+/// [`transact`], counting what the guest would count for the same transaction
+/// ([`UnitCounter`]): its units are what a test holds equal to the session's
+/// [`Usage::units`](crate::Usage).
+pub fn transact_counted<CTX>(ctx: CTX) -> (CTX, NativeResult<CTX>, UnitCounter)
 where
     CTX: ContextTr<Db: StorageProbe, Journal: JournalTr<State = EvmState> + JournalExt> + ContextSetters,
     CTX: MainBuilder<Context = CTX>,
 {
     let mut evm = Eip7610(ctx.build_mainnet_with_inspector(UnitCounter::default()));
     let result = MainnetHandler::<_, EVMError<_, InvalidTransaction>, _>::default().inspect_run(&mut evm);
-    let units = evm.0.inspector.units();
-    (evm.0.ctx, result, units)
+    (evm.0.ctx, result, evm.0.inspector)
 }
 
 /// revm's mainnet EVM with a storage check on every new create frame.

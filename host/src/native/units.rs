@@ -8,28 +8,48 @@ use revm::interpreter::interpreter_types::{Jumps, LoopControl, MemoryTr};
 use revm::interpreter::{Interpreter, InterpreterAction};
 use revm::Inspector;
 
-/// An [`Inspector`] that counts units as the guest does: each opcode when it is fetched, its
-/// operand class or the bytes it copies when it succeeds, init code when a create asks for a
-/// frame, and memory and output when a frame returns.
-#[derive(Clone, Debug, Default)]
+/// An [`Inspector`] that counts what the guest counts, as features ([`units::feature`]): each
+/// opcode when it is fetched, its operand class or the bytes it copies when it succeeds, init
+/// code when a create asks for a frame, and memory and output when a frame returns. Its
+/// [`units`](Self::units) apply the unit tables to them.
+#[derive(Clone, Debug)]
 pub struct UnitCounter {
-    units: u64,
-    /// Units the running opcode adds if it succeeds.
+    features: Vec<u64>,
+    /// What the running opcode counts if it succeeds.
     pending: Option<Pending>,
+}
+
+impl Default for UnitCounter {
+    fn default() -> Self {
+        UnitCounter { features: vec![0; units::feature::COUNT], pending: None }
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
 enum Pending {
-    /// Units an opcode adds when it succeeds ([`units::success_units`]).
-    Success(u64),
+    /// A feature an opcode counts when it succeeds ([`units::success_feature`]).
+    Success(usize, u64),
     /// A create with this many bytes of init code, counted when it asks for a frame.
     Create(u64),
 }
 
 impl UnitCounter {
-    /// The units counted so far.
+    /// How many of each feature were counted, by index.
+    pub fn features(&self) -> &[u64] {
+        &self.features
+    }
+
+    /// The units of the features counted so far.
     pub fn units(&self) -> u64 {
-        self.units
+        self.features
+            .iter()
+            .enumerate()
+            .map(|(feature, count)| u64::from(units::weight(feature)).saturating_mul(*count))
+            .fold(0, u64::saturating_add)
+    }
+
+    fn count(&mut self, feature: usize, count: u64) {
+        self.features[feature] = self.features[feature].saturating_add(count);
     }
 }
 
@@ -42,12 +62,11 @@ fn peek(interp: &Interpreter<EthInterpreter>, depth: usize) -> Option<Limbs> {
 impl<CTX> Inspector<CTX, EthInterpreter> for UnitCounter {
     fn step(&mut self, interp: &mut Interpreter<EthInterpreter>, _context: &mut CTX) {
         let opcode = interp.bytecode.opcode();
-        self.units += u64::from(units::OPCODE[usize::from(opcode)]);
+        self.count(units::feature::opcode(opcode), 1);
         self.pending = match opcode {
             CREATE | CREATE2 => Some(Pending::Create(peek(interp, 2).map_or(0, |len| len[0]))),
-            _ if units::has_success_units(opcode) => {
-                Some(Pending::Success(units::success_units(opcode, |depth| peek(interp, depth))))
-            }
+            _ if units::has_success_units(opcode) => units::success_feature(opcode, |depth| peek(interp, depth))
+                .map(|(feature, count)| Pending::Success(feature, count)),
             _ => None,
         };
     }
@@ -55,14 +74,16 @@ impl<CTX> Inspector<CTX, EthInterpreter> for UnitCounter {
     fn step_end(&mut self, interp: &mut Interpreter<EthInterpreter>, _context: &mut CTX) {
         let memory = interp.memory.size() as u64;
         match (self.pending.take(), interp.bytecode.action()) {
-            (Some(Pending::Success(extra)), None) => self.units += extra,
+            (Some(Pending::Success(feature, count)), None) => self.count(feature, count),
             (Some(Pending::Create(len)), Some(InterpreterAction::NewFrame(_))) => {
-                self.units += units::initcode_units(len)
+                self.count(units::feature::INITCODE_BYTE, len)
             }
             _ => {}
         }
         if let Some(InterpreterAction::Return(result)) = interp.bytecode.action() {
-            self.units += units::frame_end_units(memory, result.output.len() as u64);
+            let output = result.output.len() as u64;
+            self.count(units::feature::MEMORY_BYTE, memory);
+            self.count(units::feature::OUTPUT_BYTE, output);
         }
     }
 }

@@ -112,8 +112,8 @@ pub(crate) fn run_native(frame: &FrameInput, setup: Setup) -> Effects {
     let mut host = MemoryHost::for_frame(frame);
     setup(&mut host);
     let table: native::MemoryTable = native::table();
-    let (result, units) = native::run_frame_counted(&mut host, &table, frame).expect("native runs the frame");
-    effects(&host, result, units)
+    let (result, counter) = native::run_frame_counted(&mut host, &table, frame).expect("native runs the frame");
+    effects(&host, result, counter.units())
 }
 
 /// Halt reasons that a 32-bit guest and a 64-bit native build may name differently for

@@ -26,6 +26,9 @@ struct Row {
     metered_over_precompile: f64,
     /// Path (5) over path (3).
     fuel_over_precompile: f64,
+    /// Node gas charged on path (4) over path (3): what a contract developer pays for the
+    /// metered interpreter against the engine on the precompile.
+    node_gas_metered_over_precompile: Option<f64>,
 }
 
 /// Runs `evmpc bench --contracts`.
@@ -70,7 +73,13 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, CliError> {
             progress.inc(1);
         }
         let ms = |path: Path| cells[Path::ALL.iter().position(|p| *p == path).unwrap_or(0)].median_ms;
+        let gas = |path: Path| cells[Path::ALL.iter().position(|p| *p == path).unwrap_or(0)].near_gas;
+        let node_gas_metered_over_precompile = match (gas(Path::EngineInterpreter), gas(Path::EnginePrecompile)) {
+            (Some(metered), Some(precompile)) => Some(metered as f64 / precompile.max(1) as f64),
+            _ => None,
+        };
         rows.push(Row {
+            node_gas_metered_over_precompile,
             workload: workload.name.clone(),
             evm_gas: native.map_or(0, |(run, _)| run.outcome.gas_used),
             metered_over_precompile: ms(Path::EngineInterpreter) / ms(Path::EnginePrecompile),
@@ -99,6 +108,13 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, CliError> {
     eprintln!("plot: {}", plot_path.display());
     if let Some(snail) = rows.iter().find(|row| row.workload == "snailtracer") {
         println!("metered contract / precompile: {:.2}x (snailtracer)", snail.metered_over_precompile);
+    }
+    let node_gas: Vec<String> = rows
+        .iter()
+        .filter_map(|row| Some(format!("{:.2}x ({})", row.node_gas_metered_over_precompile?, row.workload)))
+        .collect();
+    if !node_gas.is_empty() {
+        println!("node gas, metered contract / precompile: {}", node_gas.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }
