@@ -6,7 +6,7 @@
 //! ```text
 //! fee = per_session × sessions + per_call × calls + per_frame × frames + per_thousand_units × units / 1000
 //!     + per_byte × bytes + per_code_byte × code + per_import × imports
-//!     + per_cold_access × cold + per_hashed_byte × hashed
+//!     + per_cold_access × cold + per_hashed_byte × hashed + per_memory_byte × memory
 //!     + Σ over Ethereum precompiles p (per_precompile_call[p] × calls[p] + per_precompile_gas[p] × gas[p])
 //! ```
 //!
@@ -58,6 +58,10 @@ pub struct Usage {
     pub cold: u64,
     /// Bytes hashed by the `keccak256` import.
     pub hashed: u64,
+    /// Bytes the guest's linear memory grew by, past its initial size: pages the node maps
+    /// and resets when the session ends, whatever filled them (EVM memory, code, messages,
+    /// frames' stacks).
+    pub memory: u64,
     /// Calls to each Ethereum precompile, by [`PricedPrecompile::index`].
     pub precompiles: [PrecompileUse; PricedPrecompile::COUNT],
 }
@@ -83,6 +87,8 @@ pub enum Term {
     Cold,
     /// `hashed`, at `per_hashed_byte`.
     Hashed,
+    /// `memory`, at `per_memory_byte`.
+    Memory,
     /// Calls to a precompile, at its `per_precompile_call`.
     PrecompileCalls(PricedPrecompile),
     /// Gas consumed by a precompile, at its `per_precompile_gas`.
@@ -90,7 +96,7 @@ pub enum Term {
 }
 
 /// The terms that are not per precompile, in the formula's order.
-const SCALAR_TERMS: [Term; 9] = [
+const SCALAR_TERMS: [Term; 10] = [
     Term::Sessions,
     Term::Calls,
     Term::Frames,
@@ -100,6 +106,7 @@ const SCALAR_TERMS: [Term; 9] = [
     Term::Imports,
     Term::Cold,
     Term::Hashed,
+    Term::Memory,
 ];
 
 impl Term {
@@ -125,6 +132,7 @@ impl Term {
             Term::Imports => "per_import".into(),
             Term::Cold => "per_cold_access".into(),
             Term::Hashed => "per_hashed_byte".into(),
+            Term::Memory => "per_memory_byte".into(),
             Term::PrecompileCalls(p) => format!("per_precompile_call[{}]", p.name()),
             Term::PrecompileGas(p) => format!("per_precompile_gas[{}]", p.name()),
         }
@@ -150,6 +158,7 @@ impl Usage {
             Term::Imports => self.imports,
             Term::Cold => self.cold,
             Term::Hashed => self.hashed,
+            Term::Memory => self.memory,
             Term::PrecompileCalls(p) => self.precompiles[p.index()].calls,
             Term::PrecompileGas(p) => self.precompiles[p.index()].gas,
         }
@@ -166,6 +175,7 @@ impl Usage {
             Term::Imports => &mut self.imports,
             Term::Cold => &mut self.cold,
             Term::Hashed => &mut self.hashed,
+            Term::Memory => &mut self.memory,
             Term::PrecompileCalls(p) => &mut self.precompiles[p.index()].calls,
             Term::PrecompileGas(p) => &mut self.precompiles[p.index()].gas,
         }
@@ -221,6 +231,8 @@ pub struct FeeSchedule {
     pub per_cold_access: Picos,
     /// Per byte hashed by the `keccak256` import.
     pub per_hashed_byte: Picos,
+    /// Per byte the guest's memory grew by.
+    pub per_memory_byte: Picos,
     /// Per call of each Ethereum precompile, by [`PricedPrecompile::index`].
     pub per_precompile_call: [Picos; PricedPrecompile::COUNT],
     /// Per unit of gas each Ethereum precompile consumed.
@@ -239,6 +251,7 @@ impl FeeSchedule {
         per_import: 0,
         per_cold_access: 0,
         per_hashed_byte: 0,
+        per_memory_byte: 0,
         per_precompile_call: [0; PricedPrecompile::COUNT],
         per_precompile_gas: [0; PricedPrecompile::COUNT],
     };
@@ -255,6 +268,7 @@ impl FeeSchedule {
         per_import: 0,
         per_cold_access: 0,
         per_hashed_byte: 22_406,
+        per_memory_byte: 600,
         per_precompile_call: [0; PricedPrecompile::COUNT],
         per_precompile_gas: [17_637; PricedPrecompile::COUNT],
     };
@@ -271,6 +285,7 @@ impl FeeSchedule {
             Term::Imports => self.per_import,
             Term::Cold => self.per_cold_access,
             Term::Hashed => self.per_hashed_byte,
+            Term::Memory => self.per_memory_byte,
             Term::PrecompileCalls(p) => self.per_precompile_call[p.index()],
             Term::PrecompileGas(p) => self.per_precompile_gas[p.index()],
         }
@@ -288,6 +303,7 @@ impl FeeSchedule {
             Term::Imports => &mut self.per_import,
             Term::Cold => &mut self.per_cold_access,
             Term::Hashed => &mut self.per_hashed_byte,
+            Term::Memory => &mut self.per_memory_byte,
             Term::PrecompileCalls(p) => &mut self.per_precompile_call[p.index()],
             Term::PrecompileGas(p) => &mut self.per_precompile_gas[p.index()],
         };

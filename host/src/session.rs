@@ -397,11 +397,14 @@ impl<H: EvmHost + 'static> Session<H> {
         Action::decode(bytes).map_err(|_| FrameError::MalformedAction.into())
     }
 
-    /// Takes the guest's count of units ([`evmpc_abi::units`]) into the usage: it only grows.
+    /// Takes the guest's count of units ([`evmpc_abi::units`]) and its memory's growth into
+    /// the usage: both only grow.
     fn read_units(&mut self) -> Result<(), Error> {
         let counted = self.instance.call(Export::Units, 0).map_err(|trap| self.trapped(trap))?;
+        let grown = self.instance.memory().len().saturating_sub(evmpc_abi::limits::GUEST_INITIAL_MEMORY) as u64;
         let usage = &mut self.instance.data_mut().usage;
         usage.units = usage.units.max(counted as u64);
+        usage.memory = usage.memory.max(grown);
         Ok(())
     }
 

@@ -30,11 +30,11 @@ pub struct Args {
     rounds: u16,
     /// Every program is charged at least its time times this (`per_thousand_units`, in
     /// thousandths, and the node's per-unit prices).
-    #[arg(long, default_value_t = 3.0)]
+    #[arg(long, default_value_t = 2.25)]
     margin: f64,
     /// The margin of the fixed costs, `per_session` and `per_frame`: memory traffic, which the
     /// machine's slow phases stretch more than computation.
-    #[arg(long, default_value_t = 6.0)]
+    #[arg(long, default_value_t = 4.5)]
     fixed_margin: f64,
     /// Programs the adversarial search measures after the first fit (0: no search); its best
     /// findings join the fit.
@@ -274,8 +274,11 @@ fn print_report(rows: &[Row], samples: &[Sample], fitted: &Fitted, schedule: &Fe
     }
     let ratios: Vec<(f64, &Row)> =
         rows.iter().zip(samples).map(|(row, sample)| (overcharge(fitted, schedule, sample), row)).collect();
-    if let Some((ratio, row)) = ratios.iter().min_by(|a, b| a.0.total_cmp(&b.0)) {
-        println!("tightest: {} charged {ratio:.2}x its time", row.name);
+    let mut tightest: Vec<&(f64, &Row)> = ratios.iter().collect();
+    tightest.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (ratio, row) in tightest.iter().take(if std::env::var_os("EVMPC_ESTIMATE_VERBOSE").is_some() { 40 } else { 1 })
+    {
+        println!("tightest: {} charged {ratio:.2}x its time ({:.1} µs)", row.name, row.precompile_ns / 1e3);
     }
     for (ratio, row) in ratios.iter().filter(|(_, row)| row.class == "workload") {
         println!(

@@ -4,11 +4,12 @@
 //! ([`evmpc_abi::units::feature`], counted on native revm), each at its weight, plus every
 //! term the node counts ([`Term`]) at its price. A linear program (`microlp`) finds the weights
 //! and prices that cover **every** program's time (at margin 1: the margin multiplies the whole
-//! charge afterwards) and charge the programs as little over their time as that allows, the
-//! honest workloads weighing most, and every nanosecond of a weight costing a little on its
-//! own (so a program's time falls on what it executes many times). Every opcode weighs at
-//! least the dispatch floor (the cheapest opcode's own time), so no opcode is ever free; a
-//! feature no program meets takes the largest weight of its kind.
+//! charge afterwards) and charge the honest workloads as little over their time as that
+//! allows; every other program's overcharge and every nanosecond of a weight cost a little too
+//! (so a program's time falls on what it executes many times, not on one PUSH of its setup).
+//! Every opcode weighs at least the dispatch floor (the cheapest opcode's own time), so no
+//! opcode is ever free, and an opcode that only ends a frame at most a few floors, so that no
+//! fixed cost hides in it; a feature no program meets takes the largest weight of its kind.
 
 use evmpc_abi::units::feature;
 use evmpc_host::fees::{FeeSchedule, Picos, Term, Usage};
@@ -71,12 +72,21 @@ pub fn charge(weights: &[u32], schedule: &FeeSchedule, sample: &Sample) -> f64 {
     units * schedule.per_thousand_units as f64 / 1000.0 + node
 }
 
-/// How much the objective counts an honest workload's overcharge against another program's.
-const HONEST_WEIGHT: f64 = 100.0;
+/// The opcodes that end a frame without work of their own (what ending costs the node is
+/// `per_frame`'s, a RETURN's output is priced by the byte): each weighs at most this many
+/// dispatch floors, so that a frame's or a session's fixed cost cannot hide in them.
+const ENDS_FRAME: [usize; 4] = [0x00, 0xf3, 0xfd, 0xfe];
+/// See [`ENDS_FRAME`].
+const ENDING_FLOORS: f64 = 4.0;
+
+/// How much the objective counts another program's overcharge against an honest workload's:
+/// the fit keeps honest work's charge low, and every other program's near its time only as a
+/// tie-break.
+const OTHER_WEIGHT: f64 = 1e-4;
 /// What each nanosecond of a weight costs the objective, beside the overcharge it causes: a
 /// program is covered by raising the features it executes many times, not one it executes
 /// once (a PUSH4 of its setup), which would otherwise cover its whole time for free.
-const WEIGHT_COST: f64 = 0.01;
+const WEIGHT_COST: f64 = 1e-4;
 
 /// The weights and prices that cover each of `samples`, every opcode weighing at least
 /// `floor` picoseconds.
@@ -84,48 +94,48 @@ const WEIGHT_COST: f64 = 0.01;
 /// # Errors
 /// [`FitError`] when the solver finds no solution.
 pub fn fit(samples: &[Sample], floor: f64) -> Result<Fitted, FitError> {
-    let used_features: Vec<usize> =
-        (0..feature::COUNT).filter(|f| samples.iter().any(|sample| sample.features[*f] > 0)).collect();
-    let used_terms: Vec<Term> = Term::all()
-        .filter(|term| *term != Term::Units && samples.iter().any(|sample| sample.usage.count(*term) > 0))
+    /// A column of the program: a feature's weight or a term's price.
+    #[derive(Clone, Copy)]
+    enum Column {
+        Feature(usize),
+        Term(Term),
+    }
+    let count = |column: Column, sample: &Sample| match column {
+        Column::Feature(f) => sample.features[f],
+        Column::Term(term) => sample.usage.count(term),
+    };
+    let columns: Vec<Column> = (0..feature::COUNT)
+        .map(Column::Feature)
+        .chain(Term::all().filter(|term| *term != Term::Units).map(Column::Term))
+        .filter(|column| samples.iter().any(|sample| count(*column, sample) > 0))
         .collect();
-    // Variables are in nanoseconds and each constraint is divided by the program's time, so
-    // every coefficient is a fraction of a time: the solver sees numbers near one.
-    let scale = |sample: &Sample| 1.0 / (sample.picos / 1e3).max(1e-3);
-    let importance = |sample: &Sample| if sample.honest { HONEST_WEIGHT } else { 1.0 };
+    // Each constraint is divided by the program's time (in ns), and each column by its largest
+    // coefficient, so the solver sees coefficients of at most one whatever the units counted.
+    let time = |sample: &Sample| 1.0 / (sample.picos / 1e3).max(1e-3);
+    let importance = |sample: &Sample| if sample.honest { 1.0 } else { OTHER_WEIGHT };
     let mut problem = Problem::new(OptimizationDirection::Minimize);
-    let feature_vars: Vec<_> = used_features
-        .iter()
-        .map(|f| {
-            let objective: f64 =
-                samples.iter().map(|s| importance(s) * s.features[*f] as f64 * scale(s)).sum::<f64>() + WEIGHT_COST;
-            let least = if *f < 256 { floor / 1e3 } else { 0.0 };
-            problem.add_var(objective, (least, f64::INFINITY))
-        })
-        .collect();
-    let term_vars: Vec<_> = used_terms
-        .iter()
-        .map(|term| {
-            let objective: f64 =
-                samples.iter().map(|s| importance(s) * s.usage.count(*term) as f64 * scale(s)).sum::<f64>()
-                    + WEIGHT_COST;
-            problem.add_var(objective, (0.0, f64::INFINITY))
-        })
-        .collect();
+    let mut variables = Vec::new();
+    for column in &columns {
+        let largest = samples.iter().map(|s| count(*column, s) as f64 * time(s)).fold(0.0, f64::max).max(1e-12);
+        let objective: f64 =
+            samples.iter().map(|s| importance(s) * count(*column, s) as f64 * time(s)).sum::<f64>() + WEIGHT_COST;
+        let least = match column {
+            Column::Feature(f) if *f < 256 => floor / 1e3,
+            _ => 0.0,
+        };
+        let most = match column {
+            Column::Feature(f) if ENDS_FRAME.contains(f) => ENDING_FLOORS * floor / 1e3,
+            _ => f64::INFINITY,
+        };
+        variables.push((problem.add_var(objective / largest, (least * largest, most * largest)), largest));
+    }
     for sample in samples {
-        let s = scale(sample);
-        let mut expr: Vec<(microlp::Variable, f64)> = Vec::new();
-        for (var, f) in feature_vars.iter().zip(&used_features) {
-            if sample.features[*f] > 0 {
-                expr.push((*var, sample.features[*f] as f64 * s));
-            }
-        }
-        for (var, term) in term_vars.iter().zip(&used_terms) {
-            let count = sample.usage.count(*term);
-            if count > 0 {
-                expr.push((*var, count as f64 * s));
-            }
-        }
+        let expr: Vec<(microlp::Variable, f64)> = columns
+            .iter()
+            .zip(&variables)
+            .filter(|(column, _)| count(**column, sample) > 0)
+            .map(|(column, (var, largest))| (*var, count(*column, sample) as f64 * time(sample) / largest))
+            .collect();
         problem.add_constraint(expr.as_slice(), ComparisonOp::Ge, 1.0);
     }
     let solution = match problem.solve() {
@@ -135,12 +145,13 @@ pub fn fit(samples: &[Sample], floor: f64) -> Result<Fitted, FitError> {
     };
     let picos = |nanos: f64| (nanos * 1e3).ceil().max(0.0);
     let mut weights = vec![None; feature::COUNT];
-    for (var, f) in feature_vars.iter().zip(&used_features) {
-        weights[*f] = Some(picos(solution[*var]).min(f64::from(u32::MAX)) as u32);
-    }
     let mut schedule = FeeSchedule::ZERO;
-    for (var, term) in term_vars.iter().zip(&used_terms) {
-        schedule.set_price(*term, picos(solution[*var]) as Picos);
+    for (column, (var, largest)) in columns.iter().zip(&variables) {
+        let value = picos(solution[*var] / largest);
+        match column {
+            Column::Feature(f) => weights[*f] = Some(value.min(f64::from(u32::MAX)) as u32),
+            Column::Term(term) => schedule.set_price(*term, value as Picos),
+        }
     }
     schedule.per_thousand_units = 1000;
     Ok(Fitted { weights: fill_unmet(&weights, floor), schedule })

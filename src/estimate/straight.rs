@@ -177,10 +177,10 @@ fn cheap() -> Vec<Probe> {
     all.push(straight("stack", "POP", "after-dup", &block("PUSH1 0x01", "DUP1 POP")));
     all.push(straight("stack", "PUSH1", "pop", &block("", "PUSH1 0x01 POP")));
     all.push(straight("stack", "PUSH32", "pop", &block("", &format!("PUSH32 0x{} POP", "fe".repeat(32)))));
-    let sixteen = "PUSH1 0x01 ".repeat(16);
+    let seventeen = "PUSH1 0x01 ".repeat(17);
     for n in [1, 8, 16] {
-        all.push(straight("stack", &format!("DUP{n}"), "pop", &block(&sixteen, &format!("DUP{n} POP"))));
-        all.push(straight("stack", &format!("SWAP{n}"), "back-to-back", &block(&sixteen, &format!("SWAP{n}"))));
+        all.push(straight("stack", &format!("DUP{n}"), "pop", &block(&seventeen, &format!("DUP{n} POP"))));
+        all.push(straight("stack", &format!("SWAP{n}"), "back-to-back", &block(&seventeen, &format!("SWAP{n}"))));
     }
     all.push(straight("control", "JUMPDEST", "run", &block("", "JUMPDEST")));
     all.push(straight("control", "JUMP", "chain", &repeat("", |i| format!("@j{i} JUMP j{i}: JUMPDEST"))));

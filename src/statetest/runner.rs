@@ -363,11 +363,12 @@ impl Runner {
                 difference(&wasm.result, wasm.root, &native.result, native.root),
                 Some(Difference::Consensus(_))
             ) || wasm.metered.usage.units != counter.units();
-            let precompile = (0..runs.max(1))
+            let runs = runs_for(runs, wasm.metered.time);
+            let precompile = (0..runs)
                 .map(|_| vector.run_precompile(&self.executor).metered.time)
                 .min()
                 .unwrap_or(wasm.metered.time);
-            let native_time = (0..runs.max(1)).map(|_| vector.run_native().time).min().unwrap_or(native.time);
+            let native_time = (0..runs).map(|_| vector.run_native().time).min().unwrap_or(native.time);
             Ok(Measurement {
                 gas_used,
                 precompile,
@@ -379,6 +380,17 @@ impl Runner {
             })
         })
     }
+}
+
+/// Time a measurement spends on a program at least, in runs: a short program's fastest run
+/// is its cost only when it has run many times (timing noise only adds time, and adds most,
+/// relatively, to the shortest programs).
+pub const MEASURED: Duration = Duration::from_millis(20);
+
+/// `runs`, or more for a program whose run takes `once`, so that the runs take [`MEASURED`].
+pub fn runs_for(runs: usize, once: Duration) -> usize {
+    let enough = MEASURED.as_nanos() / once.as_nanos().max(1);
+    runs.max(1).max(usize::try_from(enough).unwrap_or(usize::MAX).min(1_000))
 }
 
 /// The post-state root and logs hash native revm computes for a unit's first vector: the

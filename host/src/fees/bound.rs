@@ -23,6 +23,8 @@ pub const MAX_HASHED_PER_GAS: u64 = 6;
 const CREATE_GAS: u64 = 32_000;
 /// The least gas of an SSTORE (a warm no-op from Berlin).
 const SSTORE_GAS: u64 = 100;
+/// A frame's stack room in guest memory: 1,024 words.
+const STACK_BYTES: u64 = 32 * 1024;
 
 /// Every fork the ABI names, for the least gas of each opcode.
 const SPECS: [SpecId; 14] = [
@@ -111,9 +113,12 @@ pub(super) fn initcode_bytes(gas: u64) -> u64 {
 pub(super) fn per_gas(schedule: &FeeSchedule) -> Result<Picos, FeeOverflow> {
     let (units_milli, frame_end_units) = units_per_gas();
     let code = evmpc_abi::limits::MAX_CODE_SIZE as u64;
+    // A frame's code crosses and is kept in guest memory, beside its stack's room.
+    let frame_memory = code + STACK_BYTES;
     let frame = schedule
         .per_frame
         .checked_add(schedule.per_byte.checked_mul(code).ok_or(FeeOverflow)?)
+        .and_then(|frame| frame.checked_add(schedule.per_memory_byte.checked_mul(frame_memory)?))
         .and_then(|frame| frame.checked_add(schedule.units_fee(frame_end_units).ok()?))
         .ok_or(FeeOverflow)?
         .div_ceil(MIN_GAS_PER_FRAME);
@@ -134,6 +139,8 @@ pub(super) fn per_gas(schedule: &FeeSchedule) -> Result<Picos, FeeOverflow> {
         Some(imports.div_ceil(MIN_GAS_PER_IMPORT)),
         schedule.per_byte.checked_mul(MAX_BYTES_PER_GAS),
         schedule.per_hashed_byte.checked_mul(MAX_HASHED_PER_GAS),
+        // EVM memory, messages and return data in guest memory.
+        schedule.per_memory_byte.checked_mul(MAX_BYTES_PER_GAS),
         Some(precompile),
     ];
     terms.iter().try_fold(0u64, |sum, term| term.and_then(|term| sum.checked_add(term)).ok_or(FeeOverflow))
