@@ -143,11 +143,13 @@ adversarial runs="5":
 bench-contracts runs="5":
     cargo run -q --release --locked --bin evmpc -- bench --contracts --runs {{runs}}
 
-# Searches for the worst case per opcode and fits the fee schedule (writes spec/fees/ and
-# target/fees.md; copy the constants into host/src/fees.rs and spec/fees.md).
+# Measures every program, searches for the ones the fee covers least, and fits the unit
+# tables and the fee schedule: writes abi/src/units/table.rs, spec/fees/units.csv, the search's
+# findings (spec/fees/search.json), spec/fees/estimate.csv and units.svg, and target/fees.md
+# (copy the constants into host/src/fees.rs and spec/fees.md; then `just artifact`).
 estimate:
     mkdir -p target
-    cargo run -q --release --locked --bin evmpc -- estimate --rounds 3 --runs 5 --instructions --csv spec/fees/estimate.csv --plot spec/fees/ns-per-gas.svg --markdown target/fees.md
+    cargo run -q --release --locked --bin evmpc -- estimate --rounds 3 --runs 5 --search 300 --write-units --write-search --save target/measurements.json --csv spec/fees/estimate.csv --plot spec/fees/units.svg --markdown target/fees.md
 
 # Checks every state test's time inside the precompile against its fee (0 undercharged).
 fees dir="../shared/fixtures/state-tests":

@@ -199,6 +199,15 @@ impl Row {
         }
     }
 
+    /// Scales its times by `factor` (the machine's speed when it was measured against its
+    /// quietest).
+    pub fn scale_time(&mut self, factor: f64) {
+        self.precompile_ns *= factor;
+        self.native_ns *= factor;
+        self.precompile_ns_per_gas *= factor;
+        self.native_ns_per_gas *= factor;
+    }
+
     /// Keeps the slower precompile time and the faster native time of `self` and `other`
     /// (two rounds of the same program): the fee covers the slower, native revm's worst
     /// case is its own best.

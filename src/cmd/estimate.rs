@@ -188,33 +188,56 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
 }
 
 /// Measures every probe over `args.rounds` rounds: each keeps its slowest round.
+/// Gas of the reference program each measurement is paired with.
+const REFERENCE_GAS: u64 = 300_000;
+
+/// Measures every probe over `args.rounds` rounds, each right after a reference program (a
+/// random mix of cheap opcodes). The machine's speed drifts between programs measured minutes
+/// apart; each time is scaled by the reference's quietest time over its time next to it, so
+/// every program is measured at the same speed, and each keeps its slowest scaled round.
 fn measure_all(runner: &Runner, probes: &[Probe], args: &Args) -> Result<Vec<Row>, CliError> {
     let counter = if args.instructions {
         Some(Runner::new(&Engine::new(HostConfig::new().count_instructions(true))?, Selection::default())?)
     } else {
         None
     };
+    let mut reference = crate::estimate::random::probe(crate::estimate::random::Pool::Cheap, 7);
+    reference.pattern.gas_limit = REFERENCE_GAS;
     let progress = super::progress(probes.len() as u64 * u64::from(args.rounds), "programs");
-    let mut rows: Vec<Row> = Vec::new();
+    let mut rounds: Vec<Vec<(Row, f64)>> = vec![Vec::new(); probes.len()];
     for round in 0..args.rounds {
         for (index, probe) in probes.iter().enumerate() {
             progress.set_message(format!("round {} {}", round + 1, probe.pattern.name));
+            let speed = measure(runner, &reference, args.runs).map_err(CliError::Measurement)?.precompile;
             let measurement = measure(runner, probe, args.runs).map_err(CliError::Measurement)?;
-            let row = Row::new(probe, &measurement);
-            match rows.get_mut(index) {
-                Some(kept) => kept.slowest_of(&row),
-                None => rows.push(row),
-            }
+            rounds[index].push((Row::new(probe, &measurement), speed.as_nanos() as f64));
             progress.inc(1);
         }
     }
+    progress.finish_and_clear();
+    let quietest = rounds.iter().flatten().map(|(_, speed)| *speed).fold(f64::INFINITY, f64::min);
+    let slowest = rounds.iter().flatten().map(|(_, speed)| *speed).fold(0.0, f64::max);
+    println!("machine speed: the reference program took {:.2}x its quietest time at its slowest", slowest / quietest);
+    let mut rows: Vec<Row> = rounds
+        .into_iter()
+        .map(|measured| {
+            let mut scaled = measured.into_iter().map(|(mut row, speed)| {
+                row.scale_time(quietest / speed);
+                row
+            });
+            let mut kept = scaled.next().expect("at least one round");
+            for row in scaled {
+                kept.slowest_of(&row);
+            }
+            kept
+        })
+        .collect();
     if let Some(counter) = &counter {
         for (row, probe) in rows.iter_mut().zip(probes) {
             let counted = measure(counter, probe, 1).map_err(CliError::Measurement)?;
             row.instructions_per_gas = counted.instructions.map(|count| count as f64 / row.gas.max(1) as f64);
         }
     }
-    progress.finish_and_clear();
     Ok(rows)
 }
 
@@ -264,6 +287,7 @@ fn print_report(rows: &[Row], samples: &[Sample], fitted: &Fitted, schedule: &Fe
     if let Ok(bound) = schedule.bound_per_gas() {
         println!("  {:<40} {bound:>14}  (upper bound per gas of limit, derived)", "bound_per_gas");
     }
+    println!("dispatch allowance: {} ps on every opcode to cover the honest workloads", fitted.allowance);
     let mut heaviest: Vec<usize> = (0..feature::COUNT).collect();
     heaviest.sort_by_key(|f| std::cmp::Reverse(fitted.weights[*f]));
     println!("heaviest units (picoseconds at margin 1):");

@@ -10,6 +10,9 @@
 //! Every opcode weighs at least the dispatch floor (the cheapest opcode's own time), so no
 //! opcode is ever free, and an opcode that only ends a frame at most a few floors, so that no
 //! fixed cost hides in it; a feature no program meets takes the largest weight of its kind.
+//! The honest workloads are not covered by the solver (it would load their time on whichever
+//! of their opcodes the probes leave cheapest): if the probes' weights leave one of them short,
+//! every opcode takes the same allowance until it is covered.
 
 use evmpc_abi::units::feature;
 use evmpc_host::fees::{FeeSchedule, Picos, Term, Usage};
@@ -43,6 +46,9 @@ pub struct Fitted {
     pub weights: Vec<u32>,
     /// The node's prices; `per_thousand_units` is 1,000 (margin 1).
     pub schedule: FeeSchedule,
+    /// Picoseconds added to every opcode so that every honest workload is covered (0 when the
+    /// probes' weights cover them).
+    pub allowance: u32,
 }
 
 impl Fitted {
@@ -129,7 +135,7 @@ pub fn fit(samples: &[Sample], floor: f64) -> Result<Fitted, FitError> {
         };
         variables.push((problem.add_var(objective / largest, (least * largest, most * largest)), largest));
     }
-    for sample in samples {
+    for sample in samples.iter().filter(|sample| !sample.honest) {
         let expr: Vec<(microlp::Variable, f64)> = columns
             .iter()
             .zip(&variables)
@@ -154,7 +160,31 @@ pub fn fit(samples: &[Sample], floor: f64) -> Result<Fitted, FitError> {
         }
     }
     schedule.per_thousand_units = 1000;
-    Ok(Fitted { weights: fill_unmet(&weights, floor), schedule })
+    let mut fitted = Fitted { weights: fill_unmet(&weights, floor), schedule, allowance: 0 };
+    fitted.cover_honest(samples);
+    Ok(fitted)
+}
+
+impl Fitted {
+    /// Raises every opcode's weight by one dispatch allowance, the least that covers every
+    /// honest workload's time: what honest code spends beyond the probes' contexts (branches
+    /// it mispredicts, caches it misses) falls on all opcodes alike, not on whichever one the
+    /// solver would pick.
+    fn cover_honest(&mut self, samples: &[Sample]) {
+        let allowance = samples
+            .iter()
+            .filter(|sample| sample.honest)
+            .map(|sample| {
+                let opcodes: u64 = sample.features[..256].iter().sum();
+                ((sample.picos - self.charge(sample)) / opcodes.max(1) as f64).max(0.0)
+            })
+            .fold(0.0, f64::max)
+            .ceil() as u32;
+        for weight in &mut self.weights[..256] {
+            *weight = weight.saturating_add(allowance);
+        }
+        self.allowance = allowance;
+    }
 }
 
 /// Weights for the features no program met: an opcode halts as INVALID does (every opcode a
@@ -210,6 +240,11 @@ mod tests {
         halting.features[0x01] = 1;
         let fitted = fit(&[halting], 100.0).unwrap();
         assert_eq!(fitted.weights[0x0c], fitted.weights[0xfe], "an undefined opcode halts as INVALID does");
+        let mut honest = sample(0x01, 1_000, 5e7);
+        honest.honest = true;
+        let fitted = fit(&[sample(0x01, 1_000, 2e6), honest.clone()], 500.0).unwrap();
+        assert!(fitted.charge(&honest) >= honest.picos * 0.999_999, "the allowance covers honest work");
+        assert!(fitted.allowance > 0);
         let published = fitted.schedule(3.0, 6.0);
         assert_eq!(published.per_thousand_units, 3_000);
         assert_eq!(published.per_session, fitted.schedule.per_session * 6);
