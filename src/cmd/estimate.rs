@@ -24,8 +24,8 @@ pub struct Args {
     /// Only programs whose name contains this.
     #[arg(long)]
     filter: Option<String>,
-    /// Rounds over all programs; a program's time is the slowest round's fastest run, so a
-    /// quiet moment of the machine does not set the fee.
+    /// Rounds over all programs; a program's time is the median round's fastest run, scaled
+    /// to the machine's quietest speed.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
     rounds: u16,
     /// Every program is charged at least its time times this (`per_thousand_units`, in
@@ -109,6 +109,7 @@ fn sample(row: &Row) -> Sample {
         features: row.features.clone(),
         picos: row.precompile_ns * 1e3,
         honest: row.class == "workload",
+        mixed: matches!(row.class, "workload" | "random" | "search"),
     }
 }
 
@@ -194,7 +195,8 @@ const REFERENCE_GAS: u64 = 300_000;
 /// Measures every probe over `args.rounds` rounds, each right after a reference program (a
 /// random mix of cheap opcodes). The machine's speed drifts between programs measured minutes
 /// apart; each time is scaled by the reference's quietest time over its time next to it, so
-/// every program is measured at the same speed, and each keeps its slowest scaled round.
+/// every program is measured at the same speed, and each keeps its median scaled round (the
+/// margin, not the fit, covers the machine's slow phases).
 fn measure_all(runner: &Runner, probes: &[Probe], args: &Args) -> Result<Vec<Row>, CliError> {
     let counter = if args.instructions {
         Some(Runner::new(&Engine::new(HostConfig::new().count_instructions(true))?, Selection::default())?)
@@ -221,14 +223,20 @@ fn measure_all(runner: &Runner, probes: &[Probe], args: &Args) -> Result<Vec<Row
     let mut rows: Vec<Row> = rounds
         .into_iter()
         .map(|measured| {
-            let mut scaled = measured.into_iter().map(|(mut row, speed)| {
-                row.scale_time(quietest / speed);
-                row
-            });
-            let mut kept = scaled.next().expect("at least one round");
-            for row in scaled {
-                kept.slowest_of(&row);
+            let mut scaled: Vec<Row> = measured
+                .into_iter()
+                .map(|(mut row, speed)| {
+                    row.scale_time(quietest / speed);
+                    row
+                })
+                .collect();
+            scaled.sort_by(|a, b| a.precompile_ns.total_cmp(&b.precompile_ns));
+            let mut kept = scaled[scaled.len() / 2].clone();
+            if let Some(fastest_native) = scaled.iter().map(|row| row.native_ns).reduce(f64::min) {
+                kept.native_ns = fastest_native;
+                kept.native_ns_per_gas = fastest_native / kept.gas.max(1) as f64;
             }
+            kept.differs = scaled.iter().any(|row| row.differs);
             kept
         })
         .collect();
@@ -287,7 +295,16 @@ fn print_report(rows: &[Row], samples: &[Sample], fitted: &Fitted, schedule: &Fe
     if let Ok(bound) = schedule.bound_per_gas() {
         println!("  {:<40} {bound:>14}  (upper bound per gas of limit, derived)", "bound_per_gas");
     }
-    println!("dispatch allowance: {} ps on every opcode to cover the honest workloads", fitted.allowance);
+    println!("dispatch allowance: {} ps on every opcode to cover mixed code", fitted.allowance);
+    if std::env::var_os("EVMPC_ESTIMATE_VERBOSE").is_some() {
+        let without =
+            Fitted { weights: fitted.weights.iter().map(|w| w - fitted.allowance.min(*w)).collect(), ..fitted.clone() };
+        for (row, sample) in rows.iter().zip(samples).filter(|(_, sample)| sample.mixed) {
+            let opcodes: u64 = sample.features[..256].iter().sum();
+            let deficit = (sample.picos - without.charge(sample)) / opcodes.max(1) as f64;
+            println!("  mixed {:<40} needs {deficit:>8.0} ps per opcode", row.name);
+        }
+    }
     let mut heaviest: Vec<usize> = (0..feature::COUNT).collect();
     heaviest.sort_by_key(|f| std::cmp::Reverse(fitted.weights[*f]));
     println!("heaviest units (picoseconds at margin 1):");

@@ -10,9 +10,10 @@
 //! Every opcode weighs at least the dispatch floor (the cheapest opcode's own time), so no
 //! opcode is ever free, and an opcode that only ends a frame at most a few floors, so that no
 //! fixed cost hides in it; a feature no program meets takes the largest weight of its kind.
-//! The honest workloads are not covered by the solver (it would load their time on whichever
-//! of their opcodes the probes leave cheapest): if the probes' weights leave one of them short,
-//! every opcode takes the same allowance until it is covered.
+//! Mixed code (the honest workloads, the random mixes, the search's findings) is not covered by
+//! the solver, which would load its time on whichever of its opcodes the probes leave
+//! cheapest: if the probes' weights leave one short, every opcode takes the same allowance
+//! until all are covered.
 
 use evmpc_abi::units::feature;
 use evmpc_host::fees::{FeeSchedule, Picos, Term, Usage};
@@ -29,6 +30,9 @@ pub struct Sample {
     pub picos: f64,
     /// Whether it is an honest workload (its overcharge weighs most).
     pub honest: bool,
+    /// Whether it is mixed code (an honest workload, a random mix, a search finding): covered
+    /// by the dispatch allowance, not by the solver.
+    pub mixed: bool,
 }
 
 /// Why no schedule was found.
@@ -46,8 +50,8 @@ pub struct Fitted {
     pub weights: Vec<u32>,
     /// The node's prices; `per_thousand_units` is 1,000 (margin 1).
     pub schedule: FeeSchedule,
-    /// Picoseconds added to every opcode so that every honest workload is covered (0 when the
-    /// probes' weights cover them).
+    /// Picoseconds added to every opcode so that all mixed code is covered (0 when the probes'
+    /// weights cover it).
     pub allowance: u32,
 }
 
@@ -88,7 +92,7 @@ const ENDING_FLOORS: f64 = 4.0;
 /// How much the objective counts another program's overcharge against an honest workload's:
 /// the fit keeps honest work's charge low, and every other program's near its time only as a
 /// tie-break.
-const OTHER_WEIGHT: f64 = 1e-4;
+const OTHER_WEIGHT: f64 = 0.01;
 /// What each nanosecond of a weight costs the objective, beside the overcharge it causes: a
 /// program is covered by raising the features it executes many times, not one it executes
 /// once (a PUSH4 of its setup), which would otherwise cover its whole time for free.
@@ -135,7 +139,7 @@ pub fn fit(samples: &[Sample], floor: f64) -> Result<Fitted, FitError> {
         };
         variables.push((problem.add_var(objective / largest, (least * largest, most * largest)), largest));
     }
-    for sample in samples.iter().filter(|sample| !sample.honest) {
+    for sample in samples.iter().filter(|sample| !sample.mixed) {
         let expr: Vec<(microlp::Variable, f64)> = columns
             .iter()
             .zip(&variables)
@@ -161,19 +165,19 @@ pub fn fit(samples: &[Sample], floor: f64) -> Result<Fitted, FitError> {
     }
     schedule.per_thousand_units = 1000;
     let mut fitted = Fitted { weights: fill_unmet(&weights, floor), schedule, allowance: 0 };
-    fitted.cover_honest(samples);
+    fitted.cover_mixed(samples);
     Ok(fitted)
 }
 
 impl Fitted {
     /// Raises every opcode's weight by one dispatch allowance, the least that covers every
-    /// honest workload's time: what honest code spends beyond the probes' contexts (branches
-    /// it mispredicts, caches it misses) falls on all opcodes alike, not on whichever one the
-    /// solver would pick.
-    fn cover_honest(&mut self, samples: &[Sample]) {
+    /// program of mixed code: what code spends beyond the probes' contexts, each of which runs
+    /// one operation (branches its dispatch mispredicts, caches it misses), falls on all
+    /// opcodes alike, not on whichever one the solver would pick.
+    fn cover_mixed(&mut self, samples: &[Sample]) {
         let allowance = samples
             .iter()
-            .filter(|sample| sample.honest)
+            .filter(|sample| sample.mixed)
             .map(|sample| {
                 let opcodes: u64 = sample.features[..256].iter().sum();
                 ((sample.picos - self.charge(sample)) / opcodes.max(1) as f64).max(0.0)
@@ -224,7 +228,13 @@ mod tests {
         let mut features = vec![0; feature::COUNT];
         features[usize::from(opcode)] = count;
         features[0x5b] = 10;
-        Sample { usage: Usage { sessions: 1, calls: 1, ..Usage::default() }, features, picos, honest: false }
+        Sample {
+            usage: Usage { sessions: 1, calls: 1, ..Usage::default() },
+            features,
+            picos,
+            honest: false,
+            mixed: false,
+        }
     }
 
     #[test]
@@ -242,6 +252,7 @@ mod tests {
         assert_eq!(fitted.weights[0x0c], fitted.weights[0xfe], "an undefined opcode halts as INVALID does");
         let mut honest = sample(0x01, 1_000, 5e7);
         honest.honest = true;
+        honest.mixed = true;
         let fitted = fit(&[sample(0x01, 1_000, 2e6), honest.clone()], 500.0).unwrap();
         assert!(fitted.charge(&honest) >= honest.picos * 0.999_999, "the allowance covers honest work");
         assert!(fitted.allowance > 0);

@@ -109,6 +109,7 @@ fn evaluate(runner: &Runner, code: Vec<u8>, fitted: &Fitted, runs: usize) -> Opt
         features: measurement.features,
         picos: measurement.precompile.as_nanos() as f64 * 1e3,
         honest: false,
+        mixed: true,
     };
     let ratio = sample.picos / fitted.charge(&sample).max(1.0);
     Some((sample, ratio))
