@@ -1,11 +1,15 @@
-//! `evmpc estimate`: the search for the worst case, and the fee schedule that covers it.
+//! `evmpc estimate`: the search for the worst case, and the unit tables and fee schedule that
+//! cover it.
 //!
-//! Every opcode, import and boundary cost gets a family of programs ([`probes`]) that vary
-//! what drives its cost; the adversarial suite and the honest workloads ([`workloads`]) run
-//! beside them. Each runs as a whole transaction through the precompile and native revm in
-//! the same process (the fastest of several runs after a warm-up; optionally a count of the
-//! guest's Wasm instructions), and [`fit`] finds the schedule that charges every program at
-//! least its time times a margin while charging the honest workloads as little as it can.
+//! Every opcode, operand class, byte and boundary cost gets programs that vary what drives
+//! its cost: loops ([`probes`]), the operation back to back across the code size limit
+//! ([`straight`]), random mixes that defeat branch prediction ([`random`]), every Ethereum
+//! precompile under every pricing ([`precompiles`]); the adversarial suite, the honest
+//! workloads ([`workloads`]) and the search's findings ([`search`]) run beside them. Each runs
+//! as a whole transaction through the precompile and native revm in the same process (the
+//! fastest of several runs after a warm-up), native revm counting what the guest counts, and
+//! [`fit`] finds the weights and prices that cover every program's time while charging the
+//! honest workloads as little as it can ([`tables`] writes them).
 
 use crate::adversarial::Pattern;
 use crate::statetest::runner::{Measurement, Runner};
@@ -207,26 +211,11 @@ impl Row {
         self.precompile_ns_per_gas *= factor;
         self.native_ns_per_gas *= factor;
     }
-
-    /// Keeps the slower precompile time and the faster native time of `self` and `other`
-    /// (two rounds of the same program): the fee covers the slower, native revm's worst
-    /// case is its own best.
-    pub fn slowest_of(&mut self, other: &Row) {
-        if other.precompile_ns > self.precompile_ns {
-            self.precompile_ns = other.precompile_ns;
-            self.precompile_ns_per_gas = other.precompile_ns_per_gas;
-        }
-        if other.native_ns < self.native_ns {
-            self.native_ns = other.native_ns;
-            self.native_ns_per_gas = other.native_ns_per_gas;
-        }
-        self.differs |= other.differs;
-    }
 }
 
 /// Every probe of the estimator but the adversarial suite and the workloads: loops, straight
 /// lines, random mixes, Ethereum precompiles, and the search's findings kept in
-/// `tests/fee-corpus`.
+/// `spec/fees/search.json`.
 pub fn all() -> Vec<Probe> {
     let mut all = probes::probes();
     all.extend(straight::probes());
@@ -234,6 +223,45 @@ pub fn all() -> Vec<Probe> {
     all.extend(precompiles::probes());
     all.extend(search::kept());
     all
+}
+
+/// The machine's speed, measured by a reference program (a random mix of cheap opcodes) next
+/// to each measurement: times measured minutes apart are scaled to the speed of the quietest
+/// reference run, so that the machine's drift does not set the fee.
+pub struct Speed {
+    reference: Probe,
+    /// The reference's time at the speed every measurement is scaled to, in ns: its quietest
+    /// time over the first full measurement (infinite before one).
+    pub quietest: f64,
+}
+
+/// Gas of the reference program.
+const REFERENCE_GAS: u64 = 300_000;
+
+impl Speed {
+    /// A speed gauge whose quietest reference time so far is `quietest` ns (infinite: none yet).
+    pub fn new(quietest: f64) -> Speed {
+        let mut reference = random::probe(random::Pool::Cheap, 7);
+        reference.pattern.gas_limit = REFERENCE_GAS;
+        Speed { reference, quietest }
+    }
+
+    /// Times the reference now (the fastest of `runs`), in ns.
+    ///
+    /// # Errors
+    /// The reference does not run.
+    pub fn now(&self, runner: &Runner, runs: usize) -> Result<f64, String> {
+        Ok(measure(runner, &self.reference, runs)?.precompile.as_nanos() as f64)
+    }
+}
+
+/// Measurements as `evmpc estimate --save` writes them.
+#[derive(Serialize, serde::Deserialize)]
+pub struct Saved {
+    /// The reference program's quietest time, in ns ([`Speed`]).
+    pub quietest_reference_ns: f64,
+    /// Every program's measurement, scaled to that speed.
+    pub rows: Vec<SavedRow>,
 }
 
 /// `pattern`'s state test, parsed (its expected post state left out).

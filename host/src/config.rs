@@ -65,7 +65,7 @@ impl HostConfig {
     /// a slot never holds more, so 64 slots hold at most 128 MiB between sessions. A session
     /// that uses more maps its pages above this again (about 2.4 µs a page on the reference
     /// machine), which its fee covers; a node that runs many such sessions may keep more.
-    pub const DEFAULT_KEEP_RESIDENT: usize = 2 << 20;
+    pub const DEFAULT_KEEP_RESIDENT: usize = crate::fees::RESIDENT_MEMORY as usize;
 
     /// The smallest native stack [`max_wasm_stack`](Self::max_wasm_stack) accepts, in bytes.
     /// The guest's deepest paths fit in it (a test runs them there).

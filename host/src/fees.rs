@@ -7,6 +7,7 @@
 //! fee = per_session × sessions + per_call × calls + per_frame × frames + per_thousand_units × units / 1000
 //!     + per_byte × bytes + per_code_byte × code + per_import × imports
 //!     + per_cold_access × cold + per_hashed_byte × hashed + per_memory_byte × memory
+//!     + per_mapped_byte × mapped
 //!     + Σ over Ethereum precompiles p (per_precompile_call[p] × calls[p] + per_precompile_gas[p] × gas[p])
 //! ```
 //!
@@ -30,6 +31,11 @@ pub use precompiles::{PrecompileUse, PricedPrecompile};
 
 /// Picoseconds of the reference machine's time.
 pub type Picos = u64;
+
+/// Guest memory a node keeps mapped between sessions (what `evmpc-host` keeps resident per
+/// pool slot by default): a session that grows past it has the pages above mapped again, a
+/// cost per byte of its own ([`Usage::mapped`]).
+pub const RESIDENT_MEMORY: u64 = 2 * 1024 * 1024;
 
 /// What a session did that its fee depends on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -58,10 +64,13 @@ pub struct Usage {
     pub cold: u64,
     /// Bytes hashed by the `keccak256` import.
     pub hashed: u64,
-    /// Bytes the guest's linear memory grew by, past its initial size: pages the node maps
-    /// and resets when the session ends, whatever filled them (EVM memory, code, messages,
-    /// frames' stacks).
+    /// Bytes the guest's linear memory grew by, past its initial size: pages the node resets
+    /// when the session ends, whatever filled them (EVM memory, code, messages, frames'
+    /// stacks).
     pub memory: u64,
+    /// Of those, the bytes past [`RESIDENT_MEMORY`]: pages a node maps again for every session
+    /// that grows that far, beside resetting them.
+    pub mapped: u64,
     /// Calls to each Ethereum precompile, by [`PricedPrecompile::index`].
     pub precompiles: [PrecompileUse; PricedPrecompile::COUNT],
 }
@@ -89,6 +98,8 @@ pub enum Term {
     Hashed,
     /// `memory`, at `per_memory_byte`.
     Memory,
+    /// `mapped`, at `per_mapped_byte`.
+    Mapped,
     /// Calls to a precompile, at its `per_precompile_call`.
     PrecompileCalls(PricedPrecompile),
     /// Gas consumed by a precompile, at its `per_precompile_gas`.
@@ -96,7 +107,7 @@ pub enum Term {
 }
 
 /// The terms that are not per precompile, in the formula's order.
-const SCALAR_TERMS: [Term; 10] = [
+const SCALAR_TERMS: [Term; 11] = [
     Term::Sessions,
     Term::Calls,
     Term::Frames,
@@ -107,6 +118,7 @@ const SCALAR_TERMS: [Term; 10] = [
     Term::Cold,
     Term::Hashed,
     Term::Memory,
+    Term::Mapped,
 ];
 
 impl Term {
@@ -133,6 +145,7 @@ impl Term {
             Term::Cold => "per_cold_access".into(),
             Term::Hashed => "per_hashed_byte".into(),
             Term::Memory => "per_memory_byte".into(),
+            Term::Mapped => "per_mapped_byte".into(),
             Term::PrecompileCalls(p) => format!("per_precompile_call[{}]", p.name()),
             Term::PrecompileGas(p) => format!("per_precompile_gas[{}]", p.name()),
         }
@@ -159,6 +172,7 @@ impl Usage {
             Term::Cold => self.cold,
             Term::Hashed => self.hashed,
             Term::Memory => self.memory,
+            Term::Mapped => self.mapped,
             Term::PrecompileCalls(p) => self.precompiles[p.index()].calls,
             Term::PrecompileGas(p) => self.precompiles[p.index()].gas,
         }
@@ -176,6 +190,7 @@ impl Usage {
             Term::Cold => &mut self.cold,
             Term::Hashed => &mut self.hashed,
             Term::Memory => &mut self.memory,
+            Term::Mapped => &mut self.mapped,
             Term::PrecompileCalls(p) => &mut self.precompiles[p.index()].calls,
             Term::PrecompileGas(p) => &mut self.precompiles[p.index()].gas,
         }
@@ -233,6 +248,8 @@ pub struct FeeSchedule {
     pub per_hashed_byte: Picos,
     /// Per byte the guest's memory grew by.
     pub per_memory_byte: Picos,
+    /// Per byte it grew past [`RESIDENT_MEMORY`].
+    pub per_mapped_byte: Picos,
     /// Per call of each Ethereum precompile, by [`PricedPrecompile::index`].
     pub per_precompile_call: [Picos; PricedPrecompile::COUNT],
     /// Per unit of gas each Ethereum precompile consumed.
@@ -252,6 +269,7 @@ impl FeeSchedule {
         per_cold_access: 0,
         per_hashed_byte: 0,
         per_memory_byte: 0,
+        per_mapped_byte: 0,
         per_precompile_call: [0; PricedPrecompile::COUNT],
         per_precompile_gas: [0; PricedPrecompile::COUNT],
     };
@@ -259,18 +277,24 @@ impl FeeSchedule {
     /// The schedule `evmpc estimate` fitted on the reference machine (`spec/fees.md`,
     /// revision 3).
     pub const REFERENCE: FeeSchedule = FeeSchedule {
-        per_session: 30_878_247,
-        per_call: 0,
-        per_frame: 15_999_738,
-        per_thousand_units: 3_000,
-        per_byte: 693,
-        per_code_byte: 8_738,
-        per_import: 0,
-        per_cold_access: 0,
-        per_hashed_byte: 22_406,
-        per_memory_byte: 600,
-        per_precompile_call: [0; PricedPrecompile::COUNT],
-        per_precompile_gas: [17_637; PricedPrecompile::COUNT],
+        per_session: 42_507_560,
+        per_call: 2_723_839,
+        per_frame: 492_425,
+        per_thousand_units: 1_900,
+        per_byte: 0,
+        per_code_byte: 4_545,
+        per_import: 173_117,
+        per_cold_access: 1_368_925,
+        per_hashed_byte: 7_325,
+        per_memory_byte: 265,
+        per_mapped_byte: 1_169,
+        per_precompile_call: [
+            0, 0, 0, 0, 1_640_600, 0, 0, 5_612_995, 0, 0, 0, 0, 0, 0, 0, 0, 1_425_620, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ],
+        per_precompile_gas: [
+            88_070, 7_015, 4_105, 1_450, 48_880, 355_855, 37_195, 76_025, 520_405, 38_305, 29_515, 88_735, 12_690,
+            73_335, 31_895, 70_185, 40_975, 78_370, 61_100, 128_810, 46_125, 92_275, 66_690, 51_090, 37_500, 216_090,
+        ],
     };
 
     /// The price of `term`.
@@ -286,6 +310,7 @@ impl FeeSchedule {
             Term::Cold => self.per_cold_access,
             Term::Hashed => self.per_hashed_byte,
             Term::Memory => self.per_memory_byte,
+            Term::Mapped => self.per_mapped_byte,
             Term::PrecompileCalls(p) => self.per_precompile_call[p.index()],
             Term::PrecompileGas(p) => self.per_precompile_gas[p.index()],
         }
@@ -304,6 +329,7 @@ impl FeeSchedule {
             Term::Cold => &mut self.per_cold_access,
             Term::Hashed => &mut self.per_hashed_byte,
             Term::Memory => &mut self.per_memory_byte,
+            Term::Mapped => &mut self.per_mapped_byte,
             Term::PrecompileCalls(p) => &mut self.per_precompile_call[p.index()],
             Term::PrecompileGas(p) => &mut self.per_precompile_gas[p.index()],
         };
@@ -379,8 +405,9 @@ impl FeeSchedule {
     }
 
     /// The least a unit of gas is charged when an opcode spends it: the cheapest opcode's
-    /// units per unit of its gas, at [`per_thousand_units`](Self::per_thousand_units). A node refuses a gas
-    /// limit its caller cannot pay at this price before any work.
+    /// units per unit of its gas, at [`per_thousand_units`](Self::per_thousand_units), and at
+    /// least one picosecond. A node refuses a gas limit its caller cannot pay at this price
+    /// before any work.
     pub fn floor_per_gas(&self) -> Picos {
         bound::floor_per_gas(self)
     }

@@ -401,10 +401,13 @@ impl<H: EvmHost + 'static> Session<H> {
     /// the usage: both only grow.
     fn read_units(&mut self) -> Result<(), Error> {
         let counted = self.instance.call(Export::Units, 0).map_err(|trap| self.trapped(trap))?;
-        let grown = self.instance.memory().len().saturating_sub(evmpc_abi::limits::GUEST_INITIAL_MEMORY) as u64;
+        let size = self.instance.memory().len() as u64;
+        let grown = size.saturating_sub(evmpc_abi::limits::GUEST_INITIAL_MEMORY as u64);
+        let mapped = size.saturating_sub(crate::fees::RESIDENT_MEMORY);
         let usage = &mut self.instance.data_mut().usage;
         usage.units = usage.units.max(counted as u64);
         usage.memory = usage.memory.max(grown);
+        usage.mapped = usage.mapped.max(mapped);
         Ok(())
     }
 

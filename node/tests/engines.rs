@@ -144,12 +144,13 @@ fn misuse_and_exhaustion_keep_nothing() {
         "{:?}",
         refused.result
     );
-    // A transaction of many frames: with gas for its limit at the price per gas, not for
+    // A transaction of many frames: with gas for its limit at the floor price per gas, not for
     // its frames, the contract runs out in the precompile.
     let looping = Transaction { to: Some(LOOPER), data: Vec::new(), gas_limit: 200_000, ..transfer([0x77; 20], 1) };
     let tx = borsh::to_vec(&looping).unwrap();
     let schedule = evmpc().fee_schedule();
-    let floor = (schedule.per_session + schedule.per_call + schedule.per_gas * looping.gas_limit) * costs::GAS_PER_PICO;
+    let floor =
+        (schedule.per_session + schedule.per_call + schedule.floor_per_gas() * looping.gas_limit) * costs::GAS_PER_PICO;
     let mut starved_in_precompile = 0;
     for gas in (0..40).map(|step| floor + step * floor / 20) {
         let called = node.call("engine", "transact", &tx, gas).unwrap();

@@ -10,10 +10,11 @@
 //! Every opcode weighs at least the dispatch floor (the cheapest opcode's own time), so no
 //! opcode is ever free, and an opcode that only ends a frame at most a few floors, so that no
 //! fixed cost hides in it; a feature no program meets takes the largest weight of its kind.
-//! Mixed code (the honest workloads, the random mixes, the search's findings) is not covered by
-//! the solver, which would load its time on whichever of its opcodes the probes leave
-//! cheapest: if the probes' weights leave one short, every opcode takes the same allowance
-//! until all are covered.
+//! Mixed code of cheap opcodes (the honest workloads, the random mixes of cheap opcodes) is not
+//! covered by the solver, which would load its time on whichever of its opcodes the probes
+//! leave cheapest: what it spends beyond the probes is dispatches its branch predictor misses,
+//! so if the probes' weights leave one short, every opcode takes the same allowance until all
+//! are covered.
 
 use evmpc_abi::units::feature;
 use evmpc_host::fees::{FeeSchedule, Picos, Term, Usage};
@@ -30,8 +31,8 @@ pub struct Sample {
     pub picos: f64,
     /// Whether it is an honest workload (its overcharge weighs most).
     pub honest: bool,
-    /// Whether it is mixed code (an honest workload, a random mix, a search finding): covered
-    /// by the dispatch allowance, not by the solver.
+    /// Whether it is mixed code of cheap opcodes (an honest workload, a random mix of cheap
+    /// opcodes): covered by the dispatch allowance, not by the solver.
     pub mixed: bool,
 }
 
@@ -61,17 +62,26 @@ impl Fitted {
         charge(&self.weights, &self.schedule, sample)
     }
 
-    /// The schedule to publish: every price times `margin` (rounded up), the fixed costs
-    /// times `fixed_margin`; units at `margin` in thousandths.
+    /// The schedule to publish: every price times `margin` (rounded up), and times
+    /// `fixed_margin` the fixed costs and the node's own work that honest code hardly uses
+    /// ([`takes_fixed_margin`]); units at `margin` in thousandths.
     pub fn schedule(&self, margin: f64, fixed_margin: f64) -> FeeSchedule {
         let mut schedule = self.schedule;
         for term in Term::all() {
-            let factor = if term.is_fixed() { fixed_margin } else { margin };
+            let factor = if takes_fixed_margin(term) { fixed_margin } else { margin };
             schedule.set_price(term, (self.schedule.price(term) as f64 * factor).ceil() as Picos);
         }
         schedule.per_thousand_units = (margin * 1000.0).ceil() as Picos;
         schedule
     }
+}
+
+/// Whether `term` takes the fixed costs' margin: sessions and frames (memory traffic, which the
+/// machine's slow phases stretch most), and the node's own work that the honest workloads
+/// hardly use, so a wider margin costs them nothing: the Ethereum precompiles and cold state
+/// (code outside the guest, which the speed reference does not exercise).
+pub fn takes_fixed_margin(term: Term) -> bool {
+    term.is_fixed() || matches!(term, Term::Cold | Term::PrecompileCalls(_) | Term::PrecompileGas(_))
 }
 
 /// The charge of `sample` with `weights` and `schedule`, in picoseconds.
@@ -170,23 +180,46 @@ pub fn fit(samples: &[Sample], floor: f64) -> Result<Fitted, FitError> {
 }
 
 impl Fitted {
-    /// Raises every opcode's weight by one dispatch allowance, the least that covers every
-    /// program of mixed code: what code spends beyond the probes' contexts, each of which runs
-    /// one operation (branches its dispatch mispredicts, caches it misses), falls on all
-    /// opcodes alike, not on whichever one the solver would pick.
+    /// Raises every opcode's weight by one dispatch allowance, and the price of a session by
+    /// one more share, the least (for the honest workloads' charge) that covers every program
+    /// of mixed code: what such code spends beyond the probes' contexts, each of which runs one
+    /// operation (branches its dispatch mispredicts, caches it misses), falls on all opcodes
+    /// alike, not on whichever one the solver would pick; a short program's rest (its session)
+    /// falls on its session.
     fn cover_mixed(&mut self, samples: &[Sample]) {
-        let allowance = samples
-            .iter()
-            .filter(|sample| sample.mixed)
-            .map(|sample| {
-                let opcodes: u64 = sample.features[..256].iter().sum();
-                ((sample.picos - self.charge(sample)) / opcodes.max(1) as f64).max(0.0)
-            })
-            .fold(0.0, f64::max)
-            .ceil() as u32;
+        let mixed: Vec<&Sample> = samples.iter().filter(|sample| sample.mixed).collect();
+        if mixed.is_empty() {
+            return;
+        }
+        let opcodes = |sample: &Sample| sample.features[..256].iter().sum::<u64>() as f64;
+        let mut problem = Problem::new(OptimizationDirection::Minimize);
+        let honest = |sample: &&Sample| if sample.honest { 1.0 } else { OTHER_WEIGHT };
+        // Nanoseconds per opcode and per session.
+        let per_opcode = problem.add_var(
+            mixed.iter().map(|s| honest(s) * opcodes(s) * 1e3 / s.picos).sum::<f64>() + WEIGHT_COST,
+            (0.0, f64::INFINITY),
+        );
+        let per_session = problem.add_var(
+            mixed.iter().map(|s| honest(s) * s.usage.sessions as f64 * 1e3 / s.picos).sum::<f64>() + WEIGHT_COST,
+            (0.0, f64::INFINITY),
+        );
+        for sample in &mixed {
+            let short = (sample.picos - self.charge(sample)) / 1e3;
+            let terms = [(per_opcode, opcodes(sample)), (per_session, sample.usage.sessions as f64)];
+            problem.add_constraint(terms.as_slice(), ComparisonOp::Ge, short);
+        }
+        let (allowance, session) = match problem.solve() {
+            Ok(SolveOutcome::Solution(solution)) => (solution[per_opcode], solution[per_session]),
+            // Never infeasible (both variables are unbounded above); the opcodes alone cover all.
+            _ => {
+                (mixed.iter().map(|s| (s.picos - self.charge(s)) / 1e3 / opcodes(s).max(1.0)).fold(0.0, f64::max), 0.0)
+            }
+        };
+        let allowance = (allowance * 1e3).ceil().max(0.0) as u32;
         for weight in &mut self.weights[..256] {
             *weight = weight.saturating_add(allowance);
         }
+        self.schedule.per_session = self.schedule.per_session.saturating_add((session * 1e3).ceil().max(0.0) as Picos);
         self.allowance = allowance;
     }
 }

@@ -5,7 +5,7 @@
 
 use super::fit::{Fitted, Sample};
 use super::random::{piece, setup, Pool};
-use super::Probe;
+use super::{Probe, Speed};
 use crate::adversarial::Pattern;
 use crate::statetest::runner::Runner;
 use rand::rngs::SmallRng;
@@ -95,11 +95,13 @@ fn next_piece(rng: &mut SmallRng, pool: Pool, labels: &mut usize) -> String {
     piece(rng, pool, *labels)
 }
 
-/// Measures `code` and gives its sample and time over charge under `fitted`.
-fn evaluate(runner: &Runner, code: Vec<u8>, fitted: &Fitted, runs: usize) -> Option<(Sample, f64)> {
+/// Measures `code` (scaled to the machine's quietest speed) and gives its sample and time over
+/// charge under `fitted`.
+fn evaluate(runner: &Runner, speed: &Speed, code: Vec<u8>, fitted: &Fitted, runs: usize) -> Option<(Sample, f64)> {
     let mut pattern = Pattern::with_code("search", "search", code);
     pattern.gas_limit = 3_000_000;
     let unit = super::unit(&pattern).ok()?;
+    let now = speed.now(runner, runs).ok()?;
     let measurement = runner.measure_unit(&unit, runs).ok()?;
     if measurement.differs {
         return None;
@@ -107,7 +109,7 @@ fn evaluate(runner: &Runner, code: Vec<u8>, fitted: &Fitted, runs: usize) -> Opt
     let sample = Sample {
         usage: measurement.usage,
         features: measurement.features,
-        picos: measurement.precompile.as_nanos() as f64 * 1e3,
+        picos: measurement.precompile.as_nanos() as f64 * 1e3 * speed.quietest / now,
         honest: false,
         mixed: true,
     };
@@ -116,10 +118,12 @@ fn evaluate(runner: &Runner, code: Vec<u8>, fitted: &Fitted, runs: usize) -> Opt
 }
 
 /// Searches `evaluations` programs from `seed` for the highest time over charge under
-/// `fitted`, each timed as the fastest of `runs`; returns the best found with their samples,
+/// `fitted`, each timed as the fastest of `runs` and scaled by `speed`; returns the best found
+/// with their samples,
 /// best first. `progress` is told after every evaluation.
 pub fn search(
     runner: &Runner,
+    speed: &Speed,
     fitted: &Fitted,
     evaluations: usize,
     runs: usize,
@@ -134,7 +138,7 @@ pub fn search(
             Some((parent, _, _)) if elite.len() >= ELITE => parent.mutated(&mut rng, &mut labels),
             _ => Genome::random(&mut rng, &mut labels),
         };
-        let Some((sample, ratio)) = genome.code().and_then(|code| evaluate(runner, code, fitted, runs)) else {
+        let Some((sample, ratio)) = genome.code().and_then(|code| evaluate(runner, speed, code, fitted, runs)) else {
             continue;
         };
         elite.push((genome, sample, ratio));

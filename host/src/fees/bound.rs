@@ -118,7 +118,10 @@ pub(super) fn per_gas(schedule: &FeeSchedule) -> Result<Picos, FeeOverflow> {
     let frame = schedule
         .per_frame
         .checked_add(schedule.per_byte.checked_mul(code).ok_or(FeeOverflow)?)
-        .and_then(|frame| frame.checked_add(schedule.per_memory_byte.checked_mul(frame_memory)?))
+        .and_then(|frame| {
+            let per_byte = schedule.per_memory_byte.checked_add(schedule.per_mapped_byte)?;
+            frame.checked_add(per_byte.checked_mul(frame_memory)?)
+        })
         .and_then(|frame| frame.checked_add(schedule.units_fee(frame_end_units).ok()?))
         .ok_or(FeeOverflow)?
         .div_ceil(MIN_GAS_PER_FRAME);
@@ -140,21 +143,23 @@ pub(super) fn per_gas(schedule: &FeeSchedule) -> Result<Picos, FeeOverflow> {
         schedule.per_byte.checked_mul(MAX_BYTES_PER_GAS),
         schedule.per_hashed_byte.checked_mul(MAX_HASHED_PER_GAS),
         // EVM memory, messages and return data in guest memory.
-        schedule.per_memory_byte.checked_mul(MAX_BYTES_PER_GAS),
+        schedule.per_memory_byte.checked_add(schedule.per_mapped_byte).and_then(|b| b.checked_mul(MAX_BYTES_PER_GAS)),
         Some(precompile),
     ];
     terms.iter().try_fold(0u64, |sum, term| term.and_then(|term| sum.checked_add(term)).ok_or(FeeOverflow))
 }
 
 /// The least one unit of gas is charged when an opcode spends it: the cheapest opcode's units
-/// per gas at `per_thousand_units`, rounded down.
+/// per gas at `per_thousand_units`, rounded down, and at least one picosecond. An opcode that
+/// opens a frame or calls the node (CREATE, SLOAD) counts few units for much gas, the rest of
+/// its cost falling on the node's terms, so the opcodes alone give less than a picosecond.
 pub(super) fn floor_per_gas(schedule: &FeeSchedule) -> Picos {
     let cheapest = (0..=255u8)
         .filter(|opcode| !ends_frame(*opcode) && least_gas(*opcode) > 0)
         .map(|opcode| u64::from(units::OPCODE[usize::from(opcode)]) / least_gas(opcode))
         .min()
         .unwrap_or(0);
-    schedule.per_thousand_units.saturating_mul(cheapest) / 1000
+    (schedule.per_thousand_units.saturating_mul(cheapest) / 1000).max(1)
 }
 
 /// What the init code `gas` can buy may add to a session's fee.

@@ -248,16 +248,16 @@ mod tests {
             let precompiles =
                 revm::precompile::Precompiles::new(revm::precompile::PrecompileSpecId::from_spec_id(spec));
             for address in precompiles.addresses() {
-                assert!(PricedPrecompile::of(&address.0 .0, spec).is_some(), "{address} under {spec:?}");
+                assert!(PricedPrecompile::of(&address.0 .0, spec, &[]).is_some(), "{address} under {spec:?}");
             }
             assert_eq!(
                 precompiles.addresses().count(),
-                (0..=0x100).filter(|n| PricedPrecompile::of(&at(*n), spec).is_some()).count()
+                (0..=0x100).filter(|n| PricedPrecompile::of(&at(*n), spec, &[]).is_some()).count()
             );
         }
-        assert_eq!(PricedPrecompile::of(&at(5), SpecId::CANCUN), Some(PricedPrecompile::ModexpEip2565));
-        assert_eq!(PricedPrecompile::of(&at(5), SpecId::OSAKA), Some(PricedPrecompile::ModexpEip7883));
-        assert_eq!(PricedPrecompile::of(&at(8), SpecId::BYZANTIUM), Some(PricedPrecompile::Bn254PairingByzantium));
+        assert_eq!(PricedPrecompile::of(&at(5), SpecId::CANCUN, &[]), Some(PricedPrecompile::ModexpEip2565));
+        assert_eq!(PricedPrecompile::of(&at(5), SpecId::OSAKA, &[]), Some(PricedPrecompile::ModexpEip7883));
+        assert_eq!(PricedPrecompile::of(&at(8), SpecId::BYZANTIUM, &[]), Some(PricedPrecompile::Bn254PairingByzantium));
         let modexp = |base: u8, exponent: u8, modulus: &[u8]| {
             let mut input = [0u8; 96].to_vec();
             input[31] = base;

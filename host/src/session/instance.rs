@@ -54,7 +54,9 @@ struct WasmiParts {
     units: wasmi::TypedFunc<(), i64>,
 }
 
-/// One instance of the guest.
+/// One instance of the guest. Its variants differ in size, but a session holds exactly one
+/// for its life; boxing wasmtime's would add a pointer chase to every call into the guest.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Instance<H: EvmHost> {
     Wasmtime {
         store: wasmtime::Store<SessionData<H>>,

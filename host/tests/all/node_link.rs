@@ -119,8 +119,9 @@ fn misuse_is_refused_with_nothing_charged_or_changed() {
 fn running_out_of_gas_in_a_call_pays_everything_and_keeps_nothing() {
     let schedule = FeeSchedule::REFERENCE;
     let gas_limit = 200_000;
-    // Enough for the gas limit at the floor price per gas, not for hundreds of frames.
-    let gas = schedule.per_session + schedule.floor_per_gas() * gas_limit + 1;
+    // Enough for a session and the gas limit at the floor price per gas, not for hundreds of
+    // frames.
+    let gas = schedule.per_session + schedule.per_call + schedule.floor_per_gas() * gas_limit + 1;
     let mut contract = contract(gas);
     let before = contract.storage.clone();
     let trap = link().transact(&mut contract, &tx(LOOPER, gas_limit)).unwrap_err();
