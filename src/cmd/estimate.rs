@@ -181,13 +181,14 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             progress.set_message(format!("best time/charge {best:.3}"));
         });
         progress.finish_and_clear();
-        // The best of many noisy measurements is the luckiest: each finding is measured again
-        // as every other program is (rounds, median) before it joins the fit.
+        // Named after the findings kept before. The best of many noisy measurements is the
+        // luckiest: each finding is measured again as every other program is (rounds, median)
+        // before it joins the fit.
         let kept = crate::estimate::search::kept().len();
         let found: Vec<Finding> = found
             .into_iter()
             .enumerate()
-            .map(|(rank, (finding, _))| Finding { name: format!("search-{}", kept + rank), ..finding })
+            .map(|(rank, finding)| Finding { name: format!("search-{}", kept + rank), ..finding })
             .collect();
         let again: Vec<Probe> = found.iter().filter_map(Finding::probe).collect();
         for (finding, row) in found.into_iter().zip(measure_all(&runner, &again, &args, &mut speed)?) {

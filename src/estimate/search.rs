@@ -95,9 +95,9 @@ fn next_piece(rng: &mut SmallRng, pool: Pool, labels: &mut usize) -> String {
     piece(rng, pool, *labels)
 }
 
-/// Measures `code` (scaled to the machine's quietest speed) and gives its sample and time over
-/// charge under `fitted`.
-fn evaluate(runner: &Runner, speed: &Speed, code: Vec<u8>, fitted: &Fitted, runs: usize) -> Option<(Sample, f64)> {
+/// Measures `code` (scaled to the machine's quietest speed) and gives its time over charge
+/// under `fitted`.
+fn evaluate(runner: &Runner, speed: &Speed, code: Vec<u8>, fitted: &Fitted, runs: usize) -> Option<f64> {
     let mut pattern = Pattern::with_code("search", "search", code);
     pattern.gas_limit = 3_000_000;
     let unit = super::unit(&pattern).ok()?;
@@ -111,15 +111,13 @@ fn evaluate(runner: &Runner, speed: &Speed, code: Vec<u8>, fitted: &Fitted, runs
         features: measurement.features,
         picos: measurement.precompile.as_nanos() as f64 * 1e3 * speed.quietest / now,
         honest: false,
-        mixed: true,
+        mixed: false,
     };
-    let ratio = sample.picos / fitted.charge(&sample).max(1.0);
-    Some((sample, ratio))
+    Some(sample.picos / fitted.charge(&sample).max(1.0))
 }
 
 /// Searches `evaluations` programs from `seed` for the highest time over charge under
-/// `fitted`, each timed as the fastest of `runs` and scaled by `speed`; returns the best found
-/// with their samples,
+/// `fitted`, each timed as the fastest of `runs` and scaled by `speed`; returns the best found,
 /// best first. `progress` is told after every evaluation.
 pub fn search(
     runner: &Runner,
@@ -129,29 +127,29 @@ pub fn search(
     runs: usize,
     seed: u64,
     progress: impl Fn(usize, f64),
-) -> Vec<(Finding, Sample)> {
+) -> Vec<Finding> {
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut labels = 0;
-    let mut elite: Vec<(Genome, Sample, f64)> = Vec::new();
+    let mut elite: Vec<(Genome, f64)> = Vec::new();
     for evaluation in 0..evaluations {
         let genome = match elite.choose(&mut rng) {
-            Some((parent, _, _)) if elite.len() >= ELITE => parent.mutated(&mut rng, &mut labels),
+            Some((parent, _)) if elite.len() >= ELITE => parent.mutated(&mut rng, &mut labels),
             _ => Genome::random(&mut rng, &mut labels),
         };
-        let Some((sample, ratio)) = genome.code().and_then(|code| evaluate(runner, speed, code, fitted, runs)) else {
+        let Some(ratio) = genome.code().and_then(|code| evaluate(runner, speed, code, fitted, runs)) else {
             continue;
         };
-        elite.push((genome, sample, ratio));
-        elite.sort_by(|a, b| b.2.total_cmp(&a.2));
+        elite.push((genome, ratio));
+        elite.sort_by(|a, b| b.1.total_cmp(&a.1));
         elite.truncate(ELITE);
-        progress(evaluation, elite[0].2);
+        progress(evaluation, elite[0].1);
     }
     elite
         .into_iter()
         .enumerate()
-        .filter_map(|(rank, (genome, sample, ratio))| {
+        .filter_map(|(rank, (genome, ratio))| {
             let code = hex::encode(genome.code()?);
-            Some((Finding { name: format!("search-{seed}-{rank}"), ratio, code }, sample))
+            Some(Finding { name: format!("search-{seed}-{rank}"), ratio, code })
         })
         .collect()
 }

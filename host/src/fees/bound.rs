@@ -115,13 +115,12 @@ pub(super) fn per_gas(schedule: &FeeSchedule) -> Result<Picos, FeeOverflow> {
     let code = evmpc_abi::limits::MAX_CODE_SIZE as u64;
     // A frame's code crosses and is kept in guest memory, beside its stack's room.
     let frame_memory = code + STACK_BYTES;
+    // A byte the guest's memory grows by is reset, and mapped again past what stays resident.
+    let per_grown_byte = schedule.per_memory_byte.checked_add(schedule.per_mapped_byte).ok_or(FeeOverflow)?;
     let frame = schedule
         .per_frame
         .checked_add(schedule.per_byte.checked_mul(code).ok_or(FeeOverflow)?)
-        .and_then(|frame| {
-            let per_byte = schedule.per_memory_byte.checked_add(schedule.per_mapped_byte)?;
-            frame.checked_add(per_byte.checked_mul(frame_memory)?)
-        })
+        .and_then(|frame| frame.checked_add(per_grown_byte.checked_mul(frame_memory)?))
         .and_then(|frame| frame.checked_add(schedule.units_fee(frame_end_units).ok()?))
         .ok_or(FeeOverflow)?
         .div_ceil(MIN_GAS_PER_FRAME);
@@ -143,7 +142,7 @@ pub(super) fn per_gas(schedule: &FeeSchedule) -> Result<Picos, FeeOverflow> {
         schedule.per_byte.checked_mul(MAX_BYTES_PER_GAS),
         schedule.per_hashed_byte.checked_mul(MAX_HASHED_PER_GAS),
         // EVM memory, messages and return data in guest memory.
-        schedule.per_memory_byte.checked_add(schedule.per_mapped_byte).and_then(|b| b.checked_mul(MAX_BYTES_PER_GAS)),
+        per_grown_byte.checked_mul(MAX_BYTES_PER_GAS),
         Some(precompile),
     ];
     terms.iter().try_fold(0u64, |sum, term| term.and_then(|term| sum.checked_add(term)).ok_or(FeeOverflow))
