@@ -7,7 +7,7 @@
 //! precompile and native revm in the same process; `--emit-statetests` writes them as
 //! Ethereum state tests, so `evmpc statetest --compare-native` can run them too.
 
-use evmpc_host::asm::asm;
+use evmpc_oracle::asm::asm;
 use serde_json::{json, Value};
 
 /// Pieces of programs: loops, calls, operands.

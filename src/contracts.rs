@@ -276,7 +276,7 @@ pub(crate) fn call_heavy(calls: u16) -> Pattern {
         hex::encode(callee)
     );
     let mut pattern = Pattern::new("call-heavy", format!("{calls} CALLs, each reading a slot"), &code)
-        .with(callee, evmpc_host::asm::asm("PUSH1 0x00 SLOAD PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 RETURN"))
+        .with(callee, evmpc_oracle::asm::asm("PUSH1 0x00 SLOAD PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 RETURN"))
         .with_slot(callee, [0; 32], U256::from(7).to_be_bytes::<32>());
     pattern.gas_limit = 10_000_000;
     pattern
@@ -285,11 +285,11 @@ pub(crate) fn call_heavy(calls: u16) -> Pattern {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use evmpc_host::HostConfig;
+    use evmpc_host::EngineConfig;
 
     #[test]
     fn every_path_agrees_with_native_revm_on_the_small_workloads() {
-        let engine = Engine::new(&HostConfig::new()).unwrap();
+        let engine = Engine::new(&EngineConfig::new()).unwrap();
         let mut paths = Paths::new(&engine).unwrap();
         for workload in workloads().iter().filter(|workload| workload.tx.gas_limit <= 10_000_000) {
             let native = paths.run(Path::Native, workload).unwrap();

@@ -10,7 +10,7 @@
 
 use crate::adversarial::{address, Pattern, CONTRACT};
 use evmpc_host::executor::{Executor, TxError};
-use evmpc_host::memory_host::MemoryContext;
+use evmpc_host::state_host::memory_host::MemoryContext;
 use evmpc_host::{Engine, Error, NodeError};
 use revm::context::result::ExecutionResult;
 use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
@@ -183,7 +183,7 @@ impl Chain {
                 Ok(ExecutionResult::Revert { .. }) => Ended::Revert,
                 Ok(ExecutionResult::Halt { .. }) => Ended::Halt,
                 Err(TxError::Invalid(_) | TxError::Header(_)) => return Ok((Ended::Invalid, after)),
-                Err(TxError::Precompile(Error::Node(NodeError::PoolExhausted(_)))) => {
+                Err(TxError::Precompile(Error::Node(NodeError::PoolExhausted { .. }))) => {
                     self.pool_waits += 1;
                     std::thread::yield_now();
                     db = after;
@@ -241,7 +241,7 @@ fn fresh_state(pattern: &Pattern) -> (CacheDB<EmptyDB>, TxEnv, SpecId) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use evmpc_host::HostConfig;
+    use evmpc_host::EngineConfig;
 
     #[test]
     fn transfers_calls_and_cases_run_on_one_chain() {
@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn threads_wait_for_the_one_slot_and_lose_nothing() {
-        let mut config = HostConfig::new();
+        let mut config = EngineConfig::new();
         config.max_sessions(1);
         let engine = Engine::new(&config).unwrap();
         let sent = std::thread::scope(|scope| {

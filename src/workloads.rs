@@ -1,6 +1,6 @@
 use crate::cmd::input::{snailtracer, SNAILTRACER_CALLDATA};
-use evmpc_host::native;
 use evmpc_host::{Action, Fork, FrameInput, MemoryHost, Precompile, ReturnedFrame};
+use evmpc_oracle::native;
 
 /// A benchmark: one frame on a fresh in-memory state.
 #[derive(Clone, Debug)]

@@ -3,7 +3,8 @@
 //! `cargo bench -p evmpc-host --bench precompile` (or `just bench`, which also prints a summary).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use evmpc_host::{native, Action, Engine, Fork, FrameInput, HostConfig, MemoryHost, Precompile};
+use evmpc_host::{Action, Engine, EngineConfig, Fork, FrameInput, MemoryHost, Precompile};
+use evmpc_oracle::native;
 use std::hint::black_box;
 
 fn snailtracer() -> FrameInput {
@@ -31,7 +32,7 @@ fn run_native(table: &native::MemoryTable, frame: &FrameInput) {
 }
 
 fn benches(c: &mut Criterion) {
-    let engine = Engine::new(&HostConfig::default()).expect("engine");
+    let engine = Engine::new(&EngineConfig::default()).expect("engine");
     let precompile = Precompile::<MemoryHost>::new(&engine).expect("precompile");
     let table: native::MemoryTable = native::table();
     let workloads = [

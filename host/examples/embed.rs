@@ -6,12 +6,12 @@
 
 use evmpc_host::abi::FrameKind;
 use evmpc_host::{
-    Action, CallData, Code, Engine, Error, Fork, FrameInput, HostConfig, MemoryHost, Precompile, SubcallOutcome,
+    Action, CallData, Code, Engine, EngineConfig, Error, Fork, FrameInput, MemoryHost, Precompile, SubcallOutcome,
     SubcallOutput,
 };
 
 fn main() -> Result<(), Error> {
-    let engine = Engine::new(&HostConfig::default())?;
+    let engine = Engine::new(&EngineConfig::default())?;
     let precompile = Precompile::<MemoryHost>::new(&engine)?;
 
     // The caller stores 1 in slot 0 then calls 0xcc…cc, which returns 32 bytes of 0x2a.

@@ -1,31 +1,20 @@
-//! The canonical artifact is committed under `spec/`; this crate embeds exactly those bytes
-//! and refuses to run different ones.
+//! The canonical artifact is committed under `spec/`, which is the `evmpc-artifact` crate;
+//! this crate embeds exactly those bytes and refuses to run different ones.
 
 use crate::error::NodeError;
 use sha2::{Digest, Sha256};
 
-/// The canonical precompile artifact (`spec/evmpc.wasm`).
-pub const ARTIFACT: &[u8] = include_bytes!("../../spec/evmpc.wasm");
+/// The canonical precompile artifact (`spec/evmpc.wasm`, shipped in `evmpc-artifact`).
+pub const ARTIFACT: &[u8] = evmpc_artifact::WASM;
 
 /// The artifact lock (`spec/artifact.lock`): sha256, size, toolchain and ABI hash.
-pub const LOCK: &str = include_str!("../../spec/artifact.lock");
+pub const LOCK: &str = evmpc_artifact::LOCK;
 
-/// The value of `key = "value"` in the lock.
-pub fn lock_value(key: &str) -> Option<&'static str> {
-    LOCK.lines().find_map(|line| {
-        let (name, value) = line.split_once('=')?;
-        (name.trim() == key).then(|| value.trim().trim_matches('"'))
-    })
-}
+pub use evmpc_artifact::{lock_value, locked_sha256};
 
 /// sha256 of `bytes`.
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
-}
-
-/// The artifact's sha256 as the lock states it (lower-case hex).
-pub fn locked_sha256() -> &'static str {
-    lock_value("sha256").unwrap_or("")
 }
 
 /// Checks `bytes` against the lock's sha256.

@@ -1,13 +1,15 @@
+//! The Wasm engine configured for determinism, with the artifact compiled once (and cached
+//! on disk if asked). Instances and imports are `backend`'s.
+
 use crate::artifact;
-use crate::config::{HostConfig, WasmEngine};
-use crate::error::{Error, NodeError};
-use crate::evm_host::EvmHost;
-use crate::session::{Linked, Session};
+use crate::engine_config::{EngineConfig, WasmEngine};
+use crate::error::{EngineError, EngineStep, Error, NodeError};
+use crate::fees::FeeSchedule;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
-use wasmtime::{InstanceAllocationStrategy, Linker, Module, OptLevel, PoolingAllocationConfig, Strategy};
+use wasmtime::{InstanceAllocationStrategy, Module, OptLevel, PoolingAllocationConfig, Strategy};
 
-/// A wasmtime engine configured for determinism, with the precompile compiled once.
+/// The Wasm engine configured for determinism, with the precompile compiled once.
 ///
 /// Cheap to clone; immutable after [`Engine::new`]. The artifact is compiled on first use
 /// (or loaded from the cache directory) and shared by every clone.
@@ -18,11 +20,11 @@ pub struct Engine {
 
 struct Inner {
     engine: wasmtime::Engine,
-    config: HostConfig,
-    module: OnceLock<Result<Module, String>>,
-    /// The interpreter, when [`HostConfig::wasm_engine`] chooses it.
+    config: EngineConfig,
+    module: OnceLock<Result<Module, NodeError>>,
+    /// The interpreter, when [`EngineConfig::wasm_engine`] chooses it.
     wasmi: Option<wasmi::Engine>,
-    wasmi_module: OnceLock<Result<wasmi::Module, String>>,
+    wasmi_module: OnceLock<Result<wasmi::Module, NodeError>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -32,7 +34,7 @@ impl std::fmt::Debug for Engine {
 }
 
 /// The deterministic wasmtime configuration the spec prescribes.
-fn wasmtime_config(config: &HostConfig) -> wasmtime::Config {
+fn wasmtime_config(config: &EngineConfig) -> wasmtime::Config {
     let mut wasm = wasmtime::Config::new();
     wasm.strategy(Strategy::Cranelift)
         .cranelift_opt_level(OptLevel::Speed)
@@ -82,7 +84,7 @@ fn wasmtime_config(config: &HostConfig) -> wasmtime::Config {
 
 /// The same deterministic feature set for wasmi (built without SIMD or memory64), and no floating point
 /// at all: a module with a float instruction fails validation.
-fn wasmi_config(config: &HostConfig) -> wasmi::Config {
+fn wasmi_config(config: &EngineConfig) -> wasmi::Config {
     let mut wasm = wasmi::Config::default();
     wasm.wasm_bulk_memory(true)
         .wasm_wide_arithmetic(true)
@@ -102,9 +104,10 @@ impl Engine {
     /// # Errors
     /// [`NodeError::Config`] for invalid settings, [`NodeError::Engine`] when wasmtime
     /// refuses the configuration on this machine.
-    pub fn new(config: &HostConfig) -> Result<Engine, Error> {
+    pub fn new(config: &EngineConfig) -> Result<Engine, Error> {
         config.validate().map_err(NodeError::Config)?;
-        let engine = wasmtime::Engine::new(&wasmtime_config(config)).map_err(|e| NodeError::Engine(e.to_string()))?;
+        let engine = wasmtime::Engine::new(&wasmtime_config(config))
+            .map_err(|e| NodeError::from(EngineError::new(EngineStep::Configure, e)))?;
         let wasmi = (config.wasm_engine == WasmEngine::Wasmi).then(|| wasmi::Engine::new(&wasmi_config(config)));
         Ok(Engine {
             inner: Arc::new(Inner {
@@ -122,11 +125,15 @@ impl Engine {
     /// # Errors
     /// As [`Engine::new`].
     pub fn shared() -> Result<Engine, Error> {
-        static SHARED: OnceLock<Result<Engine, String>> = OnceLock::new();
-        SHARED
-            .get_or_init(|| Engine::new(&HostConfig::default()).map_err(|e| e.to_string()))
-            .clone()
-            .map_err(|message| NodeError::Engine(message).into())
+        static SHARED: OnceLock<Result<Engine, NodeError>> = OnceLock::new();
+        let shared = SHARED.get_or_init(|| {
+            Engine::new(&EngineConfig::default()).map_err(|error| match error {
+                Error::Node(error) => error,
+                // Building an engine runs no frame.
+                Error::Frame(_) => unreachable!("Engine::new fails only for the node"),
+            })
+        });
+        shared.clone().map_err(Error::Node)
     }
 
     /// The wasmtime engine.
@@ -134,31 +141,40 @@ impl Engine {
         &self.inner.engine
     }
 
-    /// The Wasm engine that runs the artifact ([`HostConfig::wasm_engine`]).
+    /// The Wasm engine that runs the artifact ([`EngineConfig::wasm_engine`]).
     pub fn wasm_engine(&self) -> WasmEngine {
         self.inner.config.wasm_engine
     }
 
-    /// The artifact compiled for wasmi, on first call.
-    fn wasmi_module(&self, engine: &wasmi::Engine) -> Result<wasmi::Module, Error> {
+    /// The interpreter and the artifact compiled for it, on first call.
+    ///
+    /// # Errors
+    /// [`NodeError::ArtifactMismatch`] if the embedded bytes are not the locked ones;
+    /// [`NodeError::Engine`] if the engine does not run wasmi or compilation fails.
+    pub(crate) fn wasmi_module(&self) -> Result<(&wasmi::Engine, &wasmi::Module), NodeError> {
+        let engine = self
+            .inner
+            .wasmi
+            .as_ref()
+            .ok_or_else(|| EngineError::new(EngineStep::Configure, "the engine was not configured for wasmi"))?;
         let module = self.inner.wasmi_module.get_or_init(|| {
-            artifact::verify(artifact::ARTIFACT).map_err(|e| e.to_string())?;
-            wasmi::Module::new(engine, artifact::ARTIFACT).map_err(|e| e.to_string())
+            artifact::verify(artifact::ARTIFACT)?;
+            wasmi::Module::new(engine, artifact::ARTIFACT).map_err(|e| EngineError::new(EngineStep::Compile, e).into())
         });
-        module.clone().map_err(|message| NodeError::Engine(message).into())
+        Ok((engine, module.as_ref().map_err(Clone::clone)?))
     }
 
-    /// Whether sessions count guest instructions ([`HostConfig::count_instructions`]).
+    /// Whether sessions count guest instructions ([`EngineConfig::count_instructions`]).
     pub fn counts_instructions(&self) -> bool {
         self.inner.config.count_instructions
     }
 
-    /// The fee schedule sessions price their usage with ([`HostConfig::fee_schedule`]).
-    pub fn fee_schedule(&self) -> crate::fees::FeeSchedule {
+    /// The fee schedule sessions price their usage with ([`EngineConfig::fee_schedule`]).
+    pub fn fee_schedule(&self) -> FeeSchedule {
         self.inner.config.fee_schedule
     }
 
-    /// The native stack the guest may use, in bytes ([`HostConfig::max_wasm_stack`]).
+    /// The native stack the guest may use, in bytes ([`EngineConfig::max_wasm_stack`]).
     pub fn max_wasm_stack(&self) -> usize {
         self.inner.config.max_wasm_stack
     }
@@ -166,7 +182,7 @@ impl Engine {
     /// The compiled artifact: compiled on first call (or read from the cache) and kept.
     ///
     /// # The on-disk cache
-    /// With [`HostConfig::cache_dir`], the compiled module is written there once and loaded
+    /// With [`EngineConfig::cache_dir`], the compiled module is written there once and loaded
     /// by later processes. Loading it runs its bytes as native code: wasmtime checks that
     /// they were compiled for this engine configuration and wasmtime version, not that
     /// they are what this artifact compiles to. The directory must therefore be writable
@@ -176,13 +192,18 @@ impl Engine {
     ///
     /// # Errors
     /// [`NodeError::ArtifactMismatch`] if the embedded bytes are not the locked ones;
-    /// [`NodeError::Engine`] if compilation fails.
-    pub fn module(&self) -> Result<&Module, Error> {
-        let module = self.inner.module.get_or_init(|| self.load_module().map_err(|e| e.to_string()));
-        module.as_ref().map_err(|message| NodeError::Engine(message.clone()).into())
+    /// [`NodeError::Engine`] if compilation fails; [`NodeError::Cache`] if the compiled
+    /// module cannot be written to the cache.
+    pub fn module(&self) -> Result<&Module, NodeError> {
+        self.inner.module.get_or_init(|| self.load_module()).as_ref().map_err(Clone::clone)
     }
 
-    fn load_module(&self) -> Result<Module, Error> {
+    /// How many sessions may be alive at once ([`EngineConfig::max_sessions`]).
+    pub fn max_sessions(&self) -> u32 {
+        self.inner.config.max_sessions
+    }
+
+    fn load_module(&self) -> Result<Module, NodeError> {
         artifact::verify(artifact::ARTIFACT)?;
         let Some(dir) = &self.inner.config.cache_dir else {
             return self.compile();
@@ -196,18 +217,20 @@ impl Engine {
             }
         }
         let module = self.compile()?;
-        let cache_error =
-            |e: &dyn std::fmt::Display| NodeError::Cache { path: path.display().to_string(), message: e.to_string() };
-        let bytes = module.serialize().map_err(|e| cache_error(&e))?;
-        std::fs::create_dir_all(dir).map_err(|e| cache_error(&e))?;
+        let cache_error = |source: Box<dyn std::error::Error + Send + Sync>| NodeError::Cache {
+            path: path.clone(),
+            source: Arc::from(source),
+        };
+        let bytes = module.serialize().map_err(|e| cache_error(e.into()))?;
+        std::fs::create_dir_all(dir).map_err(|e| cache_error(e.into()))?;
         let partial = path.with_extension(unique_suffix());
-        std::fs::write(&partial, bytes).map_err(|e| cache_error(&e))?;
-        std::fs::rename(&partial, &path).map_err(|e| cache_error(&e))?;
+        std::fs::write(&partial, bytes).map_err(|e| cache_error(e.into()))?;
+        std::fs::rename(&partial, &path).map_err(|e| cache_error(e.into()))?;
         Ok(module)
     }
 
-    fn compile(&self) -> Result<Module, Error> {
-        Module::new(&self.inner.engine, artifact::ARTIFACT).map_err(|e| NodeError::Engine(e.to_string()).into())
+    fn compile(&self) -> Result<Module, NodeError> {
+        Module::new(&self.inner.engine, artifact::ARTIFACT).map_err(|e| EngineError::new(EngineStep::Compile, e).into())
     }
 
     /// Cache file for this artifact and engine configuration.
@@ -225,67 +248,6 @@ fn unique_suffix() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static WRITES: AtomicU64 = AtomicU64::new(0);
     format!("{}-{}.partial", std::process::id(), WRITES.fetch_add(1, Ordering::Relaxed))
-}
-
-/// The precompile linked to a node's [`EvmHost`] type: imports type-checked once, ready to
-/// start sessions.
-pub struct Precompile<H: EvmHost> {
-    engine: Engine,
-    linked: Linked<H>,
-}
-
-impl<H: EvmHost + 'static> Precompile<H> {
-    /// Links the imports for `H` and pre-instantiates the module.
-    ///
-    /// # Errors
-    /// [`NodeError`] when the artifact does not compile or link.
-    pub fn new(engine: &Engine) -> Result<Self, Error> {
-        #[cfg(feature = "wasm2c")]
-        if engine.wasm_engine() == crate::config::WasmEngine::Wasm2c {
-            // build.rs translated exactly these bytes; refuse to run if they are not locked.
-            artifact::verify(artifact::ARTIFACT)?;
-            return Ok(Precompile { engine: engine.clone(), linked: Linked::Wasm2c });
-        }
-        let linked = match &engine.inner.wasmi {
-            None => {
-                let module = engine.module()?;
-                let mut linker = Linker::new(engine.wasmtime());
-                crate::link::define_imports(&mut linker).map_err(|e| NodeError::Engine(e.to_string()))?;
-                Linked::Wasmtime(linker.instantiate_pre(module).map_err(|e| NodeError::Engine(e.to_string()))?)
-            }
-            Some(wasmi) => {
-                let module = engine.wasmi_module(wasmi)?;
-                let mut linker = wasmi::Linker::new(wasmi);
-                crate::link::define_wasmi_imports(&mut linker).map_err(|e| NodeError::Engine(e.to_string()))?;
-                Linked::Wasmi { engine: wasmi.clone(), linker, module }
-            }
-        };
-        Ok(Precompile { engine: engine.clone(), linked })
-    }
-
-    /// A new session (one Wasm instance, for one EVM transaction) over `host`.
-    ///
-    /// # Errors
-    /// [`NodeError::PoolExhausted`] when every pool slot is in use; [`NodeError::Engine`] when
-    /// instantiation fails otherwise.
-    pub fn session(&self, host: H) -> Result<Session<H>, Error> {
-        self.try_session(host).map_err(|(_, error)| error)
-    }
-
-    /// As [`session`](Precompile::session), but gives the host back when the session
-    /// cannot start.
-    ///
-    /// # Errors
-    /// As [`session`](Precompile::session), with the host.
-    #[allow(clippy::result_large_err)]
-    pub fn try_session(&self, host: H) -> Result<Session<H>, (H, Error)> {
-        Session::new(&self.engine, &self.linked, host)
-    }
-
-    /// The engine.
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
 }
 
 #[cfg(test)]

@@ -10,10 +10,10 @@
 //! revm's rules it adds EIP-7610 (a create onto an account with storage collides), which
 //! needs the database to implement [`StorageProbe`].
 
-use crate::engine::{Engine, Precompile};
-use crate::error::Error;
-use crate::fees::{FeeOverflow, Picos, Usage};
-use crate::revm_host::RevmHost;
+use crate::engine::Engine;
+use crate::error::{Error, Source};
+use crate::precompile::Precompile;
+use crate::state_host::revm_host::RevmHost;
 use evm::PrecompileEvm;
 use revm::context::result::{EVMError, ExecutionResult, InvalidHeader, InvalidTransaction};
 use revm::context_interface::journaled_state::JournalTr;
@@ -21,7 +21,7 @@ use revm::context_interface::{ContextTr, Database};
 use revm::handler::{Handler, MainnetHandler};
 use revm::interpreter::Host;
 use revm::state::EvmState;
-use std::time::Duration;
+use std::sync::Arc;
 
 /// EIP-7610 and the database question it needs answered.
 pub mod collision;
@@ -31,10 +31,13 @@ pub(crate) mod convert;
 mod evm;
 /// The context, moved into a session when a frame needs one.
 mod lazy;
+/// What a transaction's session cost.
+mod metered;
 /// A guest frame's call to an Ethereum precompile, on guest memory.
 mod precompile_call;
 
 pub use collision::{StorageProbe, StorageProbeRef};
+pub use metered::Metered;
 
 /// Why a transaction has no execution result, by blame.
 ///
@@ -59,7 +62,7 @@ pub enum TxError<DbError> {
     Precompile(Error),
     /// revm failed on its own terms (an Ethereum precompile's fatal error).
     #[error("revm: {0}")]
-    Fatal(String),
+    Fatal(#[source] Source),
 }
 
 /// The result type of [`Executor::transact`].
@@ -108,29 +111,6 @@ where
     }
 }
 
-/// What a transaction's session cost.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Metered {
-    /// What the session did that its fee depends on.
-    pub usage: Usage,
-    /// Its fee under the engine's schedule (`Err` when it overflows).
-    pub fee: Result<Picos, FeeOverflow>,
-    /// Time inside the precompile: instantiation, every frame start and resume with the
-    /// imports they made, and the reset of its memory at the end.
-    pub time: Duration,
-    /// Wasm instructions the guest ran, when the engine counts them.
-    pub instructions: Option<u64>,
-    /// Bytes of guest memory the session grew to ([`Session::memory_size`](crate::Session::memory_size)).
-    pub memory: usize,
-}
-
-impl Default for Metered {
-    /// A session that never started: nothing used, nothing charged.
-    fn default() -> Self {
-        Metered { usage: Usage::default(), fee: Ok(0), time: Duration::ZERO, instructions: None, memory: 0 }
-    }
-}
-
 /// Sorts revm's error by blame; `failure` is the typed error behind the executor's
 /// sentinel string.
 fn blame<E>(error: EVMError<E, InvalidTransaction>, failure: Option<Error>) -> TxError<E> {
@@ -139,7 +119,9 @@ fn blame<E>(error: EVMError<E, InvalidTransaction>, failure: Option<Error>) -> T
         (EVMError::Transaction(invalid), None) => TxError::Invalid(invalid),
         (EVMError::Header(invalid), None) => TxError::Header(invalid),
         (EVMError::Database(error), None) => TxError::Database(error),
-        (EVMError::Custom(message), None) => TxError::Fatal(message),
-        (EVMError::CustomAny(error), None) => TxError::Fatal(error.to_string()),
+        (EVMError::Custom(message), None) => {
+            TxError::Fatal(Arc::from(Box::<dyn std::error::Error + Send + Sync>::from(message)))
+        }
+        (EVMError::CustomAny(error), None) => TxError::Fatal(Arc::new(error)),
     }
 }

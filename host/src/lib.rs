@@ -6,9 +6,9 @@
 //! node serves state through the [`EvmHost`] trait; [`MemoryHost`] is an in-memory one.
 //!
 //! ```
-//! use evmpc_host::{Engine, Fork, FrameInput, HostConfig, MemoryHost, Precompile};
+//! use evmpc_host::{Engine, Fork, FrameInput, EngineConfig, MemoryHost, Precompile};
 //! # fn main() -> Result<(), evmpc_host::Error> {
-//! let engine = Engine::new(&HostConfig::default())?;
+//! let engine = Engine::new(&EngineConfig::default())?;
 //! let precompile = Precompile::<MemoryHost>::new(&engine)?;
 //! let mut session = precompile.session(MemoryHost::default())?;
 //! // PUSH1 0x2a PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN
@@ -22,41 +22,43 @@
 //! ```
 #![doc(test(attr(deny(warnings))))]
 
+// Bottom-up: each module uses only those above it (a test in `tests/all/layout.rs` keeps
+// it so).
+
 /// JUMPDEST analysis of account code, on the node's side.
 pub mod analysis;
 /// The embedded canonical artifact and its lock.
 pub mod artifact;
-/// A small EVM assembler for tests, benchmarks and attack programs.
-pub mod asm;
-/// Engine settings, with their defaults written down.
-pub mod config;
-/// The wasmtime engine and the compiled precompile.
+/// The guest's instance under each engine.
+mod backend;
+/// Who is to blame for a trap.
+mod blame;
+/// The Wasm engine, with the artifact compiled once.
 pub mod engine;
+/// Settings of the Wasm engine, with their defaults written down.
+pub mod engine_config;
 /// Errors, by blame: the frame's (deterministic) or the node's.
 pub mod error;
-/// The state interface a node implements.
-pub mod evm_host;
 /// Whole transactions: revm's handler around frames run by the precompile.
 pub mod executor;
 /// The fee schedule: a session's cost in reference-machine time.
 pub mod fees;
 /// Host functions: one per import of the ABI table.
-mod link;
-/// An in-memory [`EvmHost`] over revm's journal.
-pub mod memory_host;
-/// The same frame run by native revm-interpreter: the differential oracle.
-pub mod native;
+mod imports;
 /// Host functions that give a node's contracts the precompile.
 pub mod node_link;
-/// `EvmHost` for any revm context.
-pub mod revm_host;
+/// The precompile linked to a node's `EvmHost` type.
+pub mod precompile;
 /// One Wasm instance per EVM transaction.
 pub mod session;
+/// The state a session runs over: the `EvmHost` trait and its implementations.
+pub mod state_host;
+/// What a session's store holds, under any engine.
+mod store;
 
-pub use config::{HostConfig, WasmEngine};
-pub use engine::{Engine, Precompile};
-pub use error::{Error, FrameError, NodeError};
-pub use evm_host::{Access, EvmHost, Transfer};
+pub use engine::Engine;
+pub use engine_config::{ConfigError, EngineConfig, WasmEngine};
+pub use error::{EngineError, EngineStep, Error, FrameError, GuestTrap, ImportRefusal, NodeError, Source};
 pub use evmpc_abi::{
     self as abi, Action, CallData, Code, ExecContext, Fork, FrameInput, FrameResult, GuestSlice, Status,
     SubcallOutcome, SubcallOutput,
@@ -65,6 +67,6 @@ pub use evmpc_abi::{
 pub use evmpc_state as state;
 pub use executor::{Executor, TxError};
 pub use fees::{FeeSchedule, Usage};
-pub use memory_host::MemoryHost;
-pub use revm_host::RevmHost;
+pub use precompile::Precompile;
 pub use session::{ReturnedFrame, Session};
+pub use state_host::{Access, EvmHost, MemoryHost, RevmHost, Transfer};

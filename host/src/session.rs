@@ -1,35 +1,23 @@
 //! One Wasm instance of the precompile per EVM transaction: frames started, suspended and
 //! resumed, with the node's checkpoints kept or undone by their outcomes.
 
+use crate::backend::{EngineTrap, Export, Instance, Prepared};
+use crate::blame::TrapCause;
 use crate::engine::Engine;
-use crate::error::{Error, FrameError};
-use crate::evm_host::EvmHost;
+use crate::error::{Error, FrameError, GuestTrap};
 use crate::fees::{FeeOverflow, Picos, PricedPrecompile, Usage};
-use blame::TrapCause;
+use crate::state_host::evm_host::EvmHost;
+use crate::store::SessionData;
 use evmpc_abi::limits::{HANDOVER_SIZE, MAX_MESSAGE_SIZE};
 use evmpc_abi::wire::{SliceSink, Wire};
 use evmpc_abi::{
     Action, BoundaryError, FrameInput, FrameResult, GuestSlice, Status, SubcallOutcomeRef, SubcallOutputRef,
 };
-use instance::{Export, Instance};
 use meter::Meter;
 use std::time::{Duration, Instant};
 
-/// Who is to blame for a trap.
-mod blame;
-/// What the session's store holds.
-mod data;
-/// The guest's instance under either engine.
-mod instance;
 /// Fees and time.
 mod meter;
-/// The artifact as C, through wasm2c.
-#[cfg(feature = "wasm2c")]
-mod wasm2c;
-
-pub(crate) use data::CallEntry;
-pub use data::SessionData;
-pub(crate) use instance::Linked;
 
 /// A finished frame with its output read out of guest memory: what a node records for a
 /// frame it ran alone.
@@ -76,11 +64,11 @@ pub struct Session<H: EvmHost> {
 
 impl<H: EvmHost + 'static> Session<H> {
     #[allow(clippy::result_large_err)]
-    pub(crate) fn new(engine: &Engine, linked: &Linked<H>, host: H) -> Result<Self, (H, Error)> {
+    pub(crate) fn new(engine: &Engine, prepared: &Prepared<H>, host: H) -> Result<Self, (H, Error)> {
         let started = Instant::now();
         let mut data = SessionData::new(host);
         data.usage.sessions = 1;
-        match Instance::new(engine.wasmtime(), linked, data, engine.counts_instructions()) {
+        match Instance::new(prepared, data, engine.counts_instructions(), engine.max_sessions()) {
             Ok(instance) => Ok(Session {
                 instance,
                 buffer: None,
@@ -201,7 +189,7 @@ impl<H: EvmHost + 'static> Session<H> {
     }
 
     /// Wasm instructions the guest ran so far, when the engine counts them
-    /// ([`HostConfig::count_instructions`](crate::HostConfig::count_instructions)).
+    /// ([`EngineConfig::count_instructions`](crate::EngineConfig::count_instructions)).
     pub fn instructions(&self) -> Option<u64> {
         self.instance.fuel_left().map(|left| u64::MAX - left)
     }
@@ -325,11 +313,8 @@ impl<H: EvmHost + 'static> Session<H> {
                 ptr as u32 as usize
             }
         };
-        let buffer = self
-            .instance
-            .memory_mut()
-            .get_mut(ptr..ptr + len)
-            .ok_or_else(|| FrameError::Trap("input buffer outside guest memory".into()))?;
+        let buffer =
+            self.instance.memory_mut().get_mut(ptr..ptr + len).ok_or(FrameError::Trap(GuestTrap::InputBuffer))?;
         Ok(buffer)
     }
 
@@ -420,14 +405,9 @@ impl<H: EvmHost + 'static> Session<H> {
     }
 
     /// Classifies a trap by blame and poisons the session.
-    fn trapped(&mut self, trap: blame::EngineTrap) -> Error {
+    fn trapped(&mut self, trap: EngineTrap) -> Error {
         self.poisoned = true;
-        let data = self.instance.data_mut();
-        let cause = TrapCause {
-            host: data.failure.take(),
-            os_memory: data.limiter.os_failure.take(),
-            memory_cap: data.limiter.reached,
-        };
-        cause.blame(&trap, self.max_wasm_stack)
+        let host = self.instance.data_mut().failure.take();
+        TrapCause::new(host, self.instance.memory_faults()).blame(&trap, self.max_wasm_stack)
     }
 }

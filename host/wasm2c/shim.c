@@ -17,7 +17,7 @@
 #include "guest.c"
 #include "wasm-rt-impl.h"
 
-/* Indices `dispatch` answers besides the imports (see host/src/session/wasm2c.rs). */
+/* Indices `dispatch` answers besides the imports (see host/src/backend/wasm2c.rs). */
 enum { GROW = 100, GROW_FAILED = 101 };
 
 typedef int64_t (*evmpc_dispatch_t)(void* data, uint8_t* memory, uint64_t memory_len, uint32_t which,
@@ -155,6 +155,16 @@ int evmpc_w2c_call(evmpc_w2c_t* instance, uint32_t which, uint32_t arg, int64_t*
   return 0;
 }
 
-const char* evmpc_w2c_strerror(int trap) { return wasm_rt_strerror((wasm_rt_trap_t)trap); }
+/* The trap's kind in the numbering of host/src/backend/wasm2c.rs (`kind`), 0 for others. */
+int evmpc_w2c_trap_kind(int trap) {
+  /* First: some configurations of the runtime give exhaustion the code of OOB. */
+  if (trap == WASM_RT_TRAP_EXHAUSTION) return 7;
+  if (trap == WASM_RT_TRAP_UNREACHABLE) return 1;
+  if (trap == WASM_RT_TRAP_OOB) return 2;
+  if (trap == WASM_RT_TRAP_INT_OVERFLOW) return 3;
+  if (trap == WASM_RT_TRAP_DIV_BY_ZERO) return 4;
+  if (trap == WASM_RT_TRAP_INVALID_CONVERSION) return 5;
+  if (trap == WASM_RT_TRAP_CALL_INDIRECT) return 6;
+  return 0;
+}
 
-int evmpc_w2c_exhaustion(void) { return WASM_RT_TRAP_EXHAUSTION; }

@@ -5,7 +5,7 @@ use crate::costs::{GAS_PER_PICO, REGULAR_OP};
 use crate::host_functions;
 use crate::instrument::{self, InstrumentError};
 use crate::storage::JournaledStorage;
-use evmpc_host::node_link::{self, ContractHost, Environment, LinkState, LinkTrap, OutOfGas};
+use evmpc_host::node_link::{self, CallingContract, Environment, LinkState, LinkTrap, OutOfGas};
 use evmpc_state::MemoryStorage;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -148,7 +148,7 @@ impl CallState {
     }
 }
 
-impl ContractHost for CallState {
+impl CallingContract for CallState {
     type Storage = JournaledStorage;
 
     fn storage(&mut self) -> &mut JournaledStorage {

@@ -3,7 +3,7 @@
 
 use borsh::BorshDeserialize;
 use evmpc_abi::contract::{Transaction, TxOutcome, TxStatus};
-use evmpc_host::{Engine, HostConfig};
+use evmpc_host::{Engine, EngineConfig};
 use evmpc_node::{costs, Failure, Metering, ReferenceNode};
 use evmpc_state::transaction::{self, Environment};
 use evmpc_state::{ContractDb, MemoryStorage};
@@ -26,7 +26,7 @@ const ENOUGH: u64 = costs::MAX_GAS_BURNT;
 
 fn evmpc() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::new(&HostConfig::new()).expect("evmpc engine"))
+    ENGINE.get_or_init(|| Engine::new(&EngineConfig::new()).expect("evmpc engine"))
 }
 
 fn word(address: [u8; 20]) -> [u8; 32] {

@@ -2,7 +2,7 @@
 
 use crate::Node;
 use evmpc_host::node_link::{Link, LinkTrap, MemoryContract};
-use evmpc_host::{Engine, HostConfig};
+use evmpc_host::{Engine, EngineConfig};
 use evmpc_state::MemoryStorage;
 use std::sync::OnceLock;
 
@@ -45,7 +45,7 @@ impl TestNode {
     fn link() -> &'static Link<MemoryStorage> {
         static LINK: OnceLock<Link<MemoryStorage>> = OnceLock::new();
         LINK.get_or_init(|| {
-            let engine = Engine::new(&HostConfig::new()).expect("evmpc-sdk test double: the precompile's engine");
+            let engine = Engine::new(&EngineConfig::new()).expect("evmpc-sdk test double: the precompile's engine");
             Link::new(&engine).expect("evmpc-sdk test double: the precompile")
         })
     }

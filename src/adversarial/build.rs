@@ -1,6 +1,6 @@
 //! Pieces of attack and estimator programs, in the project's assembler.
 
-use evmpc_host::asm::asm;
+use evmpc_oracle::asm::asm;
 
 /// `PUSH20 address`.
 pub(crate) fn push(address: [u8; 20]) -> String {

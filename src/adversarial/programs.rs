@@ -1,6 +1,6 @@
 use super::build::{arithmetic, big_code, call, expand, looping, push, DIVISOR, MAX, NEGATIVE, ODD};
 use super::{address, Pattern, CALLEE, DATA};
-use evmpc_host::asm::asm;
+use evmpc_oracle::asm::asm;
 
 /// How many distinct big contracts `call-distinct-24kib-code` calls, one each.
 const DISTINCT: u16 = 400;

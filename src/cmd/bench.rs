@@ -1,6 +1,7 @@
 use super::CliError;
 use crate::workloads::{self, Workload, LOOP_ITERATIONS};
-use evmpc_host::{native, Engine, HostConfig, MemoryHost, Precompile};
+use evmpc_host::{Engine, EngineConfig, MemoryHost, Precompile};
+use evmpc_oracle::native;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -97,7 +98,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         return contracts::run(&args);
     }
     let engine = Engine::new(
-        HostConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling).wasm_engine(args.engine.into()),
+        EngineConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling).wasm_engine(args.engine.into()),
     )?;
     let precompile = Precompile::<MemoryHost>::new(&engine)?;
     let table: native::MemoryTable = native::table();

@@ -9,7 +9,7 @@ use crate::estimate::search::{search, Finding};
 use crate::estimate::{measure, tables, workloads, Probe, Row, Speed};
 use crate::statetest::runner::{native_post, Runner, Selection};
 use evmpc_abi::units::{feature, feature_name};
-use evmpc_host::{Engine, FeeSchedule, HostConfig};
+use evmpc_host::{Engine, EngineConfig, FeeSchedule};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -134,7 +134,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     if let Some(dir) = &args.emit_statetests {
         return emit(&probes, dir);
     }
-    let runner = Runner::new(&Engine::new(&HostConfig::new())?, Selection::default())?;
+    let runner = Runner::new(&Engine::new(&EngineConfig::new())?, Selection::default())?;
     let (mut rows, mut speed) = match &args.load {
         Some(path) => {
             let io = |source| CliError::Io { path: path.display().to_string(), source };
@@ -231,7 +231,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
 /// margin, not the fit, covers the machine's slow phases).
 fn measure_all(runner: &Runner, probes: &[Probe], args: &Args, speed: &mut Speed) -> Result<Vec<Row>, CliError> {
     let counter = if args.instructions {
-        Some(Runner::new(&Engine::new(HostConfig::new().count_instructions(true))?, Selection::default())?)
+        Some(Runner::new(&Engine::new(EngineConfig::new().count_instructions(true))?, Selection::default())?)
     } else {
         None
     };

@@ -61,7 +61,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         println!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
-    let engine = Engine::new(evmpc_host::HostConfig::new().wasm_engine(args.engine.into()))?;
+    let engine = Engine::new(evmpc_host::EngineConfig::new().wasm_engine(args.engine.into()))?;
     let decoder_seeds = args.decoders.unwrap_or(args.programs);
     let deadline = args.time_limit.map(|seconds| Instant::now() + Duration::from_secs(seconds));
     let totals = Mutex::new(Totals::default());

@@ -1,6 +1,6 @@
 use super::{lock, progress, CliError};
 use crate::load::{Chain, Ended, LoadError};
-use evmpc_host::{Engine, HostConfig};
+use evmpc_host::{Engine, EngineConfig};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
     sessions: u32,
     /// Bytes of each pool slot's memory kept resident between sessions (the engine's
-    /// default when not given: see `HostConfig::keep_resident`).
+    /// default when not given: see `EngineConfig::keep_resident`).
     #[arg(long)]
     keep_resident: Option<usize>,
     /// Resident memory is sampled every this many transactions.
@@ -63,7 +63,7 @@ struct Report {
 
 /// Runs `evmpc load`.
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
-    let mut config = HostConfig::new();
+    let mut config = EngineConfig::new();
     config.max_sessions(args.sessions);
     if let Some(bytes) = args.keep_resident {
         config.keep_resident(bytes);

@@ -2,7 +2,7 @@ use super::input::{hex_bytes, hex_or_file, snailtracer, SNAILTRACER_CALLDATA};
 use super::CliError;
 use evmpc_abi::units::{feature_name, weight};
 use evmpc_host::fees::Usage;
-use evmpc_host::{Action, Engine, FeeSchedule, Fork, FrameInput, HostConfig, MemoryHost, Precompile, ReturnedFrame};
+use evmpc_host::{Action, Engine, EngineConfig, FeeSchedule, Fork, FrameInput, MemoryHost, Precompile, ReturnedFrame};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -109,12 +109,12 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let started = Instant::now();
     let mut fee = None;
     let (engine, result) = if args.native {
-        let table = evmpc_host::native::table();
-        let result = evmpc_host::native::run_frame(&mut host, &table, &frame)
+        let table = evmpc_oracle::native::table();
+        let result = evmpc_oracle::native::run_frame(&mut host, &table, &frame)
             .map_err(|e| CliError::Usage(format!("native run: {e}")))?;
         ("native revm-interpreter", result)
     } else {
-        let engine = Engine::new(&HostConfig::default())?;
+        let engine = Engine::new(&EngineConfig::default())?;
         let precompile = Precompile::<MemoryHost>::new(&engine)?;
         let mut session = precompile.session(host)?;
         let action = session.start(&frame)?;
@@ -188,8 +188,8 @@ fn report(engine: &'static str, result: &ReturnedFrame, host: &MemoryHost, elaps
 fn fee_report(schedule: &FeeSchedule, usage: &Usage, frame: &FrameInput) -> Result<FeeReport, CliError> {
     let total_ps = schedule.fee(usage).map_err(|e| CliError::Measurement(e.to_string()))?;
     let mut host = MemoryHost::for_frame(frame);
-    let table = evmpc_host::native::table();
-    let (_, counter) = evmpc_host::native::run_frame_counted(&mut host, &table, frame)
+    let table = evmpc_oracle::native::table();
+    let (_, counter) = evmpc_oracle::native::run_frame_counted(&mut host, &table, frame)
         .map_err(|e| CliError::Measurement(format!("native count: {e}")))?;
     let mut units = BTreeMap::new();
     for (index, count) in counter.features().iter().enumerate() {

@@ -2,7 +2,7 @@ use super::CliError;
 use crate::statetest::fees::FeeTally;
 use crate::statetest::runner::{Difference, Outcome, Runner, Selection, Verdict};
 use crate::statetest::skips::{Skips, SKIPS};
-use evmpc_host::{Engine, HostConfig};
+use evmpc_host::{Engine, EngineConfig};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -116,7 +116,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let skips = Skips::parse(SKIPS).map_err(CliError::Usage)?;
     let files = collect(&args.paths)?;
     let engine = Engine::new(
-        HostConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling).wasm_engine(args.engine.into()),
+        EngineConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling).wasm_engine(args.engine.into()),
     )?;
     let selection = Selection {
         fork: args.fork.clone(),

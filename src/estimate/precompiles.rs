@@ -245,7 +245,7 @@ fn program(input: &Input) -> Vec<u8> {
     let len = input.data.len();
     let out = 4096.min(len.max(64));
     let head = |offset: usize| {
-        evmpc_host::asm::asm(&format!(
+        evmpc_oracle::asm::asm(&format!(
             "PUSH3 {len:#08x} PUSH3 {offset:#08x} PUSH1 0x00 CODECOPY \
              top: JUMPDEST PUSH3 {out:#08x} PUSH3 {len:#08x} PUSH3 {len:#08x} PUSH1 0x00 PUSH2 {:#06x} GAS STATICCALL POP @top JUMP",
             input.number

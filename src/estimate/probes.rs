@@ -5,7 +5,7 @@
 use super::Probe;
 use crate::adversarial::build::{big_code, call, expand, looping, push};
 use crate::adversarial::{address, Pattern, CALLEE, DATA};
-use evmpc_host::asm::asm;
+use evmpc_oracle::asm::asm;
 
 /// Gas of a probe's transaction unless it says otherwise.
 const GAS: u64 = 3_000_000;

@@ -85,7 +85,7 @@ impl Genome {
 
     fn code(&self) -> Option<Vec<u8>> {
         let text = format!("{} top: JUMPDEST {} @top JUMP", self.setup, self.pieces.join(" "));
-        let code = evmpc_host::asm::assemble(&text).ok()?;
+        let code = evmpc_oracle::asm::assemble(&text).ok()?;
         (code.len() <= 24_576).then_some(code)
     }
 }

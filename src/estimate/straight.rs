@@ -5,7 +5,7 @@
 
 use super::Probe;
 use crate::adversarial::Pattern;
-use evmpc_host::asm::asm;
+use evmpc_oracle::asm::asm;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 

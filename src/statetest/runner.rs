@@ -2,7 +2,8 @@ use super::merkle::{logs_hash, state_root};
 use alloy_primitives::B256;
 use evmpc_host::executor::{Executor, Metered};
 use evmpc_host::fees::{Picos, Usage};
-use evmpc_host::{native, Engine, TxError};
+use evmpc_host::{Engine, TxError};
+use evmpc_oracle::native;
 use revm::context::result::{EVMError, ExecutionResult, HaltReason, InvalidTransaction, OutOfGasError};
 use revm::context::{BlockEnv, CfgEnv, Context, Journal, TxEnv};
 use revm::context_interface::journaled_state::JournalTr;
@@ -103,7 +104,7 @@ pub struct Outcome {
     /// With `--fees`: the precompile's time and fee.
     pub fee: Option<FeeSample>,
     /// With `--compare-native`: the units the session counted, and those native revm counts
-    /// for the same transaction ([`evmpc_host::native::UnitCounter`]).
+    /// for the same transaction ([`evmpc_oracle::native::UnitCounter`]).
     pub units: Option<(u64, u64)>,
 }
 

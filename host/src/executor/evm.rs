@@ -1,13 +1,13 @@
 use super::collision::{storage_collision, StorageProbe};
 use super::convert;
 use super::lazy::Lazy;
+use super::metered::Metered;
 use super::precompile_call;
-use super::Metered;
-use crate::engine::Precompile;
-use crate::error::Error;
+use crate::error::{Error, NodeError};
 use crate::fees::PricedPrecompile;
-use crate::revm_host::RevmHost;
+use crate::precompile::Precompile;
 use crate::session::Session;
+use crate::state_host::revm_host::RevmHost;
 use evmpc_abi::{
     Action, CallData, CallRequest, Code, CreateRequest, Fork, FrameInput, FrameKind, FrameResult, Status,
     SubcallOutcome, SubcallOutput,
@@ -77,8 +77,7 @@ where
     pub(crate) fn new(precompile: &'a Precompile<RevmHost<CTX>>, ctx: CTX) -> Result<Self, (CTX, Error)> {
         let spec: SpecId = ctx.cfg().spec().into();
         let Some(fork) = convert::fork_of(spec) else {
-            let message = format!("fork {spec:?} is not executed by the precompile");
-            return Err((ctx, crate::NodeError::Config(message).into()));
+            return Err((ctx, NodeError::UnsupportedFork(spec).into()));
         };
         Ok(PrecompileEvm {
             lazy: Lazy::new(precompile, ctx),

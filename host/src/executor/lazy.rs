@@ -2,12 +2,12 @@
 //! a transaction that runs no bytecode (a transfer, a call to an Ethereum precompile) never
 //! instantiates the guest.
 
-use super::Metered;
-use crate::engine::Precompile;
+use super::metered::Metered;
 use crate::error::Error;
 use crate::fees::{PricedPrecompile, Usage};
-use crate::revm_host::RevmHost;
+use crate::precompile::Precompile;
 use crate::session::Session;
+use crate::state_host::revm_host::RevmHost;
 use revm::context_interface::ContextTr;
 use revm::interpreter::Host;
 use std::time::{Duration, Instant};

@@ -8,10 +8,10 @@
 //! call: checkpoint, value transfer, run, keep or undo.
 
 use super::convert;
+use crate::error::Error;
 use crate::fees::PricedPrecompile;
-use crate::revm_host::RevmHost;
 use crate::session::Session;
-use crate::Error;
+use crate::state_host::revm_host::RevmHost;
 use evmpc_abi::{CallRequest, Status, SubcallOutcomeRef, SubcallOutputRef};
 use revm::context_interface::journaled_state::JournalTr;
 use revm::context_interface::ContextTr;

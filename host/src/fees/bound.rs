@@ -3,7 +3,8 @@
 //! it: an opcode by its least gas on any fork the ABI names, bytes by the gas of the copy or
 //! the memory that holds them, a frame by the least gas a call costs its caller.
 
-use super::{FeeOverflow, FeeSchedule, Picos, PricedPrecompile};
+use super::precompiles::PricedPrecompile;
+use super::schedule::{FeeOverflow, FeeSchedule, Picos};
 use evmpc_abi::units;
 use revm::primitives::hardfork::SpecId;
 use std::sync::OnceLock;
@@ -165,6 +166,41 @@ pub(super) fn floor_per_gas(schedule: &FeeSchedule) -> Picos {
 pub(super) fn initcode(schedule: &FeeSchedule, gas: u64) -> Result<Picos, FeeOverflow> {
     let units = u64::from(units::INITCODE_BYTE).checked_mul(initcode_bytes(gas)).ok_or(FeeOverflow)?;
     schedule.units_fee(units)
+}
+
+impl FeeSchedule {
+    /// What a session of `gas_limit` gas whose first message is `message_bytes` long (its
+    /// inline code included) can cost at most: a node charges it before the work and refunds
+    /// the difference to [`fee`](Self::fee) after.
+    ///
+    /// # Errors
+    /// [`FeeOverflow`] when it does not fit a `u64`.
+    pub fn upper_bound(&self, gas_limit: u64, message_bytes: u64) -> Result<Picos, FeeOverflow> {
+        let terms = [
+            self.per_session.checked_add(self.per_call),
+            self.per_frame.checked_add(self.per_import),
+            per_gas(self)?.checked_mul(gas_limit),
+            Some(initcode(self, gas_limit)?),
+            self.per_byte.checked_add(self.per_code_byte).and_then(|per_byte| per_byte.checked_mul(message_bytes)),
+        ];
+        terms.iter().try_fold(0u64, |fee, term| term.and_then(|term| fee.checked_add(term)).ok_or(FeeOverflow))
+    }
+
+    /// The least a unit of gas is charged when an opcode spends it: the cheapest opcode's
+    /// units per unit of its gas, at [`per_thousand_units`](Self::per_thousand_units), and at
+    /// least one picosecond. A node refuses a gas limit its caller cannot pay at this price
+    /// before any work.
+    pub fn floor_per_gas(&self) -> Picos {
+        floor_per_gas(self)
+    }
+
+    /// The most a unit of gas can be charged, every term included ([`upper_bound`](Self::upper_bound)'s rate).
+    ///
+    /// # Errors
+    /// [`FeeOverflow`] when it does not fit a `u64`.
+    pub fn bound_per_gas(&self) -> Result<Picos, FeeOverflow> {
+        per_gas(self)
+    }
 }
 
 #[cfg(test)]

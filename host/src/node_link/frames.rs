@@ -8,12 +8,18 @@
 //! start and resume, and settled when the session ends (a contract call that never ends
 //! its session keeps it all paid).
 
+use super::contract::{CallingContract, LinkTrap};
+use super::gas::{prepay, refused};
+use super::lent::Lent;
+use super::open_session::LinkContext;
+use super::open_session::LinkSession;
+use super::prepaid::{OutOfGas, Prepaid};
+use super::shared::Shared;
 use super::transact::{commit, context};
-use super::{prepay, refused, ContractHost, LinkContext, LinkTrap, Prepaid, Shared};
-use crate::error::Error;
+use crate::error::{Error, FrameError};
 use crate::executor::convert;
-use crate::revm_host::RevmHost;
 use crate::session::Session;
+use crate::state_host::revm_host::RevmHost;
 use borsh::BorshDeserialize;
 use evmpc_abi::contract::{LinkError, Transaction};
 use evmpc_abi::{Action, FrameInput, GuestSlice, SubcallOutcome};
@@ -23,29 +29,8 @@ use revm::context_interface::ContextTr;
 use revm::handler::EthPrecompiles;
 use revm::primitives::Address;
 
-/// A contract's open session and what it prepaid so far.
-pub(super) struct LinkSession<S: ContractStorage + 'static> {
-    session: Session<RevmHost<LinkContext<S>>>,
-    prepaid: Prepaid,
-}
-
-impl<S: ContractStorage + 'static> LinkSession<S> {
-    /// Runs `step` with the contract's storage lent to the session.
-    fn with_storage<R>(
-        &mut self,
-        storage: &mut S,
-        step: impl FnOnce(&mut Session<RevmHost<LinkContext<S>>>) -> R,
-    ) -> R {
-        let lent = &mut self.session.host_mut().ctx.journaled_state.database.storage;
-        std::mem::swap(lent, storage);
-        let result = step(&mut self.session);
-        std::mem::swap(&mut self.session.host_mut().ctx.journaled_state.database.storage, storage);
-        result
-    }
-}
-
 /// Starts the frame in `message`, opening the session first if none is open.
-pub(super) fn start<T: ContractHost>(
+pub(super) fn start<T: CallingContract>(
     shared: &Shared<T::Storage>,
     host: &mut T,
     message: &[u8],
@@ -62,27 +47,25 @@ pub(super) fn start<T: ContractHost>(
         };
     }
     if opening {
-        let opened = open(shared, host, &frame, prepaid).inspect_err(|_| host.refund(prepaid.charged))?;
-        host.link().session = Some(opened);
+        open(shared, host, &frame, prepaid).inspect_err(|_| host.refund(prepaid.charged))?;
     } else if let Some(open) = host.link().session.as_mut() {
         open.prepaid = open.prepaid.plus(prepaid);
     }
-    let mut storage = std::mem::take(host.storage());
-    let Some(open) = host.link().session.as_mut() else { return Ok(refused(LinkError::NoSession)) };
+    let Some(mut lent) = Lent::new(host) else { return Ok(refused(LinkError::NoSession)) };
     // The node's context, whatever the contract wrote: the guest keeps the first one.
-    frame.context = root.then(|| Box::new(node_context(&open.session)));
-    let started = open.with_storage(&mut storage, |session| session.start(&frame));
-    *host.storage() = storage;
+    frame.context = root.then(|| Box::new(node_context(lent.session())));
+    let started = lent.session().start(&frame);
+    drop(lent);
     settle(host, started)
 }
 
-/// A new session over the contract's storage, its first frame's caller and target warm.
-fn open<T: ContractHost>(
+/// Opens a session over the contract's storage, its first frame's caller and target warm.
+fn open<T: CallingContract>(
     shared: &Shared<T::Storage>,
     host: &mut T,
     frame: &FrameInput,
     prepaid: Prepaid,
-) -> Result<LinkSession<T::Storage>, LinkTrap> {
+) -> Result<(), LinkTrap> {
     let environment = host.environment();
     let tx = Transaction {
         caller: frame.caller,
@@ -91,19 +74,20 @@ fn open<T: ContractHost>(
         data: Vec::new(),
         gas_limit: frame.gas_limit,
     };
-    let mut ctx = context(T::Storage::default(), &environment, &tx);
-    let mut storage = std::mem::take(host.storage());
-    std::mem::swap(&mut ctx.journaled_state.database.storage, &mut storage);
-    let warmed = [frame.caller, frame.target]
-        .into_iter()
-        .try_for_each(|address| ctx.journal_mut().load_account(Address::from(address)).map(drop));
-    std::mem::swap(&mut ctx.journaled_state.database.storage, &mut storage);
-    *host.storage() = storage;
-    warmed.map_err(|error| LinkTrap::Node(format!("{error:?}")))?;
-    let mut session =
-        shared.precompile.try_session(RevmHost::new(ctx)).map_err(|(_, error)| LinkTrap::Node(error.to_string()))?;
+    let ctx = context(T::Storage::default(), &environment, &tx);
+    let mut session = shared.precompile.try_session(RevmHost::new(ctx)).map_err(|(_, error)| error)?;
     session.inline_calls(true);
-    Ok(LinkSession { session, prepaid })
+    host.link().session = Some(LinkSession { session, prepaid });
+    let Some(mut lent) = Lent::new(host) else { return Ok(()) };
+    let warmed = [frame.caller, frame.target].into_iter().try_for_each(|address| {
+        lent.session().host_mut().ctx.journal_mut().load_account(Address::from(address)).map(drop)
+    });
+    drop(lent);
+    if let Err(corrupt) = warmed {
+        host.link().session = None;
+        return Err(corrupt.into());
+    }
+    Ok(())
 }
 
 /// The session's context as the guest takes it: the node's block, fork and chain.
@@ -115,7 +99,7 @@ fn node_context<S: ContractStorage + 'static>(session: &Session<RevmHost<LinkCon
 }
 
 /// Resumes the session with the outcome in `message`.
-pub(super) fn resume<T: ContractHost>(
+pub(super) fn resume<T: CallingContract>(
     _shared: &Shared<T::Storage>,
     host: &mut T,
     message: &[u8],
@@ -124,41 +108,40 @@ pub(super) fn resume<T: ContractHost>(
     if host.link().session.as_ref().is_none_or(|open| open.session.suspended() == 0) {
         return Ok(refused(LinkError::NoSession));
     }
-    let mut storage = std::mem::take(host.storage());
-    let Some(open) = host.link().session.as_mut() else { return Ok(refused(LinkError::NoSession)) };
-    let resumed = open.with_storage(&mut storage, |session| session.resume(&outcome));
-    *host.storage() = storage;
+    let Some(mut lent) = Lent::new(host) else { return Ok(refused(LinkError::NoSession)) };
+    let resumed = lent.session().resume(&outcome);
+    drop(lent);
     settle(host, resumed)
 }
 
 /// The action of a start or resume in the register, once the fee so far is paid for.
-fn settle<T: ContractHost>(host: &mut T, result: Result<Action, Error>) -> Result<i64, LinkTrap> {
+fn settle<T: CallingContract>(host: &mut T, result: Result<Action, Error>) -> Result<i64, LinkTrap> {
     if let Some(open) = host.link().session.as_ref() {
         if open.prepaid.settle(open.session.fee().ok()).is_err() {
             close(host, false)?;
-            return Err(LinkTrap::OutOfGas(super::OutOfGas));
+            return Err(LinkTrap::OutOfGas(OutOfGas));
         }
     }
     match result {
         Ok(action) => {
-            let bytes = borsh::to_vec(&action).map_err(|e| LinkTrap::Node(e.to_string()))?;
+            let bytes = borsh::to_vec(&action).map_err(LinkTrap::Encode)?;
             host.link().register = bytes;
             Ok(host.link().register.len() as i64)
         }
-        Err(Error::Frame(crate::FrameError::Boundary(_))) => Ok(refused(LinkError::Refused)),
+        Err(Error::Frame(FrameError::Boundary(_))) => Ok(refused(LinkError::Refused)),
         Err(Error::Frame(_)) => {
             close(host, false)?;
             Ok(refused(LinkError::FrameFailed))
         }
         Err(Error::Node(error)) => {
             close(host, false)?;
-            Err(LinkTrap::Node(error.to_string()))
+            Err(LinkTrap::Precompile(error.into()))
         }
     }
 }
 
 /// Copies guest bytes at `offset` to the register.
-pub(super) fn read<T: ContractHost>(host: &mut T, offset: u32, len: u32) -> i64 {
+pub(super) fn read<T: CallingContract>(host: &mut T, offset: u32, len: u32) -> i64 {
     let link = host.link();
     let Some(open) = link.session.as_ref() else { return refused(LinkError::NoSession) };
     match open.session.bytes(GuestSlice { offset, len }) {
@@ -171,7 +154,7 @@ pub(super) fn read<T: ContractHost>(host: &mut T, offset: u32, len: u32) -> i64 
 }
 
 /// Ends the session, keeping its changes when `commit`.
-pub(super) fn end<T: ContractHost>(host: &mut T, commit: bool) -> Result<i64, LinkTrap> {
+pub(super) fn end<T: CallingContract>(host: &mut T, commit: bool) -> Result<i64, LinkTrap> {
     if host.link().session.is_none() {
         return Ok(refused(LinkError::NoSession));
     }
@@ -181,7 +164,7 @@ pub(super) fn end<T: ContractHost>(host: &mut T, commit: bool) -> Result<i64, Li
 
 /// Drops the session, first writing its changes to the contract's storage when `commit`,
 /// and settles what it prepaid to its fee.
-fn close<T: ContractHost>(host: &mut T, keep: bool) -> Result<(), LinkTrap> {
+fn close<T: CallingContract>(host: &mut T, keep: bool) -> Result<(), LinkTrap> {
     let Some(open) = host.link().session.take() else { return Ok(()) };
     if let Ok(refund) = open.prepaid.settle(open.session.fee().ok()) {
         host.refund(refund);

@@ -1,11 +1,13 @@
 //! A contract's side of the link kept in memory: for tests, test doubles and tools.
 
-use super::{ContractHost, Environment, LinkState, OutOfGas};
+use super::contract::{CallingContract, LinkState};
+use super::prepaid::OutOfGas;
 use crate::fees::Picos;
+use evmpc_state::transaction::Environment;
 use evmpc_state::MemoryStorage;
 use revm::primitives::hardfork::SpecId;
 
-/// A [`ContractHost`] over [`MemoryStorage`] with a plain gas counter in picoseconds.
+/// A [`CallingContract`] over [`MemoryStorage`] with a plain gas counter in picoseconds.
 #[derive(Default)]
 pub struct MemoryContract {
     /// The contract's storage.
@@ -44,7 +46,7 @@ impl MemoryContract {
     }
 }
 
-impl ContractHost for MemoryContract {
+impl CallingContract for MemoryContract {
     type Storage = MemoryStorage;
 
     fn storage(&mut self) -> &mut MemoryStorage {

@@ -1,11 +1,15 @@
 //! `transact`: a contract's whole Ethereum transaction through the executor, over the
 //! contract's storage.
 
-use super::{prepay, refused, ContractHost, Environment, LinkContext, LinkTrap, Shared};
+use super::contract::{CallingContract, LinkTrap};
+use super::gas::{prepay, refused};
+use super::open_session::LinkContext;
+use super::shared::Shared;
 use crate::executor::{StorageProbe, TxError};
 use borsh::BorshDeserialize;
 use evmpc_abi::contract::{LinkError, Transaction};
 use evmpc_state::transaction;
+use evmpc_state::transaction::Environment;
 use evmpc_state::{ContractDb, ContractStorage, CorruptState};
 use revm::context::{Context, JournalTr};
 use revm::context_interface::ContextTr;
@@ -34,13 +38,13 @@ pub(super) fn commit<S: ContractStorage + 'static>(mut ctx: LinkContext<S>, stor
     let clear_empty = ctx.cfg.spec.is_enabled_in(revm::primitives::hardfork::SpecId::SPURIOUS_DRAGON);
     let state = ctx.journal_mut().finalize();
     let mut db = ContractDb::new(std::mem::take(storage));
-    let written = db.commit(&state, clear_empty).map_err(|error| LinkTrap::Node(error.to_string()));
+    let written = db.commit(&state, clear_empty).map_err(LinkTrap::Storage);
     *storage = db.storage;
     written
 }
 
 /// Runs the transaction in `message` for the contract behind `host`.
-pub(super) fn transact<T: ContractHost>(
+pub(super) fn transact<T: CallingContract>(
     shared: &Shared<T::Storage>,
     host: &mut T,
     message: &[u8],
@@ -64,16 +68,16 @@ pub(super) fn transact<T: ContractHost>(
         host.refund(refund);
     }
     // Nothing of a transaction that did not finish, or was not paid for, is kept.
-    match (&result, settled) {
+    match (result, settled) {
         (_, Err(out_of_gas)) => Err(out_of_gas.into()),
         (Ok(result), Ok(_)) => {
             commit(ctx, host.storage())?;
-            let bytes = borsh::to_vec(&transaction::outcome(result)).map_err(|e| LinkTrap::Node(e.to_string()))?;
+            let bytes = borsh::to_vec(&transaction::outcome(&result)).map_err(LinkTrap::Encode)?;
             host.link().register = bytes;
             Ok(host.link().register.len() as i64)
         }
         (Err(TxError::Invalid(_) | TxError::Header(_)), _) => Ok(refused(LinkError::InvalidTransaction)),
         (Err(TxError::Precompile(error)), _) if error.as_frame().is_some() => Ok(refused(LinkError::FrameFailed)),
-        (Err(other), _) => Err(LinkTrap::Node(other.to_string())),
+        (Err(other), _) => Err(LinkTrap::Transaction(other)),
     }
 }

@@ -1,9 +1,10 @@
 //! The link's calls as wasmtime host functions: message bytes out of contract memory,
 //! results into the register, traps as wasmtime errors.
 
-use super::{ContractHost, Link, LinkTrap};
+use super::contract::{CallingContract, LinkTrap};
+use super::link::Link;
 use crate::engine::Engine;
-use crate::error::{Error, NodeError};
+use crate::error::{EngineError, EngineStep, Error, NodeError};
 use evmpc_abi::contract::CONTRACT_MODULE;
 use wasmtime::{Caller, Linker};
 
@@ -12,19 +13,19 @@ use wasmtime::{Caller, Linker};
 ///
 /// # Errors
 /// [`Error`] when the precompile cannot be set up on `engine`, or a name is taken.
-pub fn add_to_linker<T: ContractHost>(linker: &mut Linker<T>, engine: &Engine) -> Result<Link<T::Storage>, Error> {
+pub fn add_to_linker<T: CallingContract>(linker: &mut Linker<T>, engine: &Engine) -> Result<Link<T::Storage>, Error> {
     let link = Link::new(engine)?;
     link.add_to_linker(linker)?;
     Ok(link)
 }
 
-impl<S: super::ContractStorage + 'static> Link<S> {
+impl<S: evmpc_state::ContractStorage + 'static> Link<S> {
     /// Adds this link's host functions (module `evmpc`) to `linker`.
     ///
     /// # Errors
     /// [`Error`] when a name is taken.
-    pub fn add_to_linker<T: ContractHost<Storage = S>>(&self, linker: &mut Linker<T>) -> Result<(), Error> {
-        let taken = |e: wasmtime::Error| Error::from(NodeError::Engine(e.to_string()));
+    pub fn add_to_linker<T: CallingContract<Storage = S>>(&self, linker: &mut Linker<T>) -> Result<(), Error> {
+        let taken = |e: wasmtime::Error| Error::from(NodeError::from(EngineError::new(EngineStep::Link, e)));
         let link = self.clone();
         linker
             .func_wrap(CONTRACT_MODULE, "transact", move |mut caller: Caller<'_, T>, tx: i32, len: i32| {

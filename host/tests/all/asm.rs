@@ -1,6 +1,6 @@
-//! Test programs are written in `evmpc_host::asm`'s assembly.
+//! Test programs are written in `evmpc_oracle::asm`'s assembly.
 
-pub(crate) use evmpc_host::asm::asm;
+pub(crate) use evmpc_oracle::asm::asm;
 
 /// `…; return the top of the stack as one 32-byte word`.
 pub(crate) fn ret_top(body: &str) -> Vec<u8> {

@@ -5,7 +5,7 @@ use crate::harness::{precompile, state, State};
 use evmpc_host::abi::limits::{MAX_CALLDATA_SIZE, MAX_CODE_SIZE, MAX_EVM_MEMORY, MAX_GUEST_MEMORY, MAX_INITCODE_SIZE};
 use evmpc_host::abi::records::SelfDestructRecord;
 use evmpc_host::abi::{Address, BoundaryError, FrameKind, Word};
-use evmpc_host::evm_host::{Access, AccountInfo, SstoreValues, Transfer};
+use evmpc_host::state_host::evm_host::{Access, AccountInfo, SstoreValues, Transfer};
 use evmpc_host::{
     Action, CallData, Code, Error, EvmHost, Fork, FrameError, FrameInput, MemoryHost, NodeError, Status,
     SubcallOutcome, SubcallOutput,
@@ -125,7 +125,7 @@ fn guest_memory_cap_is_the_same_frame_error_on_wasm2c() {
 
 #[cfg(feature = "wasm2c")]
 fn wasm2c_precompile<H: EvmHost + 'static>() -> evmpc_host::Precompile<H> {
-    let engine = evmpc_host::Engine::new(evmpc_host::HostConfig::new().wasm_engine(evmpc_host::WasmEngine::Wasm2c));
+    let engine = evmpc_host::Engine::new(evmpc_host::EngineConfig::new().wasm_engine(evmpc_host::WasmEngine::Wasm2c));
     evmpc_host::Precompile::new(&engine.unwrap()).unwrap()
 }
 
@@ -210,7 +210,7 @@ impl FailingHost {
     }
 }
 
-fn inner<T>(result: Result<T, evmpc_host::revm_host::RevmHostError>) -> Result<T, DiskError> {
+fn inner<T>(result: Result<T, evmpc_host::state_host::revm_host::RevmHostError>) -> Result<T, DiskError> {
     result.map_err(|_| DiskError)
 }
 

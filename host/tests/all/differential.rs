@@ -463,8 +463,8 @@ fn state_changes_are_visible_and_equal() {
 /// Runs every program of the corpus on `engine` and asserts the same result, output and
 /// state as wasmtime, bit for bit.
 fn corpus_gives_the_same_effects_as_wasmtime_on(engine: evmpc_host::WasmEngine) {
-    use evmpc_host::{Action, Engine, HostConfig, Precompile};
-    let precompile = Precompile::<MemoryHost>::new(&Engine::new(HostConfig::new().wasm_engine(engine)).unwrap())
+    use evmpc_host::{Action, Engine, EngineConfig, Precompile};
+    let precompile = Precompile::<MemoryHost>::new(&Engine::new(EngineConfig::new().wasm_engine(engine)).unwrap())
         .unwrap_or_else(|e| panic!("{engine:?} links the artifact: {e}"));
     for (name, frame, setup) in frames() {
         let mut host = MemoryHost::for_frame(&frame);

@@ -1,6 +1,6 @@
 //! Engine settings: the on-disk cache of the compiled artifact and refused configurations.
 
-use evmpc_host::{Engine, Error, Fork, FrameInput, HostConfig, MemoryHost, NodeError, Precompile, Status};
+use evmpc_host::{Engine, EngineConfig, Error, Fork, FrameInput, MemoryHost, NodeError, Precompile, Status};
 use std::path::PathBuf;
 
 fn cache_dir(name: &str) -> PathBuf {
@@ -12,7 +12,7 @@ fn cache_dir(name: &str) -> PathBuf {
 #[test]
 fn the_compiled_artifact_is_cached_on_disk_and_reused() {
     let dir = cache_dir("cache-test");
-    let mut config = HostConfig::new();
+    let mut config = EngineConfig::new();
     config.cache_dir(&dir).max_sessions(2);
     let first = Engine::new(&config).unwrap();
     first.module().unwrap();
@@ -31,23 +31,23 @@ fn the_compiled_artifact_is_cached_on_disk_and_reused() {
 
 #[test]
 fn invalid_settings_are_refused_once_at_engine_creation() {
-    let error = Engine::new(HostConfig::new().max_sessions(0)).unwrap_err();
+    let error = Engine::new(EngineConfig::new().max_sessions(0)).unwrap_err();
     assert!(matches!(error, Error::Node(NodeError::Config(_))), "{error}");
-    let error = Engine::new(HostConfig::new().max_wasm_stack(1024)).unwrap_err();
+    let error = Engine::new(EngineConfig::new().max_wasm_stack(1024)).unwrap_err();
     assert!(matches!(error, Error::Node(NodeError::Config(_))), "{error}");
-    let error = Engine::new(HostConfig::new().keep_resident(usize::MAX)).unwrap_err();
+    let error = Engine::new(EngineConfig::new().keep_resident(usize::MAX)).unwrap_err();
     assert!(matches!(error, Error::Node(NodeError::Config(_))), "{error}");
 }
 
 #[test]
 fn sessions_beyond_the_pool_are_pool_exhausted_and_slots_come_back() {
-    let mut config = HostConfig::new();
+    let mut config = EngineConfig::new();
     config.max_sessions(1);
     let engine = Engine::new(&config).unwrap();
     let precompile = Precompile::<MemoryHost>::new(&engine).unwrap();
     let first = precompile.session(MemoryHost::default()).unwrap();
     let error = precompile.session(MemoryHost::default()).err().expect("the pool has one slot");
-    assert!(matches!(error, Error::Node(NodeError::PoolExhausted(_))), "{error}");
+    assert!(matches!(error, Error::Node(NodeError::PoolExhausted { .. })), "{error}");
     drop(first);
     precompile.session(MemoryHost::default()).expect("the slot is free again");
 }
@@ -55,7 +55,7 @@ fn sessions_beyond_the_pool_are_pool_exhausted_and_slots_come_back() {
 #[test]
 fn concurrent_writers_of_the_cache_never_mix_their_files() {
     let dir = cache_dir("cache-race");
-    let mut config = HostConfig::new();
+    let mut config = EngineConfig::new();
     config.cache_dir(&dir).max_sessions(1);
     let writers: Vec<_> = (0..3)
         .map(|_| {
@@ -79,8 +79,8 @@ fn concurrent_writers_of_the_cache_never_mix_their_files() {
 fn the_guest_runs_its_deepest_paths_at_the_smallest_stack_the_config_allows() {
     // The native stack is a node's setting: the guest must fit the smallest one allowed,
     // on every program of the differential corpus, snailtracer and the sub-call paths.
-    let mut config = HostConfig::new();
-    config.max_wasm_stack(HostConfig::MIN_WASM_STACK).max_sessions(4);
+    let mut config = EngineConfig::new();
+    config.max_wasm_stack(EngineConfig::MIN_WASM_STACK).max_sessions(4);
     let engine = Engine::new(&config).unwrap();
     let precompile = Precompile::<MemoryHost>::new(&engine).unwrap();
     for (name, frame, setup) in crate::differential::frames() {

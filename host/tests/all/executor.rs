@@ -5,8 +5,9 @@ use crate::asm::asm;
 use crate::harness::precompile;
 use evmpc_host::abi::limits::MAX_INITCODE_SIZE;
 use evmpc_host::executor::Executor;
-use evmpc_host::memory_host::MemoryContext;
-use evmpc_host::{native, Engine, Error, Fork, HostConfig, MemoryHost, NodeError, Precompile, TxError};
+use evmpc_host::state_host::memory_host::MemoryContext;
+use evmpc_host::{Engine, EngineConfig, Error, Fork, MemoryHost, NodeError, Precompile, TxError};
+use evmpc_oracle::native;
 use revm::context::result::{ExecutionResult, HaltReason, OutOfGasError};
 use revm::context::TxEnv;
 use revm::context_interface::journaled_state::JournalTr;
@@ -289,12 +290,12 @@ fn node_faults_are_typed_and_never_a_result() {
     assert!(matches!(result, Err(TxError::Database(_))), "{result:?}");
 
     // A session the engine cannot give is the node's fault too, typed, not a string.
-    let mut config = HostConfig::new();
+    let mut config = EngineConfig::new();
     config.max_sessions(1);
     let engine = Engine::new(&config).unwrap();
     let executor = Executor::<MemoryContext>::new(&engine).unwrap();
     let held = Precompile::<MemoryHost>::new(&engine).unwrap().session(MemoryHost::default()).unwrap();
     let (_, result) = executor.transact(context(&asm("STOP"), Vec::new(), 100_000));
-    assert!(matches!(result, Err(TxError::Precompile(Error::Node(NodeError::PoolExhausted(_))))), "{result:?}");
+    assert!(matches!(result, Err(TxError::Precompile(Error::Node(NodeError::PoolExhausted { .. })))), "{result:?}");
     drop(held);
 }

@@ -1,7 +1,8 @@
 //! Runs a frame through the precompile and through native revm on identical states, and
 //! projects what they did into comparable values.
 
-use evmpc_host::{native, Action, Engine, FrameInput, HostConfig, MemoryHost, Precompile, ReturnedFrame, Status};
+use evmpc_host::{Action, Engine, EngineConfig, FrameInput, MemoryHost, Precompile, ReturnedFrame, Status};
+use evmpc_oracle::native;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -9,7 +10,7 @@ use std::sync::OnceLock;
 pub(crate) fn precompile() -> &'static Precompile<MemoryHost> {
     static PRECOMPILE: OnceLock<Precompile<MemoryHost>> = OnceLock::new();
     PRECOMPILE.get_or_init(|| {
-        let mut config = HostConfig::new();
+        let mut config = EngineConfig::new();
         config.max_sessions(16);
         Precompile::new(&Engine::new(&config).expect("engine")).expect("precompile")
     })

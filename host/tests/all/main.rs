@@ -9,6 +9,7 @@ mod executor;
 mod fees;
 mod harness;
 mod inline_calls;
+mod layout;
 mod node_link;
 mod spec;
 mod subcalls;

@@ -8,7 +8,7 @@ use evmpc_host::abi::{Action, Code, FrameInput, Status, SubcallOutcome, SubcallO
 use evmpc_host::node_link::{Link, LinkTrap, MemoryContract};
 use evmpc_host::state::layout::{self, StoredAccount};
 use evmpc_host::state::{ContractDb, ContractStorage, MemoryStorage};
-use evmpc_host::{Engine, FeeSchedule, HostConfig};
+use evmpc_host::{Engine, EngineConfig, FeeSchedule};
 use revm::primitives::{keccak256, Address, U256};
 use std::sync::OnceLock;
 
@@ -21,7 +21,7 @@ const PLENTY: u64 = 1_000_000_000_000_000;
 
 fn link() -> &'static Link<MemoryStorage> {
     static LINK: OnceLock<Link<MemoryStorage>> = OnceLock::new();
-    LINK.get_or_init(|| Link::new(&Engine::new(&HostConfig::new()).expect("engine")).expect("link"))
+    LINK.get_or_init(|| Link::new(&Engine::new(&EngineConfig::new()).expect("engine")).expect("link"))
 }
 
 /// Adds one to slot 0 and returns the new value.

@@ -2,7 +2,7 @@ use super::Args;
 use crate::adversarial::{patterns, Pattern};
 use crate::cmd::CliError;
 use crate::statetest::runner::{native_post, Difference, Runner, Selection, Timing};
-use evmpc_host::{Engine, HostConfig};
+use evmpc_host::{Engine, EngineConfig};
 use revm_statetest_types::{TestSuite, TestUnit};
 use serde::Serialize;
 use std::path::Path;
@@ -32,7 +32,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, CliError> {
     if let Some(dir) = &args.emit_statetests {
         return emit(&selected, dir);
     }
-    let engine = Engine::new(HostConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling))?;
+    let engine = Engine::new(EngineConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling))?;
     let runner = Runner::new(&engine, Selection { runs: args.runs, ..Selection::default() })?;
     let progress = crate::cmd::progress(selected.len() as u64, "patterns");
     let mut rows = Vec::new();

@@ -1,7 +1,7 @@
 use super::Args;
 use crate::cmd::CliError;
 use crate::contracts::{self, agree, plot, Path, Paths, Run};
-use evmpc_host::{Engine, HostConfig};
+use evmpc_host::{Engine, EngineConfig};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -33,7 +33,7 @@ struct Row {
 
 /// Runs `evmpc bench --contracts`.
 pub(super) fn run(args: &Args) -> Result<ExitCode, CliError> {
-    let engine = Engine::new(HostConfig::new().pooling(!args.no_pooling))?;
+    let engine = Engine::new(EngineConfig::new().pooling(!args.no_pooling))?;
     let mut paths = Paths::new(&engine)?;
     let workloads: Vec<_> = contracts::workloads()
         .into_iter()

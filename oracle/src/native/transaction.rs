@@ -2,7 +2,7 @@
 //! the executor is compared with.
 
 use super::units::UnitCounter;
-use crate::executor::collision::{storage_collision, StorageProbe};
+use evmpc_host::executor::collision::{storage_collision, StorageProbe};
 use revm::context::result::{EVMError, ExecutionResult, InvalidTransaction};
 use revm::context_interface::context::ContextSetters;
 use revm::context_interface::journaled_state::JournalTr;
@@ -37,7 +37,7 @@ where
 
 /// [`transact`], counting what the guest would count for the same transaction
 /// ([`UnitCounter`]): its units are what a test holds equal to the session's
-/// [`Usage::units`](crate::Usage).
+/// [`Usage::units`](evmpc_host::Usage).
 pub fn transact_counted<CTX>(ctx: CTX) -> (CTX, NativeResult<CTX>, UnitCounter)
 where
     CTX: ContextTr<Db: StorageProbe, Journal: JournalTr<State = EvmState> + JournalExt> + ContextSetters,

@@ -1,21 +1,22 @@
-//! One host function per import of `evmpc_abi::imports`. Each reads its fixed-size
-//! arguments from guest memory, asks the [`EvmHost`], and writes fixed-size results back.
-//! A node fault is kept in the session and raised as a trap; the session reports it.
+//! One host function per import of `evmpc_abi::imports`, whatever engine runs the guest.
+//! Each reads its fixed-size arguments from guest memory, asks the [`EvmHost`], and writes
+//! fixed-size results back. A node fault is kept in the session's store and raised as a
+//! trap; the session reports it. The engines' linkers (`backend`) wire these bodies in.
 
 use crate::analysis::jump_table_len;
-use crate::error::NodeError;
-use crate::evm_host::{Access, EvmHost, Transfer};
-use crate::session::{CallEntry, SessionData};
-use evmpc_abi::imports::IMPORT_MODULE;
+use crate::error::{ImportRefusal, NodeError};
+use crate::state_host::evm_host::{Access, EvmHost, Transfer};
+use crate::store::{CallEntry, SessionData};
 use evmpc_abi::limits::MAX_LOG_TOPICS;
-use evmpc_abi::records::{call, request, AccessFlags, AccountRecord, SSTORE_RECORD_SIZE};
+use evmpc_abi::records::{call, request, AccessFlags, SSTORE_RECORD_SIZE};
 use evmpc_abi::{Status, Word};
+use std::sync::Arc;
 
 /// Why an import refused its arguments or failed: raised as a trap, blamed by the session.
 #[derive(Debug)]
 pub(crate) enum ImportFault {
     /// A pointer outside guest memory, or arguments that overlap: a guest bug.
-    Guest(&'static str),
+    Guest(ImportRefusal),
     /// The [`EvmHost`] failed; the failure is kept in the session data.
     Host,
 }
@@ -23,7 +24,7 @@ pub(crate) enum ImportFault {
 impl std::fmt::Display for ImportFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ImportFault::Guest(what) => f.write_str(what),
+            ImportFault::Guest(refusal) => refusal.fmt(f),
             ImportFault::Host => f.write_str("EvmHost failure"),
         }
     }
@@ -35,7 +36,7 @@ type Fault<T> = Result<T, ImportFault>;
 
 /// A pointer that does not fit guest memory: a guest bug, raised as a trap.
 fn out_of_bounds() -> ImportFault {
-    ImportFault::Guest("import argument out of guest memory bounds")
+    ImportFault::Guest(ImportRefusal::OutOfBounds)
 }
 
 fn range(ptr: i32, len: usize, memory_len: usize) -> Fault<std::ops::Range<usize>> {
@@ -69,7 +70,7 @@ fn disjoint_mut(
         let (low, high) = memory.split_at_mut(first.start);
         Ok((&mut high[..first.len()], &mut low[second]))
     } else {
-        Err(ImportFault::Guest("import arguments overlap in guest memory"))
+        Err(ImportFault::Guest(ImportRefusal::Overlap))
     }
 }
 
@@ -80,7 +81,7 @@ fn crossed<H: EvmHost>(data: &mut SessionData<H>, len: usize) {
 
 /// Keeps a host failure for the session and turns it into a trap.
 fn fail<H: EvmHost>(data: &mut SessionData<H>, import: &'static str, error: H::Error) -> ImportFault {
-    data.failure = Some(NodeError::Host { import, source: Box::new(error) });
+    data.failure = Some(NodeError::Host { import, source: Arc::new(error) });
     ImportFault::Host
 }
 
@@ -103,8 +104,8 @@ fn skip_cold(flags: i32) -> bool {
     flags & request::SKIP_COLD != 0
 }
 
-/// The imports' bodies, over guest memory and the session data, whatever engine runs the
-/// guest; `engines` wires them into each engine's linker.
+/// The imports' bodies, over guest memory and the session's store, whatever engine runs
+/// the guest; `backend` wires them into each engine's linker.
 pub(crate) mod bodies {
     use super::*;
 
@@ -287,7 +288,7 @@ pub(crate) mod bodies {
         if data.exit_call(success != 0) {
             Ok(())
         } else {
-            Err(ImportFault::Guest("call_exit with no call open"))
+            Err(ImportFault::Guest(ImportRefusal::NoCallOpen))
         }
     }
 
@@ -329,80 +330,11 @@ macro_rules! for_each_import {
     };
 }
 
-/// Defines every import on a wasmtime `linker`.
-pub(crate) fn define_imports<H: EvmHost + 'static>(
-    linker: &mut wasmtime::Linker<SessionData<H>>,
-) -> wasmtime::Result<()> {
-    macro_rules! define {
-        ($name:ident, ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
-            linker.func_wrap(
-                IMPORT_MODULE,
-                stringify!($name),
-                |mut caller: wasmtime::Caller<'_, SessionData<H>>, $($arg: $ty),*| -> wasmtime::Result<$ret> {
-                    let memory = caller.data().memory.expect("memory is set at instantiation");
-                    let (memory, data) = memory.data_and_store_mut(&mut caller);
-                    data.usage.imports += 1;
-                    bodies::$name(memory, data, $($arg),*).map_err(wasmtime::Error::new)
-                },
-            )?;
-        };
-    }
-    for_each_import!(define);
-    debug_assert_eq!(AccountRecord::SIZE, 96);
-    Ok(())
-}
-
-/// Defines every import on a wasmi `linker`.
-pub(crate) fn define_wasmi_imports<H: EvmHost + 'static>(
-    linker: &mut wasmi::Linker<SessionData<H>>,
-) -> Result<(), wasmi::Error> {
-    macro_rules! define {
-        ($name:ident, ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
-            linker.func_wrap(
-                IMPORT_MODULE,
-                stringify!($name),
-                |mut caller: wasmi::Caller<'_, SessionData<H>>, $($arg: $ty),*| -> Result<$ret, wasmi::Error> {
-                    let memory = caller.data().wasmi_memory.expect("memory is set at instantiation");
-                    let (memory, data) = memory.data_and_store_mut(&mut caller);
-                    data.usage.imports += 1;
-                    bodies::$name(memory, data, $($arg),*).map_err(|fault| wasmi::Error::new(fault.to_string()))
-                },
-            )?;
-        };
-    }
-    for_each_import!(define);
-    Ok(())
-}
+pub(crate) use for_each_import;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::memory_host::MemoryHost;
-    use evmpc_abi::imports::{ValType, IMPORTS};
-
-    /// The linker defines exactly the ABI table, with the table's signatures.
-    #[test]
-    fn linker_matches_import_table() {
-        let engine = wasmtime::Engine::default();
-        let mut linker = wasmtime::Linker::<SessionData<MemoryHost>>::new(&engine);
-        define_imports(&mut linker).unwrap();
-        let mut store = wasmtime::Store::new(&engine, SessionData::new(MemoryHost::default()));
-        let defined: Vec<_> =
-            linker.iter(&mut store).map(|(module, name, _)| (module.to_string(), name.to_string())).collect();
-        assert_eq!(defined.len(), IMPORTS.len());
-        for sig in IMPORTS {
-            let export =
-                linker.get(&mut store, IMPORT_MODULE, sig.name).unwrap_or_else(|_| panic!("{} missing", sig.name));
-            let ty = export.into_func().unwrap().ty(&store);
-            let to_abi = |t: wasmtime::ValType| match t {
-                wasmtime::ValType::I32 => ValType::I32,
-                wasmtime::ValType::I64 => ValType::I64,
-                other => panic!("unexpected type {other:?}"),
-            };
-            assert_eq!(ty.params().map(to_abi).collect::<Vec<_>>(), sig.params, "{}", sig.name);
-            assert_eq!(ty.results().map(to_abi).collect::<Vec<_>>(), sig.results, "{}", sig.name);
-        }
-    }
 
     #[test]
     fn disjoint_ranges_are_both_writable_and_overlapping_ones_trap() {

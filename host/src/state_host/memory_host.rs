@@ -1,4 +1,4 @@
-use crate::revm_host::RevmHost;
+use crate::state_host::revm_host::RevmHost;
 use evmpc_abi::{Address, ExecContext, Fork, FrameInput, Word};
 use revm::context::{BlockEnv, CfgEnv, Context, Journal, JournalTr, TxEnv};
 use revm::context_interface::block::BlobExcessGasAndPrice;

@@ -39,7 +39,7 @@ pub enum AsmError {
 ///
 /// # Examples
 /// ```
-/// let code = evmpc_host::asm::assemble("top: JUMPDEST PUSH1 0x01 POP @top JUMP").unwrap();
+/// let code = evmpc_oracle::asm::assemble("top: JUMPDEST PUSH1 0x01 POP @top JUMP").unwrap();
 /// assert_eq!(code, vec![0x5b, 0x60, 0x01, 0x50, 0x61, 0x00, 0x00, 0x56]);
 /// ```
 pub fn assemble(source: &str) -> Result<Vec<u8>, AsmError> {

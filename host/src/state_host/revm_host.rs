@@ -1,9 +1,10 @@
-use crate::evm_host::{Access, AccountInfo, EvmHost, SstoreValues, Transfer};
+use crate::error::Source;
+use crate::state_host::evm_host::{Access, AccountInfo, EvmHost, SstoreValues, Transfer};
 use evmpc_abi::records::{AccountRecord, SelfDestructRecord};
 use evmpc_abi::{Address, Word};
 use revm::context::JournalTr;
 use revm::context_interface::journaled_state::JournalCheckpoint;
-use revm::context_interface::{host::LoadError, ContextTr};
+use revm::context_interface::{context::ContextError, host::LoadError, ContextTr};
 use revm::interpreter::Host;
 use revm::primitives::{Address as RAddress, Log, LogData, B256, U256};
 
@@ -21,8 +22,23 @@ pub struct RevmHost<CTX> {
 
 /// A revm database or context failure.
 #[derive(Debug, thiserror::Error)]
-#[error("revm context: {0}")]
-pub struct RevmHostError(pub String);
+pub enum RevmHostError {
+    /// The database failed.
+    #[error("revm database: {0}")]
+    Database(#[source] Source),
+    /// revm's context reported a failure of its own.
+    #[error("revm context: {0}")]
+    Context(#[source] Source),
+    /// A load failed and revm recorded no error for it.
+    #[error("a load failed without a recorded error")]
+    Unrecorded,
+}
+
+impl RevmHostError {
+    fn database(error: impl std::error::Error + Send + Sync + 'static) -> RevmHostError {
+        RevmHostError::Database(std::sync::Arc::new(error))
+    }
+}
 
 impl<CTX: ContextTr + Host> RevmHost<CTX> {
     /// Wraps a revm context.
@@ -33,8 +49,11 @@ impl<CTX: ContextTr + Host> RevmHost<CTX> {
     /// The database error revm recorded when a load failed.
     fn failure(&mut self) -> RevmHostError {
         match std::mem::replace(self.ctx.error(), Ok(())) {
-            Err(error) => RevmHostError(format!("{error:?}")),
-            Ok(()) => RevmHostError("load failed without a recorded error".into()),
+            Err(ContextError::Db(error)) => RevmHostError::database(error),
+            Err(ContextError::Custom(message)) => {
+                RevmHostError::Context(Source::from(Box::<dyn std::error::Error + Send + Sync>::from(message)))
+            }
+            Ok(()) => RevmHostError::Unrecorded,
         }
     }
 
@@ -45,7 +64,7 @@ impl<CTX: ContextTr + Host> RevmHost<CTX> {
     fn ensure_loaded(&mut self, addr: &Address) -> Result<(), RevmHostError> {
         match self.ctx.journal_mut().load_account(address(addr)) {
             Ok(_) => Ok(()),
-            Err(error) => Err(RevmHostError(format!("{error:?}"))),
+            Err(error) => Err(RevmHostError::database(error)),
         }
     }
 

@@ -1,10 +1,10 @@
 //! The same frame or transaction on native revm, over the same revm context: the oracle
 //! of the differential tests and the baseline of the benchmarks.
 
-use crate::evm_host::EvmHost;
-use crate::revm_host::RevmHost;
-use crate::session::ReturnedFrame;
 use evmpc_abi::{CallData, Code, FrameInput, FrameKind, Status};
+use evmpc_host::EvmHost;
+use evmpc_host::ReturnedFrame;
+use evmpc_host::RevmHost;
 use revm::bytecode::Bytecode;
 use revm::context::JournalTr;
 use revm::context_interface::ContextTr;
@@ -73,7 +73,8 @@ fn run_frame_with<CTX: ContextTr + Host + 'static>(
     frame: &FrameInput,
     run: impl FnOnce(&mut Interpreter<EthInterpreter>, &revm::interpreter::GasTable, &mut CTX) -> InterpreterAction,
 ) -> Result<ReturnedFrame, NativeError> {
-    let spec = crate::memory_host::spec_id(frame.context.as_ref().ok_or(NativeError::NotStandalone)?.fork);
+    let spec =
+        evmpc_host::state_host::memory_host::spec_id(frame.context.as_ref().ok_or(NativeError::NotStandalone)?.fork);
     let code = match &frame.code {
         Code::Inline(bytes) => bytes.clone(),
         Code::Account { address, len, .. } => {
@@ -125,5 +126,5 @@ pub fn table<CTX: ContextTr + Host>() -> InstructionTable<EthInterpreter, CTX> {
     instruction_table::<EthInterpreter, CTX>()
 }
 
-/// The instruction table for [`MemoryHost`](crate::MemoryHost) frames.
-pub type MemoryTable = InstructionTable<EthInterpreter, crate::memory_host::MemoryContext>;
+/// The instruction table for [`MemoryHost`](evmpc_host::MemoryHost) frames.
+pub type MemoryTable = InstructionTable<EthInterpreter, evmpc_host::state_host::memory_host::MemoryContext>;

@@ -1,19 +1,16 @@
-//! What a session's wasmtime store holds: the node's host and the session's bookkeeping.
+//! What a session's store holds, under any engine: the node's host and the session's
+//! bookkeeping. Each engine's store (`backend`) keeps this beside its own handles.
 
-use super::blame::MemoryCap;
 use crate::error::NodeError;
-use crate::evm_host::{EvmHost, Transfer};
 use crate::fees::Usage;
+use crate::state_host::evm_host::{EvmHost, Transfer};
 use evmpc_abi::{Address, Word};
 
 /// What a session's store holds: the node's host and the session's bookkeeping.
-pub struct SessionData<H: EvmHost> {
+pub(crate) struct SessionData<H: EvmHost> {
     pub(crate) host: H,
-    pub(crate) memory: Option<wasmtime::Memory>,
-    /// The guest's memory when wasmi runs it.
-    pub(crate) wasmi_memory: Option<wasmi::Memory>,
+    /// The failure of the last `EvmHost` call, kept for the trap it raises.
     pub(crate) failure: Option<NodeError>,
-    pub(crate) limiter: MemoryCap,
     /// One entry per open frame: its checkpoint, or `None` when the caller keeps
     /// checkpoints itself.
     pub(crate) frames: Vec<Option<H::Checkpoint>>,
@@ -35,16 +32,7 @@ pub(crate) enum CallEntry {
 
 impl<H: EvmHost> SessionData<H> {
     pub(crate) fn new(host: H) -> Self {
-        SessionData {
-            host,
-            memory: None,
-            wasmi_memory: None,
-            failure: None,
-            limiter: MemoryCap::default(),
-            frames: Vec::new(),
-            inline_calls: false,
-            usage: Usage::default(),
-        }
+        SessionData { host, failure: None, frames: Vec::new(), inline_calls: false, usage: Usage::default() }
     }
 
     /// Opens the frame of a call the guest runs itself: a checkpoint, then the transfer

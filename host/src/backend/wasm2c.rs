@@ -3,11 +3,12 @@
 //! with `host/wasm2c/shim.c`. A third engine of another lineage than wasmtime and wasmi, for
 //! differential runs; it counts no instructions and keeps no pool.
 
-use super::blame::EngineTrap;
-use super::data::SessionData;
-use crate::evm_host::EvmHost;
-use crate::link::{bodies, ImportFault};
-use std::ffi::{c_char, c_int, c_void, CStr};
+use super::limiter::MemoryCap;
+use crate::error::{GuestTrap, ImportRefusal, NodeError};
+use crate::imports::{bodies, ImportFault};
+use crate::state_host::evm_host::EvmHost;
+use crate::store::SessionData;
+use std::ffi::{c_int, c_void};
 use std::sync::{Mutex, MutexGuard};
 
 /// The instance the C side allocates (`evmpc_w2c_t`).
@@ -23,8 +24,7 @@ unsafe extern "C" {
     fn evmpc_w2c_free(instance: *mut Raw);
     fn evmpc_w2c_memory(instance: *mut Raw, len: *mut u64) -> *mut u8;
     fn evmpc_w2c_call(instance: *mut Raw, which: u32, arg: u32, result: *mut i64) -> c_int;
-    fn evmpc_w2c_strerror(trap: c_int) -> *const c_char;
-    fn evmpc_w2c_exhaustion() -> c_int;
+    fn evmpc_w2c_trap_kind(trap: c_int) -> c_int;
 }
 
 /// What `dispatch` answers besides the imports (`shim.c`).
@@ -44,21 +44,43 @@ fn runtime() -> MutexGuard<'static, ()> {
 #[derive(Debug)]
 pub(crate) struct Trap {
     code: c_int,
-    fault: Option<String>,
+    fault: Option<ImportFault>,
+}
+
+/// `evmpc_w2c_trap_kind`'s answers (`shim.c`).
+mod kind {
+    pub(super) const UNREACHABLE: i32 = 1;
+    pub(super) const MEMORY_OUT_OF_BOUNDS: i32 = 2;
+    pub(super) const INTEGER_OVERFLOW: i32 = 3;
+    pub(super) const DIVISION_BY_ZERO: i32 = 4;
+    pub(super) const BAD_CONVERSION: i32 = 5;
+    pub(super) const INDIRECT_CALL: i32 = 6;
+    pub(super) const EXHAUSTION: i32 = 7;
 }
 
 impl Trap {
-    pub(crate) fn is_stack_overflow(&self) -> bool {
-        // SAFETY: returns a constant.
-        self.code == unsafe { evmpc_w2c_exhaustion() }
+    fn kind(&self) -> c_int {
+        // SAFETY: a pure function of its argument.
+        unsafe { evmpc_w2c_trap_kind(self.code) }
     }
 
-    pub(crate) fn describe(&self) -> String {
-        if let Some(fault) = &self.fault {
-            return fault.clone();
+    pub(crate) fn is_stack_overflow(&self) -> bool {
+        self.kind() == kind::EXHAUSTION
+    }
+
+    pub(crate) fn guest_trap(&self) -> GuestTrap {
+        if let Some(ImportFault::Guest(refusal)) = self.fault {
+            return GuestTrap::Import(refusal);
         }
-        // SAFETY: the runtime returns a static string for every code.
-        unsafe { CStr::from_ptr(evmpc_w2c_strerror(self.code)) }.to_string_lossy().into_owned()
+        match self.kind() {
+            kind::UNREACHABLE => GuestTrap::Unreachable,
+            kind::MEMORY_OUT_OF_BOUNDS => GuestTrap::MemoryOutOfBounds,
+            kind::INTEGER_OVERFLOW => GuestTrap::IntegerOverflow,
+            kind::DIVISION_BY_ZERO => GuestTrap::DivisionByZero,
+            kind::BAD_CONVERSION => GuestTrap::BadConversion,
+            kind::INDIRECT_CALL => GuestTrap::IndirectCall,
+            _ => GuestTrap::Other,
+        }
     }
 }
 
@@ -70,10 +92,11 @@ pub(crate) struct Wasm2cInstance<H: EvmHost> {
     served: *mut Served<H>,
 }
 
-/// The session data and the fault of the last import, which the trap carries.
+/// The session data, the limiter and the fault of the last import, which the trap carries.
 struct Served<H: EvmHost> {
     data: SessionData<H>,
-    fault: Option<String>,
+    limiter: MemoryCap,
+    fault: Option<ImportFault>,
 }
 
 // SAFETY: the instance and its data are owned by one session; the C side touches them only
@@ -83,15 +106,21 @@ unsafe impl<H: EvmHost + Send> Send for Wasm2cInstance<H> {}
 impl<H: EvmHost> Wasm2cInstance<H> {
     /// Instantiates the artifact over `data`; gives it back when the C side is out of memory.
     #[allow(clippy::result_large_err)]
-    pub(crate) fn new(data: SessionData<H>) -> Result<Self, SessionData<H>> {
-        let served = Box::into_raw(Box::new(Served { data, fault: None }));
+    pub(crate) fn new(data: SessionData<H>) -> Result<Self, (SessionData<H>, NodeError)> {
+        let served = Box::into_raw(Box::new(Served { data, limiter: MemoryCap::default(), fault: None }));
         let _runtime = runtime();
         // SAFETY: `served` lives until the instance is freed (`Drop`, `into_data`), and
         // `dispatch::<H>` casts it back to this type.
         let raw = unsafe { evmpc_w2c_new(served.cast(), dispatch::<H>) };
         if raw.is_null() {
             // SAFETY: from `Box::into_raw` above, and the C side kept nothing.
-            return Err(unsafe { Box::from_raw(served) }.data);
+            let data = unsafe { Box::from_raw(served) }.data;
+            return Err((
+                data,
+                NodeError::GuestMemory(std::sync::Arc::from(Box::<dyn std::error::Error + Send + Sync>::from(
+                    "the wasm2c runtime is out of memory for an instance",
+                ))),
+            ));
         }
         Ok(Wasm2cInstance { raw, served })
     }
@@ -107,7 +136,7 @@ impl<H: EvmHost> Wasm2cInstance<H> {
     }
 
     /// Calls export `which` (0 `input_buffer`, 1 `frame_start`, 2 `frame_resume`, 3 `units`).
-    pub(crate) fn call(&mut self, which: u32, arg: i32) -> Result<i64, EngineTrap> {
+    pub(crate) fn call(&mut self, which: u32, arg: i32) -> Result<i64, Trap> {
         let mut result = 0i64;
         self.served_mut().fault = None;
         let code = {
@@ -118,7 +147,7 @@ impl<H: EvmHost> Wasm2cInstance<H> {
         if code == 0 {
             Ok(result)
         } else {
-            Err(EngineTrap::Wasm2c(Trap { code, fault: self.served_mut().fault.take() }))
+            Err(Trap { code, fault: self.served_mut().fault.take() })
         }
     }
 
@@ -128,6 +157,10 @@ impl<H: EvmHost> Wasm2cInstance<H> {
 
     pub(crate) fn data_mut(&mut self) -> &mut SessionData<H> {
         &mut self.served_mut().data
+    }
+
+    pub(crate) fn limiter(&mut self) -> &mut MemoryCap {
+        &mut self.served_mut().limiter
     }
 
     pub(crate) fn into_data(self) -> SessionData<H> {
@@ -200,16 +233,16 @@ unsafe extern "C" fn dispatch<H: EvmHost>(
         GROW => {
             // SAFETY: one argument, the size asked for.
             let desired = unsafe { *args } as usize;
-            return i64::from(served.data.limiter.allows(desired));
+            return i64::from(served.limiter.allows(desired));
         }
         GROW_FAILED => {
-            served.data.limiter.os_failure = Some("the wasm2c runtime could not grow guest memory".into());
+            served.limiter.refused("the wasm2c runtime could not grow guest memory");
             return 0;
         }
         _ => {}
     }
     let Some(import) = evmpc_abi::IMPORTS.get(which as usize) else {
-        served.fault = Some(format!("unknown import {which}"));
+        served.fault = Some(ImportFault::Guest(ImportRefusal::Unknown));
         return -1;
     };
     // SAFETY: the shim passes exactly the import's parameters.
@@ -230,14 +263,12 @@ unsafe extern "C" fn dispatch<H: EvmHost>(
         "call_enter" => bodies::call_enter(memory, data, int(0), int(1), int(2), int(3)),
         "call_exit" => bodies::call_exit(memory, data, int(0)).map(|()| 0),
         "selfdestruct" => bodies::selfdestruct(memory, data, int(0), int(1), int(2), int(3)),
-        other => {
-            Err(ImportFault::Guest(if other.is_empty() { "unnamed import" } else { "import the shim does not know" }))
-        }
+        _ => Err(ImportFault::Guest(ImportRefusal::Unknown)),
     };
     match answer {
         Ok(value) => i64::from(value as u32),
         Err(fault) => {
-            served.fault = Some(fault.to_string());
+            served.fault = Some(fault);
             -1
         }
     }

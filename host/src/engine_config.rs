@@ -24,14 +24,14 @@ pub enum WasmEngine {
     Wasm2c,
 }
 
-/// Settings of an [`Engine`](crate::Engine), recorded by a builder and checked once by
+/// Settings of an [`Engine`](crate::Engine) (the Wasm engine that runs the artifact), recorded by a builder and checked once by
 /// [`Engine::new`](crate::Engine::new).
 ///
 /// What the protocol fixes (the memory cap, Wasm features, NaN canonicalization, no fuel)
 /// is not here: every node runs those the same. What is here only changes speed or
 /// resource use on this node, never results.
 #[derive(Clone, Debug)]
-pub struct HostConfig {
+pub struct EngineConfig {
     pub(crate) max_sessions: u32,
     pub(crate) max_wasm_stack: usize,
     pub(crate) cache_dir: Option<PathBuf>,
@@ -43,9 +43,9 @@ pub struct HostConfig {
     pub(crate) wasm_engine: WasmEngine,
 }
 
-impl Default for HostConfig {
+impl Default for EngineConfig {
     fn default() -> Self {
-        HostConfig {
+        EngineConfig {
             max_sessions: 64,
             max_wasm_stack: 1 << 20,
             cache_dir: None,
@@ -59,7 +59,7 @@ impl Default for HostConfig {
     }
 }
 
-impl HostConfig {
+impl EngineConfig {
     /// The default of [`keep_resident`](Self::keep_resident): 2 MiB. Ordinary transactions
     /// fit (99% of `evmpc load`'s sessions use at most 1 MiB), and a node's memory stays flat:
     /// a slot never holds more, so 64 slots hold at most 128 MiB between sessions. A session
@@ -155,18 +155,18 @@ impl HostConfig {
     }
 
     /// Checks the settings.
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if self.max_sessions == 0 {
-            return Err("max_sessions must be at least 1".into());
+            return Err(ConfigError::NoSessions);
         }
         if self.keep_resident > MAX_GUEST_MEMORY {
-            return Err(format!(
-                "keep_resident {} is above the guest memory cap {MAX_GUEST_MEMORY}",
-                self.keep_resident
-            ));
+            return Err(ConfigError::KeepResidentAboveCap { keep_resident: self.keep_resident, cap: MAX_GUEST_MEMORY });
         }
         if self.max_wasm_stack < Self::MIN_WASM_STACK {
-            return Err(format!("max_wasm_stack {} is below {} bytes", self.max_wasm_stack, Self::MIN_WASM_STACK));
+            return Err(ConfigError::StackBelowMinimum {
+                max_wasm_stack: self.max_wasm_stack,
+                min: Self::MIN_WASM_STACK,
+            });
         }
         Ok(())
     }
@@ -175,4 +175,28 @@ impl HostConfig {
     pub const fn memory_cap(&self) -> usize {
         MAX_GUEST_MEMORY
     }
+}
+
+/// A setting of [`EngineConfig`] out of its range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// `max_sessions` is 0.
+    #[error("max_sessions must be at least 1")]
+    NoSessions,
+    /// `keep_resident` is above the guest memory cap.
+    #[error("keep_resident {keep_resident} is above the guest memory cap {cap}")]
+    KeepResidentAboveCap {
+        /// The setting, in bytes.
+        keep_resident: usize,
+        /// The protocol's cap, in bytes.
+        cap: usize,
+    },
+    /// `max_wasm_stack` is below [`EngineConfig::MIN_WASM_STACK`].
+    #[error("max_wasm_stack {max_wasm_stack} is below {min} bytes")]
+    StackBelowMinimum {
+        /// The setting, in bytes.
+        max_wasm_stack: usize,
+        /// The minimum, in bytes.
+        min: usize,
+    },
 }
