@@ -60,10 +60,35 @@ pub enum CliError {
     /// The engine contracts' benchmark failed (a path disagrees with native revm, or fails).
     #[error(transparent)]
     Contracts(#[from] crate::contracts::BenchError),
-    /// A measurement, a fit or a plot failed (a program native revm refuses, no schedule
-    /// that fits, a plot that cannot be drawn).
-    #[error("{0}")]
-    Measurement(String),
+    /// A generated program did not run (its fork is unknown, or native revm refused it).
+    #[error("{program}: {source}")]
+    Program {
+        /// The program.
+        program: String,
+        /// Why.
+        source: crate::statetest::runner::VectorError,
+    },
+    /// The estimator could not measure a program.
+    #[error(transparent)]
+    Measure(#[from] crate::estimate::MeasureError),
+    /// An honest workload of the fee check did not run.
+    #[error(transparent)]
+    Honest(#[from] crate::statetest::fees::HonestError),
+    /// No fee schedule fits the measurements.
+    #[error(transparent)]
+    Fit(#[from] crate::estimate::fit::FitError),
+    /// A plot could not be drawn.
+    #[error(transparent)]
+    Plot(#[from] crate::plot::PlotError),
+    /// The skip list does not parse.
+    #[error(transparent)]
+    Skips(#[from] crate::statetest::skips::SkipsError),
+    /// A fee does not fit a `u64`.
+    #[error("the fee does not fit a u64")]
+    FeeOverflow(#[from] evmpc_host::fees::FeeOverflow),
+    /// A frame cannot run on native revm alone.
+    #[error("native revm: {0}")]
+    Native(#[from] evmpc_oracle::native::NativeError),
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

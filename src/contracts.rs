@@ -124,7 +124,15 @@ pub enum BenchError {
     Node(#[from] evmpc_node::NodeError),
     /// The precompile could not be set up or failed.
     #[error("evmpc: {0}")]
-    Evmpc(String),
+    Evmpc(#[from] evmpc_host::Error),
+    /// Native revm could not run or commit a workload.
+    #[error("native revm: {workload}: {source}")]
+    Native {
+        /// The workload.
+        workload: String,
+        /// revm's or the storage layout's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The transaction failed where it should not (invalid, a contract abort, out of gas).
     #[error("{path}: {workload}: {reason}")]
     Failed {
@@ -159,7 +167,7 @@ impl Paths {
     /// # Errors
     /// [`BenchError`] when something cannot be set up.
     pub fn new(evmpc: &Engine) -> Result<Paths, BenchError> {
-        let link = Link::new(evmpc).map_err(|error| BenchError::Evmpc(error.to_string()))?;
+        let link = Link::new(evmpc)?;
         let deployed = |metering, wasm: &[u8]| -> Result<ReferenceNode, BenchError> {
             let mut node = ReferenceNode::new(metering, evmpc)?;
             node.deploy(ENGINE, wasm, MemoryStorage::default())?;
@@ -181,7 +189,7 @@ impl Paths {
         let failed =
             |reason: String| BenchError::Failed { path: path.label(), workload: workload.name.clone(), reason };
         match path {
-            Path::Native => native(workload).map_err(failed),
+            Path::Native => native(workload),
             Path::Precompile => {
                 let mut contract = MemoryContract::new(workload.genesis.clone(), u64::MAX / 2);
                 let message = borsh::to_vec(&workload.tx).expect("a transaction encodes");
@@ -222,7 +230,11 @@ fn decode(bytes: &[u8]) -> Option<TxOutcome> {
 }
 
 /// Native revm over the engines' storage layout, its state written back the same way.
-fn native(workload: &Workload) -> Result<Run, String> {
+fn native(workload: &Workload) -> Result<Run, BenchError> {
+    let failed = |source: Box<dyn std::error::Error + Send + Sync>| BenchError::Native {
+        workload: workload.name.clone(),
+        source,
+    };
     let environment = Environment::reference();
     let mut ctx: Context<BlockEnv, TxEnv, CfgEnv, ContractDb<MemoryStorage>> =
         Context::new(ContractDb::new(workload.genesis.clone()), environment.spec);
@@ -230,9 +242,9 @@ fn native(workload: &Workload) -> Result<Run, String> {
     let tx_env = ctx.tx.clone();
     let started = Instant::now();
     let mut evm = ctx.build_mainnet();
-    let executed = evm.transact(tx_env).map_err(|error| format!("{error:?}"))?;
+    let executed = evm.transact(tx_env).map_err(|error| failed(Box::new(error)))?;
     let mut db = std::mem::take(&mut evm.ctx.journaled_state.database);
-    db.commit(&executed.state, environment.clears_empty_accounts()).map_err(|error| error.to_string())?;
+    db.commit(&executed.state, environment.clears_empty_accounts()).map_err(|error| failed(Box::new(error)))?;
     let time = started.elapsed();
     Ok(Run { outcome: transaction::outcome(&executed.result), state: db.storage, time, node_gas: None, wasm_ops: None })
 }
@@ -255,7 +267,7 @@ pub fn agree(path: Path, workload: &Workload, run: &Run, native: &Run) -> Result
 /// The benchmark's workloads: snailtracer, burntpix, an ERC-20 transfer and a CALL-heavy
 /// loop.
 pub fn workloads() -> Vec<Workload> {
-    use crate::estimate::workloads::{burntpix_tx, erc20_transfer_tx, snailtracer_tx};
+    use crate::workloads::{burntpix_tx, erc20_transfer_tx, snailtracer_tx};
     [snailtracer_tx(), burntpix_tx(BURNTPIX_ITERATIONS), erc20_transfer_tx(), call_heavy(CALLS)]
         .iter()
         .map(Workload::from_pattern)

@@ -5,15 +5,14 @@
 //! its cost: loops ([`probes`]), the operation back to back across the code size limit
 //! ([`straight`]), random mixes that defeat branch prediction ([`random`]), every Ethereum
 //! precompile under every pricing ([`precompiles`]); the adversarial suite, the honest
-//! workloads ([`workloads`]) and the search's findings ([`search`]) run beside them. Each runs
+//! workloads ([`crate::workloads`]) and the search's findings ([`search`]) run beside them. Each runs
 //! as a whole transaction through the precompile and native revm in the same process (the
 //! fastest of several runs after a warm-up), native revm counting what the guest counts, and
 //! [`fit`] finds the weights and prices that cover every program's time while charging the
 //! honest workloads as little as it can ([`tables`] writes them).
 
 use crate::adversarial::Pattern;
-use crate::statetest::runner::{Measurement, Runner};
-use revm_statetest_types::{TestSuite, TestUnit};
+use crate::statetest::runner::{Measurement, Runner, VectorError};
 use serde::Serialize;
 
 /// Fitting the unit tables and the fee schedule to the measurements.
@@ -32,8 +31,6 @@ pub mod search;
 pub mod straight;
 /// The fitted unit tables as files.
 pub mod tables;
-/// The honest workloads.
-pub mod workloads;
 
 /// A program of the search: what it measures, and the transaction.
 #[derive(Clone, Debug)]
@@ -250,7 +247,7 @@ impl Speed {
     ///
     /// # Errors
     /// The reference does not run.
-    pub fn now(&self, runner: &Runner, runs: usize) -> Result<f64, String> {
+    pub fn now(&self, runner: &Runner, runs: usize) -> Result<f64, MeasureError> {
         Ok(measure(runner, &self.reference, runs)?.precompile.as_nanos() as f64)
     }
 }
@@ -264,22 +261,24 @@ pub struct Saved {
     pub rows: Vec<SavedRow>,
 }
 
-/// `pattern`'s state test, parsed (its expected post state left out).
-///
-/// # Errors
-/// The pattern does not make a valid state test.
-pub fn unit(pattern: &Pattern) -> Result<TestUnit, String> {
-    let text = pattern.state_test(None).to_string();
-    let suite: TestSuite = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", pattern.name))?;
-    suite.0.into_values().next().ok_or_else(|| format!("{}: empty state test", pattern.name))
-}
-
 /// Measures `probe` with `runner` (`runs` timed runs each side).
 ///
 /// # Errors
-/// The program is not a valid transaction, or native revm refuses it.
-pub fn measure(runner: &Runner, probe: &Probe, runs: usize) -> Result<Measurement, String> {
-    runner.measure_unit(&unit(&probe.pattern)?, runs).map_err(|e| format!("{}: {e}", probe.pattern.name))
+/// The program's fork is unknown, or native revm refuses its transaction.
+pub fn measure(runner: &Runner, probe: &Probe, runs: usize) -> Result<Measurement, MeasureError> {
+    runner
+        .measure_program(&probe.pattern, runs)
+        .map_err(|source| MeasureError { program: probe.pattern.name.clone(), source })
+}
+
+/// A program the estimator could not measure.
+#[derive(Debug, thiserror::Error)]
+#[error("{program}: {source}")]
+pub struct MeasureError {
+    /// The program's name.
+    pub program: String,
+    /// Why.
+    pub source: VectorError,
 }
 
 #[cfg(test)]
@@ -289,13 +288,13 @@ mod tests {
     #[test]
     fn every_probe_is_a_valid_state_test_with_a_unique_name() {
         let mut probes = all();
-        probes.extend(workloads::honest().into_iter().map(|pattern| Probe::of("workload", pattern)));
+        probes.extend(crate::workloads::honest().into_iter().map(|pattern| Probe::of("workload", pattern)));
         let mut names: Vec<&str> = probes.iter().map(|probe| probe.pattern.name.as_str()).collect();
         names.sort();
         names.dedup();
         assert_eq!(names.len(), probes.len(), "probe names are unique");
         for probe in &probes {
-            unit(&probe.pattern).unwrap();
+            assert!(crate::statetest::program::spec(&probe.pattern).is_some(), "{}", probe.pattern.name);
         }
         assert!(probes.len() > 400, "the search covers every opcode class");
     }

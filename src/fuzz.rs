@@ -13,7 +13,6 @@ use crate::adversarial::{address, Pattern, CALLEE, CONTRACT};
 use crate::statetest::runner::{Difference, Runner};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use revm_statetest_types::{TestSuite, TestUnit};
 
 /// Fuzzing the ABI's decoders, host side and guest side.
 pub mod decoders;
@@ -141,17 +140,6 @@ fn word(n: u64) -> [u8; 32] {
     bytes
 }
 
-impl Case {
-    /// The case as a state-test unit (expected post state zero: it is compared, not checked).
-    ///
-    /// # Errors
-    /// The generated state test does not parse (a bug of the generator).
-    pub fn unit(&self) -> Result<TestUnit, String> {
-        let suite: TestSuite = serde_json::from_value(self.pattern.state_test(None)).map_err(|e| e.to_string())?;
-        suite.0.into_values().next().ok_or_else(|| "empty state test".to_string())
-    }
-}
-
 /// What running one case found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -167,16 +155,12 @@ pub enum Verdict {
 
 /// Runs `case` on both sides.
 pub fn check(runner: &Runner, case: &Case) -> Verdict {
-    let unit = match case.unit() {
-        Ok(unit) => unit,
-        Err(error) => return Verdict::Crash(format!("generated state test does not parse: {error}")),
-    };
-    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.differential(&unit)));
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.differential(&case.pattern)));
     match run {
         Ok(Ok(None)) => Verdict::Same,
         Ok(Ok(Some(Difference::HaltReason(what)))) => Verdict::HaltReason(what),
         Ok(Ok(Some(Difference::Consensus(what)))) => Verdict::Differs(what),
-        Ok(Err(error)) => Verdict::Differs(error),
+        Ok(Err(error)) => Verdict::Differs(error.to_string()),
         Err(panic) => Verdict::Crash(
             panic
                 .downcast_ref::<String>()
@@ -206,7 +190,7 @@ mod tests {
     fn cases_are_valid_state_tests_of_every_fork_and_shape() {
         let cases: Vec<Case> = (0..400).map(case).collect();
         for case in &cases {
-            case.unit().unwrap_or_else(|error| panic!("seed {}: {error}", case.seed));
+            assert!(crate::statetest::program::spec(&case.pattern).is_some(), "seed {}", case.seed);
         }
         for (fork, _) in FORKS {
             assert!(cases.iter().any(|case| case.pattern.fork == *fork), "{fork} never drawn");

@@ -16,6 +16,8 @@ pub mod estimate;
 pub mod fuzz;
 /// Many transactions in one process.
 pub mod load;
+/// The error of the SVG plots.
+pub mod plot;
 /// Ethereum state tests through the precompile.
 pub mod statetest;
 /// Benchmark workloads shared by `evmpc bench` and the criterion benches.

@@ -88,7 +88,7 @@ impl Chain {
     /// The precompile cannot be set up.
     pub fn new(engine: &Engine) -> Result<Chain, evmpc_host::Error> {
         let mut db = CacheDB::new(EmptyDB::default());
-        let token = crate::estimate::workloads::erc20_transfer_tx().code;
+        let token = crate::workloads::erc20_transfer_tx().code;
         db.insert_account_info(Address::from(TOKEN), AccountInfo::default().with_code(code(token)));
         let call_heavy = crate::contracts::call_heavy(CALLS);
         db.insert_account_info(Address::from(CONTRACT), AccountInfo::default().with_code(code(call_heavy.code)));
@@ -224,8 +224,7 @@ fn fresh_state(pattern: &Pattern) -> (CacheDB<EmptyDB>, TxEnv, SpecId) {
         let _ =
             db.insert_account_storage(Address::from(*account), U256::from_be_bytes(*key), U256::from_be_bytes(*value));
     }
-    let spec = serde_json::from_value::<revm_statetest_types::SpecName>(serde_json::Value::from(pattern.fork))
-        .map_or(SpecId::CANCUN, |name| name.to_spec_id());
+    let spec = crate::statetest::program::spec(pattern).unwrap_or(SpecId::CANCUN);
     let tx = TxEnv::builder()
         .caller(Address::from(sender))
         .kind(if pattern.create { TxKind::Create } else { TxKind::Call(Address::from(CONTRACT)) })

@@ -4,6 +4,8 @@
 pub mod fees;
 /// Post-state root and logs hash.
 pub mod merkle;
+/// Generated programs as vectors, built directly.
+pub(crate) mod program;
 /// Running the vectors of one file.
 pub mod runner;
 /// The skip list (`statetest-skips.txt`).

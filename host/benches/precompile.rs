@@ -8,7 +8,7 @@ use evmpc_oracle::native;
 use std::hint::black_box;
 
 fn snailtracer() -> FrameInput {
-    let code = hex::decode(include_str!("../../src/cmd/data/snailtracer.hex").trim()).expect("hex");
+    let code = hex::decode(include_str!("../../src/workloads/data/snailtracer.hex").trim()).expect("hex");
     FrameInput::call(Fork::Cancun, code, vec![0x30, 0x62, 0x7b, 0x7c], 1_000_000_000)
 }
 

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 const PRECOMPILE_ENGINE: &[u8] = include_bytes!("../../contracts/wasm/engine-precompile.wasm");
 const INTERPRETER_ENGINE: &[u8] = include_bytes!("../../contracts/wasm/engine-interpreter.wasm");
 const LOCK: &str = include_str!("../../contracts/contracts.lock");
-const TOKEN: &str = include_str!("../../src/cmd/data/erc20/token.hex");
+const TOKEN: &str = include_str!("../../src/workloads/data/erc20/token.hex");
 
 const HOLDER: [u8; 20] = [0xa1; 20];
 const TOKEN_AT: [u8; 20] = [0x70; 20];

@@ -6,8 +6,9 @@ use crate::adversarial::patterns;
 use crate::estimate::fit::{charge, fit, Fitted, Sample};
 use crate::estimate::plot::{draw, Bar};
 use crate::estimate::search::{search, Finding};
-use crate::estimate::{measure, tables, workloads, Probe, Row, Speed};
+use crate::estimate::{measure, tables, Probe, Row, Speed};
 use crate::statetest::runner::{native_post, Runner, Selection};
+use crate::workloads;
 use evmpc_abi::units::{feature, feature_name};
 use evmpc_host::{Engine, EngineConfig, FeeSchedule};
 use serde::Serialize;
@@ -172,7 +173,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     }
     let mut samples: Vec<Sample> = rows.iter().map(sample).collect();
     let floor = dispatch_floor(&rows);
-    let mut fitted = fit(&samples, floor).map_err(|e| CliError::Measurement(e.to_string()))?;
+    let mut fitted = fit(&samples, floor)?;
     let mut findings = Vec::new();
     if args.search > 0 {
         let progress = super::progress(args.search as u64, "programs searched");
@@ -202,7 +203,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             rows.push(row);
             findings.push(Finding { ratio, ..finding });
         }
-        fitted = fit(&samples, floor).map_err(|e| CliError::Measurement(e.to_string()))?;
+        fitted = fit(&samples, floor)?;
     }
     if args.margin < 1.0 || args.fixed_margin < args.margin {
         return Err(CliError::Usage("--margin must be at least 1 and --fixed-margin at least --margin".into()));
@@ -240,8 +241,8 @@ fn measure_all(runner: &Runner, probes: &[Probe], args: &Args, speed: &mut Speed
     for round in 0..args.rounds {
         for (index, probe) in probes.iter().enumerate() {
             progress.set_message(format!("round {} {}", round + 1, probe.pattern.name));
-            let now = speed.now(runner, args.runs).map_err(CliError::Measurement)?;
-            let measurement = measure(runner, probe, args.runs).map_err(CliError::Measurement)?;
+            let now = speed.now(runner, args.runs)?;
+            let measurement = measure(runner, probe, args.runs)?;
             rounds[index].push((Row::new(probe, &measurement), now));
             progress.inc(1);
         }
@@ -277,7 +278,7 @@ fn measure_all(runner: &Runner, probes: &[Probe], args: &Args, speed: &mut Speed
         .collect();
     if let Some(counter) = &counter {
         for (row, probe) in rows.iter_mut().zip(probes) {
-            let counted = measure(counter, probe, 1).map_err(CliError::Measurement)?;
+            let counted = measure(counter, probe, 1)?;
             row.instructions_per_gas = counted.instructions.map(|count| count as f64 / row.gas.max(1) as f64);
         }
     }
@@ -469,8 +470,7 @@ fn write_outputs(
             path,
             "ns per execution: each opcode's weight (blue) and its time in its costliest program (grey)",
             "ns per execution",
-        )
-        .map_err(CliError::Measurement)?;
+        )?;
     }
     Ok(())
 }
@@ -480,8 +480,8 @@ fn emit(probes: &[Probe], dir: &Path) -> Result<ExitCode, CliError> {
     let io = |path: &Path, source| CliError::Io { path: path.display().to_string(), source };
     std::fs::create_dir_all(dir).map_err(|source| io(dir, source))?;
     for probe in probes.iter().filter(|probe| probe.pattern.emit) {
-        let unit = crate::estimate::unit(&probe.pattern).map_err(CliError::Measurement)?;
-        let (root, logs) = native_post(&unit).map_err(CliError::Measurement)?;
+        let (root, logs) = native_post(&probe.pattern)
+            .map_err(|source| CliError::Program { program: probe.pattern.name.clone(), source })?;
         let test = probe.pattern.state_test(Some((root.to_string(), logs.to_string())));
         let path = dir.join(format!("{}.json", probe.pattern.name));
         std::fs::write(&path, serde_json::to_string_pretty(&test).unwrap_or_default() + "\n")

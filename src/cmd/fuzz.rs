@@ -163,7 +163,7 @@ fn write_findings(args: &Args, totals: &Totals) -> Result<(), CliError> {
     std::fs::create_dir_all(&args.findings).map_err(io)?;
     for seed in seeds {
         let case = case(seed);
-        let post = case.unit().ok().and_then(|unit| native_post(&unit).ok());
+        let post = native_post(&case.pattern).ok();
         let post = post.map(|(root, logs)| (root.to_string(), logs.to_string()));
         let path = args.findings.join(format!("{}.json", case.pattern.name));
         let text = serde_json::to_string_pretty(&case.pattern.state_test(post)).unwrap_or_default();

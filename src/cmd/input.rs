@@ -18,14 +18,6 @@ pub fn hex_or_file(arg: &str, what: &str) -> Result<Vec<u8>, CliError> {
     }
 }
 
-/// The embedded snailtracer runtime code (see `src/cmd/data/SOURCE.md`).
-pub fn snailtracer() -> Vec<u8> {
-    hex::decode(include_str!("data/snailtracer.hex").trim()).expect("embedded snailtracer is valid hex")
-}
-
-/// Calldata of snailtracer's `Benchmark()`.
-pub const SNAILTRACER_CALLDATA: [u8; 4] = [0x30, 0x62, 0x7b, 0x7c];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,7 +28,6 @@ mod tests {
         assert_eq!(hex_bytes("", "code").unwrap(), Vec::<u8>::new());
         assert!(matches!(hex_bytes("0xzz", "code"), Err(CliError::Usage(_))));
         assert!(matches!(hex_or_file("@/nonexistent/file", "code"), Err(CliError::Io { .. })));
-        assert_eq!(snailtracer().len(), 17_730);
     }
 }
 

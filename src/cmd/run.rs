@@ -1,5 +1,6 @@
-use super::input::{hex_bytes, hex_or_file, snailtracer, SNAILTRACER_CALLDATA};
+use super::input::{hex_bytes, hex_or_file};
 use super::CliError;
+use crate::workloads::{snailtracer, SNAILTRACER_CALLDATA};
 use evmpc_abi::units::{feature_name, weight};
 use evmpc_host::fees::Usage;
 use evmpc_host::{Action, Engine, EngineConfig, FeeSchedule, Fork, FrameInput, MemoryHost, Precompile, ReturnedFrame};
@@ -110,8 +111,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let mut fee = None;
     let (engine, result) = if args.native {
         let table = evmpc_oracle::native::table();
-        let result = evmpc_oracle::native::run_frame(&mut host, &table, &frame)
-            .map_err(|e| CliError::Usage(format!("native run: {e}")))?;
+        let result = evmpc_oracle::native::run_frame(&mut host, &table, &frame)?;
         ("native revm-interpreter", result)
     } else {
         let engine = Engine::new(&EngineConfig::default())?;
@@ -186,11 +186,10 @@ fn report(engine: &'static str, result: &ReturnedFrame, host: &MemoryHost, elaps
 /// The fee of a session that used `usage` for `frame`, term by term; its units split by kind
 /// from native revm's count of the same frame.
 fn fee_report(schedule: &FeeSchedule, usage: &Usage, frame: &FrameInput) -> Result<FeeReport, CliError> {
-    let total_ps = schedule.fee(usage).map_err(|e| CliError::Measurement(e.to_string()))?;
+    let total_ps = schedule.fee(usage)?;
     let mut host = MemoryHost::for_frame(frame);
     let table = evmpc_oracle::native::table();
-    let (_, counter) = evmpc_oracle::native::run_frame_counted(&mut host, &table, frame)
-        .map_err(|e| CliError::Measurement(format!("native count: {e}")))?;
+    let (_, counter) = evmpc_oracle::native::run_frame_counted(&mut host, &table, frame)?;
     let mut units = BTreeMap::new();
     for (index, count) in counter.features().iter().enumerate() {
         let kind = match feature_name(index).0 {

@@ -113,7 +113,7 @@ fn peak_rss_kib() -> Option<u64> {
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let started = Instant::now();
-    let skips = Skips::parse(SKIPS).map_err(CliError::Usage)?;
+    let skips = Skips::parse(SKIPS)?;
     let files = collect(&args.paths)?;
     let engine = Engine::new(
         EngineConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling).wasm_engine(args.engine.into()),
@@ -170,7 +170,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     report.peak_rss_kib = peak_rss_kib();
     print_summary(&report, file_errors);
     if args.fees {
-        fees.measure_honest(&runner, usize::from(args.runs).max(3)).map_err(CliError::Measurement)?;
+        fees.measure_honest(&runner, usize::from(args.runs).max(3))?;
         fees.print();
         report.fees = Some(fees.clone());
     }

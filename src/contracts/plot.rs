@@ -1,6 +1,7 @@
 //! The benchmark's plot: each workload's time on each path, as a multiple of native revm
 //! (log scale, SVG).
 
+use crate::plot::PlotError;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -24,10 +25,11 @@ const COLORS: [RGBColor; 5] = [
 ///
 /// # Errors
 /// The file cannot be written.
-pub fn draw(groups: &[Group], path: &Path) -> Result<(), String> {
+pub fn draw(groups: &[Group], path: &Path) -> Result<(), PlotError> {
+    let failed = PlotError::at(path);
     let paths = groups.first().map_or(0, |group| group.ratios.len()).max(1);
     let root = SVGBackend::new(path, (960, 480)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    root.fill(&WHITE).map_err(|e| failed(&e))?;
     let most =
         groups.iter().flat_map(|group| group.ratios.iter().map(|(_, ratio)| *ratio)).fold(1.0f64, f64::max) * 2.0;
     let slots = (groups.len() * (paths + 1)) as u32;
@@ -37,7 +39,7 @@ pub fn draw(groups: &[Group], path: &Path) -> Result<(), String> {
         .x_label_area_size(36)
         .y_label_area_size(60)
         .build_cartesian_2d((0..slots).into_segmented(), (0.5f64..most).log_scale())
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| failed(&e))?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -50,7 +52,7 @@ pub fn draw(groups: &[Group], path: &Path) -> Result<(), String> {
         })
         .y_desc("× native revm")
         .draw()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| failed(&e))?;
     for index in 0..paths {
         let label = groups.first().and_then(|group| group.ratios.get(index)).map_or(String::new(), |(l, _)| l.clone());
         let color = COLORS[index % COLORS.len()];
@@ -63,7 +65,7 @@ pub fn draw(groups: &[Group], path: &Path) -> Result<(), String> {
                     color.filled(),
                 ))
             }))
-            .map_err(|e| e.to_string())?
+            .map_err(|e| failed(&e))?
             .label(label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
     }
@@ -73,6 +75,6 @@ pub fn draw(groups: &[Group], path: &Path) -> Result<(), String> {
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
         .draw()
-        .map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())
+        .map_err(|e| failed(&e))?;
+    root.present().map_err(|e| failed(&e))
 }

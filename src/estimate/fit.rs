@@ -40,8 +40,11 @@ pub struct Sample {
 #[derive(Debug, thiserror::Error)]
 pub enum FitError {
     /// The linear program has no solution (or the solver gave up).
+    #[error("the solver stopped before it found a fee schedule")]
+    Interrupted,
+    /// The solver failed.
     #[error("no fee schedule fits: {0}")]
-    Solver(String),
+    Solver(#[from] microlp::Error),
 }
 
 /// Weights and prices that cover every program's time (margin 1), in picoseconds.
@@ -160,8 +163,8 @@ pub fn fit(samples: &[Sample], floor: f64) -> Result<Fitted, FitError> {
     }
     let solution = match problem.solve() {
         Ok(SolveOutcome::Solution(solution)) => solution,
-        Ok(other) => return Err(FitError::Solver(format!("{other:?}"))),
-        Err(error) => return Err(FitError::Solver(error.to_string())),
+        Ok(_) => return Err(FitError::Interrupted),
+        Err(error) => return Err(FitError::Solver(error)),
     };
     let picos = |nanos: f64| (nanos * 1e3).ceil().max(0.0);
     let mut weights = vec![None; feature::COUNT];

@@ -100,9 +100,8 @@ fn next_piece(rng: &mut SmallRng, pool: Pool, labels: &mut usize) -> String {
 fn evaluate(runner: &Runner, speed: &Speed, code: Vec<u8>, fitted: &Fitted, runs: usize) -> Option<f64> {
     let mut pattern = Pattern::with_code("search", "search", code);
     pattern.gas_limit = 3_000_000;
-    let unit = super::unit(&pattern).ok()?;
     let now = speed.now(runner, runs).ok()?;
-    let measurement = runner.measure_unit(&unit, runs).ok()?;
+    let measurement = runner.measure_program(&pattern, runs).ok()?;
     if measurement.differs {
         return None;
     }

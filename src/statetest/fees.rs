@@ -59,11 +59,14 @@ impl FeeTally {
     ///
     /// # Errors
     /// A workload does not run.
-    pub fn measure_honest(&mut self, runner: &Runner, runs: usize) -> Result<(), String> {
-        for pattern in crate::estimate::workloads::honest() {
-            let unit = crate::estimate::unit(&pattern)?;
-            let measured = runner.measure_unit(&unit, runs)?;
-            let charge = runner.fee_schedule().fee(&measured.usage).map_err(|e| e.to_string())?;
+    pub fn measure_honest(&mut self, runner: &Runner, runs: usize) -> Result<(), HonestError> {
+        for pattern in crate::workloads::honest() {
+            let failed = |source| HonestError::Measure { workload: pattern.name.clone(), source };
+            let measured = runner.measure_program(&pattern, runs).map_err(failed)?;
+            let charge = runner
+                .fee_schedule()
+                .fee(&measured.usage)
+                .map_err(|_| HonestError::FeeOverflow { workload: pattern.name.clone() })?;
             self.honest
                 .push((pattern.name.clone(), charge as f64 / 1e3 / measured.precompile.as_nanos().max(1) as f64));
         }
@@ -116,4 +119,23 @@ fn undercharged(file: &str, outcome: &Outcome, sample: &FeeSample) -> Undercharg
         time_ns: sample.time.as_nanos(),
         charge_ns: sample.charge.map(|charge| charge / 1000),
     }
+}
+
+/// Why an honest workload has no charge/time figure.
+#[derive(Debug, thiserror::Error)]
+pub enum HonestError {
+    /// The workload did not run.
+    #[error("{workload}: {source}")]
+    Measure {
+        /// The workload.
+        workload: String,
+        /// Why.
+        source: super::runner::VectorError,
+    },
+    /// Its fee does not fit a `u64`.
+    #[error("{workload}: the fee overflows")]
+    FeeOverflow {
+        /// The workload.
+        workload: String,
+    },
 }

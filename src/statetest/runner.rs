@@ -1,4 +1,6 @@
 use super::merkle::{logs_hash, state_root};
+use super::program;
+use crate::adversarial::Pattern;
 use alloy_primitives::B256;
 use evmpc_host::executor::{Executor, Metered};
 use evmpc_host::fees::{Picos, Usage};
@@ -8,7 +10,7 @@ use revm::context::result::{EVMError, ExecutionResult, HaltReason, InvalidTransa
 use revm::context::{BlockEnv, CfgEnv, Context, Journal, TxEnv};
 use revm::context_interface::journaled_state::JournalTr;
 use revm::context_interface::ContextTr;
-use revm::database::{EmptyDB, State};
+use revm::database::{CacheState, EmptyDB, State};
 use revm::primitives::hardfork::SpecId;
 use revm::{DatabaseCommit, MainContext};
 use revm_statetest_types::{SpecName, Test, TestSuite, TestUnit};
@@ -24,7 +26,7 @@ type TxResult = Result<ExecutionResult, RunError>;
 
 /// Why a run has no execution result.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum RunError {
+pub enum RunError {
     /// The transaction or its header is invalid (revm's validation message).
     Invalid(String),
     /// The node failed: database, precompile or revm itself.
@@ -271,9 +273,9 @@ impl Runner {
         let runs = self.selection.runs.max(1);
         let wasm = vector.timed(runs, || vector.run_precompile(&self.executor));
         outcome.precompile_time = wasm.time;
-        outcome.verdict = match check(test, &wasm.result, wasm.root) {
-            Ok(()) => Verdict::Pass,
-            Err(reason) => Verdict::Fail(reason),
+        outcome.verdict = match mismatch(test, &wasm.result, wasm.root) {
+            None => Verdict::Pass,
+            Some(reason) => Verdict::Fail(reason),
         };
         if self.selection.compare_native {
             let native = vector.timed(runs, || vector.run_native());
@@ -291,8 +293,8 @@ impl Runner {
     ///
     /// # Errors
     /// The unit has no vector or its transaction cannot be built.
-    pub fn time_unit(&self, unit: &TestUnit, runs: usize) -> Result<Timing, String> {
-        first_vector(unit, |vector| {
+    pub fn time_program(&self, program: &Pattern, runs: usize) -> Result<Timing, VectorError> {
+        with_vector(program, |vector| {
             let wasm = vector.timed(runs.max(1), || vector.run_precompile(&self.executor));
             let native = vector.timed(runs.max(1), || vector.run_native());
             Ok(Timing {
@@ -312,8 +314,8 @@ impl Runner {
     ///
     /// # Errors
     /// The unit has no vector or its transaction cannot be built.
-    pub fn differential(&self, unit: &TestUnit) -> Result<Option<Difference>, String> {
-        first_vector(unit, |vector| {
+    pub fn differential(&self, program: &Pattern) -> Result<Option<Difference>, VectorError> {
+        with_vector(program, |vector| {
             let wasm = vector.run_precompile(&self.executor);
             let (native, units) = vector.run_native_counted();
             let differs = difference(&wasm.result, wasm.root, &native.result, native.root);
@@ -355,8 +357,8 @@ impl Runner {
     ///
     /// # Errors
     /// The unit has no vector, its transaction cannot be built or native revm refuses it.
-    pub fn measure_unit(&self, unit: &TestUnit, runs: usize) -> Result<Measurement, String> {
-        first_vector(unit, |vector| {
+    pub fn measure_program(&self, program: &Pattern, runs: usize) -> Result<Measurement, VectorError> {
+        with_vector(program, |vector| {
             let wasm = vector.run_precompile(&self.executor);
             let (native, counter) = vector.run_native_features();
             let gas_used = native.gas_used()?;
@@ -394,26 +396,37 @@ pub fn runs_for(runs: usize, once: Duration) -> usize {
     runs.max(1).max(usize::try_from(enough).unwrap_or(usize::MAX).min(1_000))
 }
 
-/// The post-state root and logs hash native revm computes for a unit's first vector: the
-/// expectation of a state test generated from a program.
+/// The post-state root and logs hash native revm computes for a program: the expectation
+/// of the state test written from it.
 ///
 /// # Errors
-/// The unit has no vector, its transaction cannot be built or native revm refuses it.
-pub fn native_post(unit: &TestUnit) -> Result<(B256, B256), String> {
-    first_vector(unit, |vector| {
+/// The program's fork is unknown, or native revm refuses its transaction.
+pub fn native_post(program: &Pattern) -> Result<(B256, B256), VectorError> {
+    with_vector(program, |vector| {
         let run = vector.run_native();
-        let result = run.result.map_err(|error| format!("native revm refused the transaction: {error}"))?;
+        let result = run.result.map_err(VectorError::NativeRefused)?;
         Ok((run.root, logs_hash(result.logs())))
     })
 }
 
-/// Runs `f` on `unit`'s first vector of its first fork: the view of every tool that turns
-/// one program into one state test (benchmarks, the estimator, the fuzzer).
-fn first_vector<R>(unit: &TestUnit, f: impl FnOnce(&Vector<'_>) -> Result<R, String>) -> Result<R, String> {
-    let (spec_name, tests) = unit.post.iter().next().ok_or("the unit has no post entry")?;
-    let test = tests.first().ok_or("the unit has no vector")?;
-    let prestate = unit.state();
-    let vector = Vector::new(unit, spec_name.to_spec_id(), &prestate, test).map_err(|e| e.to_string())?;
+/// Why a generated program gives no measurement.
+#[derive(Debug, thiserror::Error)]
+pub enum VectorError {
+    /// The program names a fork state tests do not know.
+    #[error("unknown fork `{0}`")]
+    UnknownFork(&'static str),
+    /// Native revm refused the transaction.
+    #[error("native revm refused the transaction: {0}")]
+    NativeRefused(RunError),
+}
+
+/// Runs `f` on the vector `program` makes: the one harness of every tool that runs
+/// generated programs (benchmarks, the estimator, the fuzzer, the fee check's workloads).
+/// It is built directly; JSON is written only by `--emit-statetests`
+/// ([`Pattern::state_test`]), and a test keeps the two the same.
+fn with_vector<R>(program: &Pattern, f: impl FnOnce(&Vector<'_>) -> Result<R, VectorError>) -> Result<R, VectorError> {
+    let prestate = program::prestate(program);
+    let vector = Vector::of_program(program, &prestate)?;
     f(&vector)
 }
 
@@ -439,9 +452,22 @@ struct Run {
     metered: Metered,
 }
 
+/// The chain configuration of a vector under `spec`.
+pub(crate) fn cfg_for(spec: SpecId, chain_id: u64) -> CfgEnv {
+    let mut cfg = CfgEnv::default();
+    cfg.chain_id = chain_id;
+    cfg.set_spec_and_mainnet_gas_params(spec);
+    cfg.set_max_blobs_per_tx(if spec.is_enabled_in(SpecId::PRAGUE) && !spec.is_enabled_in(SpecId::OSAKA) {
+        9
+    } else {
+        6
+    });
+    cfg
+}
+
 /// One vector, ready to run any number of times on either side.
 struct Vector<'a> {
-    prestate: &'a revm::database::CacheState,
+    prestate: &'a CacheState,
     cfg: CfgEnv,
     block: BlockEnv,
     tx: TxEnv,
@@ -451,20 +477,21 @@ impl<'a> Vector<'a> {
     fn new(
         unit: &TestUnit,
         spec: SpecId,
-        prestate: &'a revm::database::CacheState,
+        prestate: &'a CacheState,
         test: &Test,
     ) -> Result<Self, revm_statetest_types::TestError> {
-        let mut cfg = CfgEnv::default();
-        cfg.chain_id = unit.env.current_chain_id.map_or(1, |id| id.to());
-        cfg.set_spec_and_mainnet_gas_params(spec);
-        cfg.set_max_blobs_per_tx(if spec.is_enabled_in(SpecId::PRAGUE) && !spec.is_enabled_in(SpecId::OSAKA) {
-            9
-        } else {
-            6
-        });
+        let mut cfg = cfg_for(spec, unit.env.current_chain_id.map_or(1, |id| id.to()));
         let block = unit.block_env(&mut cfg);
         let tx = test.tx_env(unit)?;
         Ok(Vector { prestate, cfg, block, tx })
+    }
+
+    /// The vector of a generated program, built directly from it.
+    fn of_program(program: &Pattern, prestate: &'a CacheState) -> Result<Self, VectorError> {
+        let spec = program::spec(program).ok_or(VectorError::UnknownFork(program.fork))?;
+        let cfg = cfg_for(spec, 1);
+        let block = program::block(program, &cfg);
+        Ok(Vector { prestate, cfg, block, tx: program::tx(program) })
     }
 
     fn context(&self) -> TestContext {
@@ -543,10 +570,10 @@ impl<'a> Vector<'a> {
 
 impl Run {
     /// Gas the transaction used, or why there is none (native revm refused it).
-    fn gas_used(&self) -> Result<u64, String> {
+    fn gas_used(&self) -> Result<u64, VectorError> {
         match &self.result {
             Ok(result) => Ok(result.gas().tx_gas_used()),
-            Err(error) => Err(format!("native revm refused the transaction: {error}")),
+            Err(error) => Err(VectorError::NativeRefused(error.clone())),
         }
     }
 
@@ -562,22 +589,22 @@ impl Run {
     }
 }
 
-/// Checks a vector's result against the fixture.
-fn check(test: &Test, result: &TxResult, root: B256) -> Result<(), String> {
+/// How a vector's result differs from the fixture, if it does.
+fn mismatch(test: &Test, result: &TxResult, root: B256) -> Option<String> {
     match (&test.expect_exception, result) {
-        (Some(_), Err(RunError::Invalid(_))) => Ok(()),
-        (Some(expected), Ok(_)) => Err(format!("expected {expected}, but the transaction was accepted")),
-        (Some(expected), Err(error)) => Err(format!("expected {expected}, got {error}")),
-        (None, Err(error)) => Err(format!("transaction failed: {error}")),
+        (Some(_), Err(RunError::Invalid(_))) => None,
+        (Some(expected), Ok(_)) => Some(format!("expected {expected}, but the transaction was accepted")),
+        (Some(expected), Err(error)) => Some(format!("expected {expected}, got {error}")),
+        (None, Err(error)) => Some(format!("transaction failed: {error}")),
         (None, Ok(result)) => {
             let logs = logs_hash(result.logs());
             if logs != test.logs {
-                return Err(format!("logs hash {logs} != expected {}", test.logs));
+                return Some(format!("logs hash {logs} != expected {}", test.logs));
             }
             if root != test.hash {
-                return Err(format!("state root {root} != expected {} ({})", test.hash, describe(result)));
+                return Some(format!("state root {root} != expected {} ({})", test.hash, describe(result)));
             }
-            Ok(())
+            None
         }
     }
 }

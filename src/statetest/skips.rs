@@ -12,19 +12,20 @@ pub const SKIPS: &str = include_str!("../../statetest-skips.txt");
 
 impl Skips {
     /// Parses the skip list.
-    pub fn parse(text: &str) -> Result<Skips, String> {
+    ///
+    /// # Errors
+    /// A line that is not `path | reason` with both present.
+    pub fn parse(text: &str) -> Result<Skips, SkipsError> {
         let mut entries = Vec::new();
         for (number, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let (path, reason) = line
-                .split_once('|')
-                .ok_or_else(|| format!("statetest-skips.txt:{}: expected `path | reason`", number + 1))?;
+            let (path, reason) = line.split_once('|').ok_or(SkipsError::NoSeparator { line: number + 1 })?;
             let (path, reason) = (path.trim(), reason.trim());
             if path.is_empty() || reason.is_empty() {
-                return Err(format!("statetest-skips.txt:{}: both a path and a reason are required", number + 1));
+                return Err(SkipsError::Missing { line: number + 1 });
             }
             entries.push((path.to_string(), reason.to_string()));
         }
@@ -41,6 +42,23 @@ impl Skips {
     pub fn entries(&self) -> &[(String, String)] {
         &self.entries
     }
+}
+
+/// A line of the skip list that does not parse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SkipsError {
+    /// No `|` between the path and the reason.
+    #[error("statetest-skips.txt:{line}: expected `path | reason`")]
+    NoSeparator {
+        /// The line, from 1.
+        line: usize,
+    },
+    /// The path or the reason is empty.
+    #[error("statetest-skips.txt:{line}: both a path and a reason are required")]
+    Missing {
+        /// The line, from 1.
+        line: usize,
+    },
 }
 
 #[cfg(test)]

@@ -89,7 +89,7 @@ fn the_guest_runs_its_deepest_paths_at_the_smallest_stack_the_config_allows() {
         let mut session = precompile.session(host).unwrap();
         session.start(&frame).unwrap_or_else(|error| panic!("{name}: {error}"));
     }
-    let snailtracer = hex::decode(include_str!("../../../src/cmd/data/snailtracer.hex").trim()).unwrap();
+    let snailtracer = hex::decode(include_str!("../../../src/workloads/data/snailtracer.hex").trim()).unwrap();
     let frame = FrameInput::call(Fork::Cancun, snailtracer, vec![0x30, 0x62, 0x7b, 0x7c], 1_000_000_000);
     let mut session = precompile.session(MemoryHost::for_frame(&frame)).unwrap();
     let result = session.start(&frame).unwrap().into_return().unwrap();

@@ -1,9 +1,9 @@
 use super::Args;
 use crate::adversarial::{patterns, Pattern};
 use crate::cmd::CliError;
+use crate::statetest::runner::VectorError;
 use crate::statetest::runner::{native_post, Difference, Runner, Selection, Timing};
 use evmpc_host::{Engine, EngineConfig};
-use revm_statetest_types::{TestSuite, TestUnit};
 use serde::Serialize;
 use std::path::Path;
 use std::process::ExitCode;
@@ -38,7 +38,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, CliError> {
     let mut rows = Vec::new();
     for pattern in &selected {
         progress.set_message(pattern.name.clone());
-        let timing = runner.time_unit(&unit(pattern, None)?, args.runs).map_err(|e| usage(pattern, e))?;
+        let timing = runner.time_program(pattern, args.runs).map_err(|source| failed(pattern, source))?;
         rows.push(row(pattern, &timing));
         progress.inc(1);
     }
@@ -58,15 +58,9 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, CliError> {
     Ok(if differences == 0 && !too_slow { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn usage(pattern: &Pattern, error: impl std::fmt::Display) -> CliError {
-    CliError::Usage(format!("pattern {}: {error}", pattern.name))
-}
-
-/// The pattern's state test, parsed.
-fn unit(pattern: &Pattern, post: Option<(String, String)>) -> Result<TestUnit, CliError> {
-    let text = pattern.state_test(post).to_string();
-    let suite: TestSuite = serde_json::from_str(&text).map_err(|e| usage(pattern, e))?;
-    suite.0.into_values().next().ok_or_else(|| usage(pattern, "empty state test"))
+/// The pattern did not run.
+fn failed(pattern: &Pattern, source: VectorError) -> CliError {
+    CliError::Program { program: pattern.name.clone(), source }
 }
 
 fn row(pattern: &Pattern, timing: &Timing) -> Row {
@@ -108,7 +102,7 @@ fn emit(patterns: &[Pattern], dir: &Path) -> Result<ExitCode, CliError> {
     let io = |source| CliError::Io { path: dir.display().to_string(), source };
     std::fs::create_dir_all(dir).map_err(io)?;
     for pattern in patterns.iter().filter(|pattern| pattern.emit) {
-        let (root, logs) = native_post(&unit(pattern, None)?).map_err(|e| usage(pattern, e))?;
+        let (root, logs) = native_post(pattern).map_err(|source| failed(pattern, source))?;
         let test = pattern.state_test(Some((root.to_string(), logs.to_string())));
         let path = dir.join(format!("{}.json", pattern.name));
         let text = serde_json::to_string_pretty(&test).unwrap_or_default() + "\n";

@@ -104,7 +104,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, CliError> {
             ratios: row.cells.iter().map(|cell| (cell.path.to_string(), cell.ratio_to_native)).collect(),
         })
         .collect();
-    plot::draw(&groups, &plot_path).map_err(CliError::Usage)?;
+    plot::draw(&groups, &plot_path)?;
     eprintln!("plot: {}", plot_path.display());
     if let Some(snail) = rows.iter().find(|row| row.workload == "snailtracer") {
         println!("metered contract / precompile: {:.2}x (snailtracer)", snail.metered_over_precompile);

@@ -1,7 +1,7 @@
 //! Honest workloads: what real transactions do, whose charge the fee fit keeps low.
 
+use super::{snailtracer, SNAILTRACER_CALLDATA};
 use crate::adversarial::{address, sender, Pattern, CONTRACT};
-use crate::cmd::input::{snailtracer, SNAILTRACER_CALLDATA};
 use revm::primitives::{keccak256, U256};
 
 fn hex_code(text: &str) -> Vec<u8> {
@@ -36,11 +36,11 @@ pub fn burntpix_tx(iterations: u64) -> Pattern {
     let mut pattern = Pattern::with_code(
         "burntpix",
         format!("burntpix run(0, {iterations})"),
-        hex_code(include_str!("../cmd/data/burntpix/bytecode_two.hex")),
+        hex_code(include_str!("data/burntpix/bytecode_two.hex")),
     )
-    .with(one, hex_code(include_str!("../cmd/data/burntpix/bytecode_one.hex")))
-    .with(three, hex_code(include_str!("../cmd/data/burntpix/bytecode_three.hex")))
-    .with(four, hex_code(include_str!("../cmd/data/burntpix/bytecode_four.hex")))
+    .with(one, hex_code(include_str!("data/burntpix/bytecode_one.hex")))
+    .with(three, hex_code(include_str!("data/burntpix/bytecode_three.hex")))
+    .with(four, hex_code(include_str!("data/burntpix/bytecode_four.hex")))
     .with_slot(CONTRACT, [0; 32], word(four))
     .with_slot(CONTRACT, U256::from(1).to_be_bytes::<32>(), word(one))
     .with_slot(CONTRACT, U256::from(2).to_be_bytes::<32>(), word(three));
@@ -58,12 +58,9 @@ pub fn erc20_transfer_tx() -> Pattern {
     let mut key = [0u8; 64];
     key[..32].copy_from_slice(&word(holder));
     let slot = keccak256(key).0;
-    let mut pattern = Pattern::with_code(
-        "erc20-transfer",
-        "ERC-20 transfer(to, 1)",
-        hex_code(include_str!("../cmd/data/erc20/token.hex")),
-    )
-    .with_slot(CONTRACT, slot, U256::from(1_000_000).to_be_bytes::<32>());
+    let mut pattern =
+        Pattern::with_code("erc20-transfer", "ERC-20 transfer(to, 1)", hex_code(include_str!("data/erc20/token.hex")))
+            .with_slot(CONTRACT, slot, U256::from(1_000_000).to_be_bytes::<32>());
     let mut data = vec![0xa9, 0x05, 0x9c, 0xbb];
     data.extend(word(address(0x7777)));
     data.extend(U256::from(1).to_be_bytes::<32>());
