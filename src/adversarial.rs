@@ -10,7 +10,6 @@
 use evmpc_oracle::asm::asm;
 use serde_json::{json, Value};
 
-/// Pieces of programs: loops, calls, operands.
 pub(crate) mod build;
 /// Loops of an adversarial program.
 mod programs;

@@ -5,7 +5,6 @@ use std::sync::{Mutex, MutexGuard};
 
 /// `evmpc bench`.
 pub mod bench;
-/// `evmpc estimate`.
 pub mod estimate;
 /// `evmpc fuzz`.
 pub mod fuzz;

@@ -11,7 +11,6 @@
 //! Every path starts from the same state in the same storage layout and must end with the
 //! same outcome and the same state as native revm before any time counts.
 
-/// The benchmark's plot.
 pub mod plot;
 
 use crate::adversarial::{Pattern, CONTRACT};

@@ -15,21 +15,13 @@ use crate::adversarial::Pattern;
 use crate::statetest::runner::{Measurement, Runner, VectorError};
 use serde::Serialize;
 
-/// Fitting the unit tables and the fee schedule to the measurements.
 pub mod fit;
-/// The plot of each opcode's weight beside its measured time.
 pub mod plot;
-/// Ethereum precompiles with the inputs that stress them.
 pub mod precompiles;
-/// The programs that vary what drives each cost, in loops.
 pub mod probes;
-/// Random mixes that defeat branch prediction.
 pub mod random;
-/// The search for programs the fee covers least.
 pub mod search;
-/// One operation back to back across the code size limit.
 pub mod straight;
-/// The fitted unit tables as files.
 pub mod tables;
 
 /// A program of the search: what it measures, and the transaction.

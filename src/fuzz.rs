@@ -14,9 +14,7 @@ use crate::statetest::runner::{Difference, Runner};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-/// Fuzzing the ABI's decoders, host side and guest side.
 pub mod decoders;
-/// Generated programs.
 mod program;
 
 use program::{Generator, Targets};

@@ -1,10 +1,8 @@
 //! Ethereum state tests through the precompile (and, to compare, through native revm).
 
-/// Time inside the precompile against the fee (`--fees`).
 pub mod fees;
 /// Post-state root and logs hash.
 pub mod merkle;
-/// Generated programs as vectors, built directly.
 pub(crate) mod program;
 /// Running the vectors of one file.
 pub mod runner;

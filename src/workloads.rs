@@ -2,9 +2,7 @@
 //! frames (`evmpc bench`) and honest transactions (snailtracer, burntpix, an ERC-20
 //! transfer, a CALL-heavy loop) whose charge the fee fit keeps low.
 
-/// Single frames on a fresh in-memory state.
 mod frames;
-/// Honest transactions, as generated programs.
 mod transactions;
 
 pub use frames::{

@@ -4,7 +4,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 /// How a frame's run ends: it returned, or it needs a sub-call before it can go on.
 ///
 /// After `Call` or `Create` the frame stays suspended in guest memory until the host
-/// resumes it with a [`SubcallOutcome`].
+/// resumes it with a [`SubcallOutcome`](crate::SubcallOutcome).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 #[cfg_attr(feature = "hash", derive(borsh::BorshSchema))]
 #[borsh(use_discriminant = true)]
@@ -32,7 +32,7 @@ pub struct FrameResult {
     /// RETURN or REVERT data (for a create frame, the code to deploy), in guest memory.
     /// The node reads it only where it must (code deposit, the transaction's output); a
     /// caller frame of the session receives it without it leaving the guest
-    /// ([`SubcallOutput::Nested`]).
+    /// ([`SubcallOutput::Nested`](crate::SubcallOutput::Nested)).
     pub output: GuestSlice,
 }
 

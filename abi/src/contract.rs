@@ -2,7 +2,7 @@
 //! functions and gets back, and how an engine contract keeps Ethereum state in its storage.
 //!
 //! A contract reaches the precompile through host functions a node adds to its own linker
-//! (module [`CONTRACT_MODULE`], listed once in [`for_each_contract_import!`]): a whole
+//! (module [`CONTRACT_MODULE`], listed once in [`for_each_contract_import!`](crate::for_each_contract_import)): a whole
 //! [`Transaction`] at a time, or frame by frame. Results land in the node's register; the
 //! contract copies them out with `read_register`. A negative return is `-`[`LinkError`].
 //! Where the Ethereum state lives in the contract's storage is `evmpc-state`'s layout.
@@ -93,7 +93,7 @@ impl LinkError {
     }
 }
 
-/// An Ethereum transaction for [`transact`](for_each_contract_import): the node fills in the
+/// An Ethereum transaction for [`transact`](crate::for_each_contract_import): the node fills in the
 /// block, the fork and the chain; gas has no price (the contract charges as it likes).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct Transaction {
@@ -133,7 +133,7 @@ pub struct LogEntry {
     pub data: Vec<u8>,
 }
 
-/// What [`transact`](for_each_contract_import) returns.
+/// What [`transact`](crate::for_each_contract_import) returns.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct TxOutcome {
     /// How it ended.

@@ -22,7 +22,6 @@ extern crate alloc;
 pub mod action;
 /// The session's fork, block and transaction.
 pub mod context;
-/// The contract-facing side: transactions and frames a contract sends the node.
 pub mod contract;
 /// Forks the precompile executes.
 pub mod fork;
@@ -31,19 +30,14 @@ pub mod frame;
 #[cfg(feature = "hash")]
 /// The ABI hash, derived from the schemas and the import table.
 pub mod hash;
-/// The import table: name and signature of every host function the guest may call.
 pub mod imports;
-/// Fixed limits every node enforces the same way.
 pub mod limits;
 /// What came of a sub-call: the outcome a suspended frame resumes with.
 pub mod outcome;
-/// Fixed-size records that imports write into guest memory.
 pub mod records;
 /// Wire status codes of a frame and of the boundary itself.
 pub mod status;
-/// Units: the node's cost of what the guest executes, counted in the guest.
 pub mod units;
-/// The round trip's messages, encoded and decoded fast, byte for byte as borsh does.
 pub mod wire;
 
 pub use action::{Action, CallRequest, CallScheme, CreateRequest, CreateScheme, FrameResult};

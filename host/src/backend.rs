@@ -8,14 +8,10 @@ use crate::error::{Error, GuestTrap, NodeError, Source};
 use crate::state_host::evm_host::EvmHost;
 use crate::store::SessionData;
 
-/// The limiter of guest memory, for every engine.
 mod limiter;
-/// The artifact as C, through wasm2c.
 #[cfg(feature = "wasm2c")]
 mod wasm2c;
-/// The artifact on wasmi.
 mod wasmi;
-/// The artifact on wasmtime.
 mod wasmtime;
 
 /// An export the session calls.

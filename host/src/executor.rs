@@ -23,17 +23,13 @@ use revm::interpreter::Host;
 use revm::state::EvmState;
 use std::sync::Arc;
 
-/// EIP-7610 and the database question it needs answered.
 pub mod collision;
 /// Conversions between revm's frame types and the ABI's.
 pub(crate) mod convert;
 /// revm's `EvmTr` with frames run by the precompile.
 mod evm;
-/// The context, moved into a session when a frame needs one.
 mod lazy;
-/// What a transaction's session cost.
 mod metered;
-/// A guest frame's call to an Ethereum precompile, on guest memory.
 mod precompile_call;
 
 pub use collision::{StorageProbe, StorageProbeRef};

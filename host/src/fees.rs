@@ -21,11 +21,8 @@
 //! and the unit tables come from `evmpc estimate` (`spec/fees.md`). Arithmetic is checked:
 //! a fee that does not fit a `u64` is an error, never a wrapped number.
 
-/// The least gas that bounds each unit: what the prepaid upper bound rests on.
 mod bound;
-/// The Ethereum precompiles as priced.
 mod precompiles;
-/// Usage, its terms, and the schedule that prices them.
 mod schedule;
 
 pub use bound::{MAX_BYTES_PER_GAS, MAX_HASHED_PER_GAS, MIN_GAS_PER_FRAME, MIN_GAS_PER_IMPORT};

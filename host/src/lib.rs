@@ -25,35 +25,22 @@
 // Bottom-up: each module uses only those above it (a test in `tests/all/layout.rs` keeps
 // it so).
 
-/// JUMPDEST analysis of account code, on the node's side.
 pub mod analysis;
-/// The embedded canonical artifact and its lock.
 pub mod artifact;
-/// The guest's instance under each engine.
 mod backend;
-/// Who is to blame for a trap.
 mod blame;
-/// The Wasm engine, with the artifact compiled once.
 pub mod engine;
 /// Settings of the Wasm engine, with their defaults written down.
 pub mod engine_config;
 /// Errors, by blame: the frame's (deterministic) or the node's.
 pub mod error;
-/// Whole transactions: revm's handler around frames run by the precompile.
 pub mod executor;
-/// The fee schedule: a session's cost in reference-machine time.
 pub mod fees;
-/// Host functions: one per import of the ABI table.
 mod imports;
-/// Host functions that give a node's contracts the precompile.
 pub mod node_link;
-/// The precompile linked to a node's `EvmHost` type.
 pub mod precompile;
-/// One Wasm instance per EVM transaction.
 pub mod session;
-/// The state a session runs over: the `EvmHost` trait and its implementations.
 pub mod state_host;
-/// What a session's store holds, under any engine.
 mod store;
 
 pub use engine::Engine;

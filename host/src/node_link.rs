@@ -10,8 +10,8 @@
 //!
 //! **Gas.** Each call is charged to the contract's gas through [`CallingContract::charge`], in
 //! the fee schedule's picoseconds. A gas limit that costs more than the contract's gas at
-//! the schedule's floor price per gas ([`FeeSchedule::floor_per_gas`]) is refused
-//! ([`LinkError::GasLimitTooHigh`]), nothing charged.
+//! the schedule's floor price per gas ([`FeeSchedule::floor_per_gas`](crate::FeeSchedule::floor_per_gas)) is refused
+//! ([`LinkError::GasLimitTooHigh`](evmpc_abi::contract::LinkError::GasLimitTooHigh)), nothing charged.
 //! Otherwise the schedule's [`upper_bound`](crate::FeeSchedule::upper_bound) (or all the
 //! gas left, if less) is charged before the work and the difference to the fee refunded
 //! after. A call whose fee exceeds what the contract could pay ends in [`LinkTrap::OutOfGas`]:
@@ -34,27 +34,16 @@
 //! # link::<node_link::MemoryContract>(&wasmtime::Engine::default()).unwrap();
 //! ```
 
-/// The node's side: the calling contract, its storage and the link's state.
 mod contract;
-/// Frame by frame: the contract's session.
 mod frames;
-/// What a call prepays and how it settles.
 mod gas;
-/// The guard that lends the contract's storage to its session.
 mod lent;
-/// The handle that serves calls: [`Link`].
 mod link;
-/// A contract's side kept in memory.
 mod memory;
-/// A contract's open session and what it prepaid.
 mod open_session;
-/// The contract's gas, prepaid for a call.
 mod prepaid;
-/// What the host functions share.
 mod shared;
-/// `transact`: a whole transaction through the executor.
 mod transact;
-/// The host functions on a wasmtime `Linker`.
 mod wasm;
 
 pub use contract::{CallingContract, LinkState, LinkTrap};

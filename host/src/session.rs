@@ -16,7 +16,6 @@ use evmpc_abi::{
 use meter::Meter;
 use std::time::{Duration, Instant};
 
-/// Fees and time.
 mod meter;
 
 /// A finished frame with its output read out of guest memory: what a node records for a
@@ -90,7 +89,7 @@ impl<H: EvmHost + 'static> Session<H> {
     /// # Errors
     /// [`FrameError::Boundary`] if the guest refuses the input (malformed, a nested frame
     /// that does not serve the pending request, another context); [`FrameError::Trap`] or
-    /// [`FrameError::MemoryCap`] if the guest fails; [`NodeError`] if the host or this
+    /// [`FrameError::MemoryCap`] if the guest fails; [`NodeError`](crate::NodeError) if the host or this
     /// machine fails. The frame's state changes are undone in every case.
     pub fn start(&mut self, frame: &FrameInput) -> Result<Action, Error> {
         self.check_usable()?;
@@ -136,7 +135,7 @@ impl<H: EvmHost + 'static> Session<H> {
     /// waits, or [`BoundaryError::OutcomeMismatch`] when the outcome contradicts the
     /// pending request; otherwise as [`start`](Session::start).
     ///
-    /// Takes a [`SubcallOutcome`] by reference or a [`SubcallOutcomeRef`], whose output
+    /// Takes a [`SubcallOutcome`](evmpc_abi::SubcallOutcome) by reference or a [`SubcallOutcomeRef`], whose output
     /// bytes are written into guest memory without being copied first.
     pub fn resume<'a>(&mut self, outcome: impl Into<SubcallOutcomeRef<'a>>) -> Result<Action, Error> {
         self.check_usable()?;

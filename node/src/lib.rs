@@ -15,15 +15,10 @@
 //!
 //! A failed call (out of gas, an abort, a trap) keeps none of its storage writes.
 
-/// NEAR's gas costs the node charges.
 pub mod costs;
-/// The host functions of module `env` and the instrumentation's imports.
 mod host_functions;
-/// finite-wasm's analysis and instrumentation.
 pub mod instrument;
-/// Deployed contracts and their calls.
 mod node;
-/// Contract storage with an undo log and NEAR's storage costs.
 pub mod storage;
 
 pub use node::{CallOutcome, Failure, GasUse, Metering, NodeError, ReferenceNode};

@@ -253,7 +253,7 @@ impl ReferenceNode {
     }
 
     /// Calls `method` of the contract at `account` with `input` and `gas` NEAR gas (at most
-    /// [`costs::MAX_GAS_BURNT`] on NEAR; any amount here). Its storage writes are kept only
+    /// [`costs::MAX_GAS_BURNT`](crate::costs::MAX_GAS_BURNT) on NEAR; any amount here). Its storage writes are kept only
     /// when it succeeds.
     ///
     /// # Errors

@@ -5,7 +5,5 @@
 //! the units the guest counts. [`asm`] assembles EVM code for tests, benchmarks and attack
 //! programs.
 
-/// A small EVM assembler for tests, benchmarks and attack programs.
 pub mod asm;
-/// The same frame or transaction on native revm: the differential oracle.
 pub mod native;

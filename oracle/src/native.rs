@@ -16,9 +16,7 @@ use revm::interpreter::{
 };
 use revm::primitives::{Address, Bytes, U256};
 
-/// Whole transactions on native revm with EIP-7610.
 mod transaction;
-/// The guest's units counted on native revm.
 mod units;
 
 pub use transaction::{transact, transact_counted, NativeResult};

@@ -9,7 +9,7 @@ use evmpc_abi::frame::Address;
 use evmpc_abi::{Action, CallData, Code, FrameInput, FrameKind, GuestSlice, SubcallOutcome};
 
 /// The node's `evmpc` host functions, raw: what [`Evmpc`] calls. The contract's imports
-/// implement it on `wasm32` ([`Evmpc::node`]); `TestNode` implements it natively.
+/// implement it on `wasm32` (`Evmpc::node`); `TestNode` implements it natively.
 pub trait Node {
     /// `transact(tx)`: the outcome's length, or `-LinkError`.
     fn transact(&mut self, tx: &[u8]) -> i64;

@@ -12,8 +12,8 @@
 //!   contract serves (a call to an Ethereum precompile, a create), then resumes with the
 //!   outcome.
 //!
-//! Built for `wasm32`, [`Evmpc::node`] reaches the imports ([`sys`]); natively, the
-//! `test-double` feature's [`TestNode`] runs the node link in process, so engine code
+//! Built for `wasm32`, `Evmpc::node` reaches the imports (`sys`); natively, the
+//! `test-double` feature's `TestNode` runs the node link in process, so engine code
 //! written over any [`Node`] is unit-tested without a node.
 //!
 //! `no_std` (with `alloc`); the contract brings its allocator.
@@ -86,11 +86,8 @@ extern crate alloc;
 #[cfg(feature = "test-double")]
 extern crate std;
 
-/// The typed layer over a [`Node`].
 mod evmpc;
-/// The node's host functions, raw.
 pub mod sys;
-/// The node link run natively.
 #[cfg(feature = "test-double")]
 mod test_double;
 

@@ -46,7 +46,7 @@ pub struct Args {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
-    /// Write /tmp/perf-<pid>.map so `perf` names the guest's functions.
+    /// Write `/tmp/perf-<pid>.map` so `perf` names the guest's functions.
     #[arg(long)]
     perf_map: bool,
     /// The Wasm engine that runs the artifact (the default benchmark only).

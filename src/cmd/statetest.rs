@@ -30,7 +30,7 @@ pub struct Args {
     /// The Wasm engine that runs the artifact.
     #[arg(long, value_enum, default_value_t)]
     engine: super::input::EngineArg,
-    /// Write /tmp/perf-<pid>.map so `perf` names the guest's functions.
+    /// Write `/tmp/perf-<pid>.map` so `perf` names the guest's functions.
     #[arg(long)]
     perf_map: bool,
     /// Instantiate sessions on demand instead of from a pre-allocated pool (slower; for

@@ -14,13 +14,10 @@
 
 extern crate alloc;
 
-/// revm's database over the layout, and the journal's changes written back.
 pub mod db;
-/// Where each part of the state lives.
 pub mod layout;
 /// The node's key-value storage, as the engine sees it.
 pub mod storage;
-/// A contract's transaction as revm runs it, and its outcome.
 pub mod transaction;
 
 pub use db::{ContractDb, CorruptState};

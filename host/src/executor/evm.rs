@@ -185,7 +185,16 @@ where
             let resumed = match ran {
                 Ok(ran) => self.session()?.resume(ran.outcome()),
                 Err(precompile_call::PrecompileFailure::Session(error)) => return Err(self.fail(error)),
-                Err(precompile_call::PrecompileFailure::Fatal(message)) => return Err(ContextError::Custom(message)),
+                // revm's loop carries its own failures as text.
+                Err(precompile_call::PrecompileFailure::NotAPrecompile(address)) => {
+                    return Err(ContextError::Custom(format!("{address} is not a precompile")))
+                }
+                Err(precompile_call::PrecompileFailure::NotPriced(address)) => {
+                    return Err(ContextError::Custom(format!("{address} is not a priced precompile")))
+                }
+                Err(precompile_call::PrecompileFailure::Fatal(error)) => {
+                    return Err(ContextError::Custom(error.to_string()))
+                }
             };
             return resumed.map_err(|error| self.fail(error));
         }

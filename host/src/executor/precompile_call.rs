@@ -50,8 +50,12 @@ impl Ran {
 pub(crate) enum PrecompileFailure {
     /// The guest named call data outside its memory.
     Session(Error),
+    /// The address is not an Ethereum precompile of the fork.
+    NotAPrecompile(Address),
+    /// The address is a precompile the fee schedule does not price.
+    NotPriced(Address),
     /// The precompile reported a fatal error (not a halt).
-    Fatal(String),
+    Fatal(revm::precompile::PrecompileError),
 }
 
 /// Runs the precompile at `request.bytecode_address` for a guest frame's call, timed into
@@ -65,11 +69,11 @@ pub(crate) fn call<CTX: ContextTr + Host + 'static>(
     let started = Instant::now();
     let address = Address::from(request.bytecode_address);
     let Some(precompile) = precompiles.precompiles.get(&address) else {
-        return Err(PrecompileFailure::Fatal(format!("{address} is not a precompile")));
+        return Err(PrecompileFailure::NotAPrecompile(address));
     };
     let (ran, priced) = run(session, precompile, request, precompiles.spec)?;
     let Some(priced) = priced else {
-        return Err(PrecompileFailure::Fatal(format!("{address} is not a priced precompile")));
+        return Err(PrecompileFailure::NotPriced(address));
     };
     let consumed = request.gas_limit.saturating_sub(ran.gas_remaining);
     session.ran_precompile(priced, consumed, started.elapsed());
@@ -104,7 +108,7 @@ fn run<CTX: ContextTr + Host + 'static>(
         Ok(output) => precompile_output_to_interpreter_result(output, request.gas_limit),
         Err(error) => {
             journal.checkpoint_revert(checkpoint);
-            return Err(PrecompileFailure::Fatal(error.to_string()));
+            return Err(PrecompileFailure::Fatal(error));
         }
     };
     if result.result.is_ok() {

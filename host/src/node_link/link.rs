@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 /// The precompile, ready to serve a node's contracts whose storage is `S`. Clones share it.
 ///
-/// [`add_to_linker`] puts it behind host functions; its methods are the same calls made
+/// [`add_to_linker`](super::add_to_linker) puts it behind host functions; its methods are the same calls made
 /// directly (with the message bytes already out of contract memory), for nodes that are
 /// not on wasmtime and for test doubles.
 pub struct Link<S: ContractStorage + 'static> {

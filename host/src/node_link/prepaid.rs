@@ -2,7 +2,7 @@
 
 use crate::fees::Picos;
 
-/// The contract's gas does not cover a fee: [`CallingContract::charge`] fails with it.
+/// The contract's gas does not cover a fee: [`CallingContract::charge`](super::CallingContract::charge) fails with it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("the contract's gas does not cover the precompile's fee")]
 pub struct OutOfGas;
