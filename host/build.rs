@@ -19,12 +19,12 @@ mod wasm2c {
     }
 
     pub(super) fn build() {
-        println!("cargo:rerun-if-changed=../spec/evmpc.wasm");
         println!("cargo:rerun-if-changed=wasm2c/shim.c");
         println!("cargo:rerun-if-changed=wasm2c/wide_arithmetic.h");
         let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-        let artifact = std::fs::read("../spec/evmpc.wasm").expect("spec/evmpc.wasm is committed");
-        let lowered = evmpc_lower_wide::lower(&artifact).unwrap_or_else(|e| panic!("lowering the artifact: {e}"));
+        // The same bytes the crate embeds: `evmpc-artifact`'s, which the lock pins.
+        let lowered =
+            evmpc_lower_wide::lower(evmpc_artifact::WASM).unwrap_or_else(|e| panic!("lowering the artifact: {e}"));
         std::fs::write(out.join("lowered.wasm"), lowered).expect("OUT_DIR is writable");
         let wasm2c = env_or("WASM2C", "wasm2c");
         let status = Command::new(&wasm2c)

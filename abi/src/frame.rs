@@ -1,4 +1,4 @@
-use crate::{ExecContext, Fork, TxEnv};
+use crate::{CallRequest, ExecContext, Fork, TxEnv};
 use alloc::{boxed::Box, vec::Vec};
 use borsh::{BorshDeserialize, BorshSerialize};
 
@@ -105,6 +105,25 @@ impl FrameInput {
     pub const DEFAULT_CALLER: Address = [0xee; 20];
     /// The target the CLI, tests and benchmarks use (`0xffff…ff`, as revm's benchmarks).
     pub const DEFAULT_TARGET: Address = [0xff; 20];
+
+    /// The nested frame that serves `request` at `depth` (its parent's plus one): the
+    /// callee's code named by account, its call data left pending in the caller's memory,
+    /// everything else as the request says. A node starts it while the requesting frame
+    /// waits.
+    pub fn nested(request: &CallRequest, depth: u16) -> Self {
+        FrameInput {
+            kind: FrameKind::Call { bytecode_address: request.bytecode_address },
+            code: Code::Account { address: request.code_address, hash: request.code_hash, len: request.code_len },
+            input: CallData::Pending,
+            caller: request.caller,
+            target: request.target,
+            value: request.value,
+            gas_limit: request.gas_limit,
+            is_static: request.is_static,
+            depth,
+            context: None,
+        }
+    }
 
     /// A depth-0 call of `code` (given inline) at [`DEFAULT_TARGET`](Self::DEFAULT_TARGET)
     /// from [`DEFAULT_CALLER`](Self::DEFAULT_CALLER), no value, chain id 1, an otherwise

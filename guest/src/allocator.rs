@@ -98,6 +98,8 @@ impl Heap {
     }
 
     /// A large block for `layout`, or null when it is not large or none is left.
+    // SAFETY: (the callers') the guest is single-threaded, so `large` is borrowed by one
+    // allocator call at a time.
     unsafe fn alloc_large(&self, layout: Layout, zeroed: bool, room: bool) -> *mut u8 {
         if layout.size() < LARGE || layout.align() > PAGE_SIZE {
             return ptr::null_mut();
@@ -106,12 +108,17 @@ impl Heap {
     }
 
     /// Whether `ptr`, allocated with `layout`, is a large block.
+    // SAFETY: as `alloc_large`; `owns` only compares addresses.
     unsafe fn is_large(&self, ptr: *mut u8, layout: Layout) -> bool {
         layout.size() >= LARGE && (*self.large.get()).owns(ptr)
     }
 }
 
+// SAFETY: blocks come from dlmalloc or `Large`, which hand out disjoint memory that fits
+// the layout (or null); the guest is single-threaded, so each `UnsafeCell` is borrowed by
+// one call at a time; a block goes back to the allocator that gave it (`is_large`).
 unsafe impl GlobalAlloc for Heap {
+    // SAFETY: as the impl's.
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let large = self.alloc_large(layout, false, false);
         if !large.is_null() {
@@ -120,6 +127,7 @@ unsafe impl GlobalAlloc for Heap {
         (*self.small.get()).malloc(layout.size(), layout.align())
     }
 
+    // SAFETY: as the impl's.
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         let large = self.alloc_large(layout, true, false);
         if !large.is_null() {
@@ -128,6 +136,7 @@ unsafe impl GlobalAlloc for Heap {
         (*self.small.get()).calloc(layout.size(), layout.align())
     }
 
+    // SAFETY: as the impl's; `ptr` came from `alloc` with `layout` (the trait's contract).
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if self.is_large(ptr, layout) {
             (*self.large.get()).free(ptr);
@@ -136,6 +145,8 @@ unsafe impl GlobalAlloc for Heap {
         }
     }
 
+    // SAFETY: as `dealloc`; a moved block copies the smaller of the two sizes, and the new
+    // layout keeps the old alignment, which `GlobalAlloc::realloc`'s contract makes valid.
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let was_large = self.is_large(ptr, layout);
         if was_large && new_size >= LARGE && (*self.large.get()).grow_in_place(ptr, new_size) {

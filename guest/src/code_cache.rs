@@ -13,9 +13,9 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use evmpc_abi::limits::MAX_CODE_CACHE;
 use evmpc_abi::{Address, Word};
-use revm_interpreter::primitives::Bytes;
 use revm_interpreter::bytecode::bitvec::vec::BitVec;
 use revm_interpreter::bytecode::JumpTable;
+use revm_interpreter::primitives::Bytes;
 use revm_interpreter::state::Bytecode;
 
 /// Zero bytes after the code: a PUSH32 in the last byte reads its 32 immediate bytes and

@@ -1,7 +1,7 @@
 use crate::frames::Frames;
+use crate::message::{decode_frame, decode_outcome};
 use crate::state::{state, Session};
 use evmpc_abi::limits::MAX_MESSAGE_SIZE;
-use crate::message::{decode_frame, decode_outcome};
 use evmpc_abi::{BoundaryError, Fork};
 
 /// Reserves `len` bytes for the next message and returns their address.

@@ -199,7 +199,9 @@ impl StackTr for FrameStack {
         // SAFETY: the stack holds at least `POPN + 1` words: the popped ones and a top,
         // which is the word under the lowest popped one.
         let top = unsafe { self.at(self.len - POPN - 1) };
+        // SAFETY: as above: `POPN` words are above `top`.
         let popped = unsafe { self.pop_unchecked() };
+        // SAFETY: `top` points below the popped words, into memory the stack still holds.
         Some((popped, unsafe { &mut *top }))
     }
 

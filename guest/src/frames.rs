@@ -1,16 +1,16 @@
+use crate::frame_stack::{FrameStack, GuestTypes};
+use crate::message::Received;
 use crate::state::Session;
 use alloc::{boxed::Box, vec::Vec};
 use evmpc_abi::limits::{MAX_CALL_DEPTH, MAX_EVM_MEMORY};
-use crate::message::Received;
 use evmpc_abi::{Action, BoundaryError, CallData, Code, FrameInput, FrameKind, FrameResult, GuestSlice, Status};
 use inline::Inline;
 use outcome::{apply, status_of, Asked, Outcome};
 use pending::{slice_of, Child, Pending, Returned};
-use crate::frame_stack::{FrameStack, GuestTypes};
+use revm_interpreter::interpreter::ReturnDataImpl;
 use revm_interpreter::interpreter::{ExtBytecode, RuntimeFlags};
 use revm_interpreter::primitives::{Address, Bytes, KECCAK_EMPTY, U256};
 use revm_interpreter::state::Bytecode;
-use revm_interpreter::interpreter::ReturnDataImpl;
 use revm_interpreter::{CallInput, CallValue, Gas, InputsImpl, Interpreter, InterpreterAction, SharedMemory};
 
 /// Calls the guest serves itself, the node keeping their state changes.
@@ -199,7 +199,8 @@ impl Frames<'_> {
     pub(crate) fn resume(&mut self, outcome: Received) -> Result<(), BoundaryError> {
         let top = self.stack.last().ok_or(BoundaryError::NothingSuspended)?;
         top.pending.check_outcome(&top.child, &outcome)?;
-        let Some(Suspended { mut interpreter, depth, pending, child, .. }) = self.pop_caller(outcome.status.is_success())
+        let Some(Suspended { mut interpreter, depth, pending, child, .. }) =
+            self.pop_caller(outcome.status.is_success())
         else {
             return Err(BoundaryError::NothingSuspended);
         };
@@ -291,7 +292,8 @@ impl Frames<'_> {
             return Some(Outcome::refused(Status::CallTooDeep, pending.gas_limit()));
         }
         let Pending::Call { inputs, .. } = pending else { return None };
-        if inputs.known_bytecode.0 != KECCAK_EMPTY || self.session.context.is_precompile(&inputs.bytecode_address.0 .0) {
+        if inputs.known_bytecode.0 != KECCAK_EMPTY || self.session.context.is_precompile(&inputs.bytecode_address.0 .0)
+        {
             return None;
         }
         let failure = match inputs.value {
@@ -309,15 +311,15 @@ impl Frames<'_> {
         result: revm_interpreter::InterpreterResult,
     ) -> Option<(Box<Interpreter<GuestTypes>>, u16)> {
         let status = status_of(result.result);
-        self.session.host.units += evmpc_abi::units::frame_end_units(interpreter.memory.len() as u64, result.output.len() as u64);
+        self.session.host.units +=
+            evmpc_abi::units::frame_end_units(interpreter.memory.len() as u64, result.output.len() as u64);
         let gas_used = if status.is_halt() { interpreter.gas.limit() } else { result.gas.total_gas_spent() };
         let gas_refunded = if status.is_success() { result.gas.refunded() } else { 0 };
         let output = result.output;
         let gas_remaining = interpreter.gas.limit().saturating_sub(gas_used);
         self.session.spare.push(interpreter);
         if matches!(self.stack.last(), Some(Suspended { child: Child::Inline, .. })) {
-            let outcome =
-                Outcome { status, gas_remaining, gas_refunded, output, created_address: None };
+            let outcome = Outcome { status, gas_remaining, gas_refunded, output, created_address: None };
             return self.end_inline(outcome);
         }
         let slice = slice_of(&output);

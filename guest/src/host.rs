@@ -1,7 +1,6 @@
 use crate::imports::{self, ptr, ptr_mut};
 use accounts::Accounts;
 use alloc::collections::BTreeMap;
-use transient::Transient;
 use alloc::{borrow::Cow, vec::Vec};
 use evmpc_abi::records::{request, AccessFlags, AccountRecord, SelfDestructRecord, SSTORE_RECORD_SIZE};
 use evmpc_abi::{ExecContext, Fork, Status};
@@ -12,6 +11,7 @@ use revm_interpreter::primitives::hardfork::SpecId;
 use revm_interpreter::primitives::{Address, Log, StorageKey, StorageValue, B256, U256};
 use revm_interpreter::state::{AccountInfo, Bytecode};
 use revm_interpreter::{Host, SStoreResult, SelfDestructResult, StateLoad};
+use transient::Transient;
 
 /// Account records kept while a frame runs.
 mod accounts;
@@ -145,7 +145,11 @@ impl ImportHost {
             return None;
         }
         // The node answers with a status code; anything else is its bug, not an outcome.
-        Some(Status::from_u8(code as u8).filter(|status| !status.is_success()).unwrap_or_else(|| core::arch::wasm32::unreachable()))
+        Some(
+            Status::from_u8(code as u8)
+                .filter(|status| !status.is_success())
+                .unwrap_or_else(|| core::arch::wasm32::unreachable()),
+        )
     }
 
     /// Loads an account: kept by this frame already, or through the `account` import.

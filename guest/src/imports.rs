@@ -22,4 +22,3 @@ pub(crate) fn ptr<T: ?Sized>(value: &T) -> i32 {
 pub(crate) fn ptr_mut<T: ?Sized>(value: &mut T) -> i32 {
     value as *mut T as *mut u8 as usize as i32
 }
-

@@ -1,16 +1,16 @@
+use crate::frame_stack::{FrameStack, GuestTypes};
 use crate::host::ImportHost;
 use crate::imports::{self, ptr};
 use evmpc_abi::records::AccessFlags;
 use evmpc_abi::units::{self, Limbs};
 use revm_interpreter::bytecode::opcode::{
-    ADDMOD, CALLDATACOPY, CODECOPY, CREATE, CREATE2, DIV, EXP, EXTCODECOPY, EXTCODESIZE, KECCAK256, MCOPY, MOD,
-    MULMOD, RETURNDATACOPY, SDIV, SMOD,
+    ADDMOD, CALLDATACOPY, CODECOPY, CREATE, CREATE2, DIV, EXP, EXTCODECOPY, EXTCODESIZE, KECCAK256, MCOPY, MOD, MULMOD,
+    RETURNDATACOPY, SDIV, SMOD,
 };
-use crate::frame_stack::{FrameStack, GuestTypes};
-use revm_interpreter::interpreter_types::StackTr;
-use revm_interpreter::interpreter::resize_memory;
-use revm_interpreter::interpreter_types::{Jumps, LoopControl};
 use revm_interpreter::instructions::{arithmetic, contract, memory, system};
+use revm_interpreter::interpreter::resize_memory;
+use revm_interpreter::interpreter_types::StackTr;
+use revm_interpreter::interpreter_types::{Jumps, LoopControl};
 use revm_interpreter::primitives::{Address, KECCAK_EMPTY, U256};
 use revm_interpreter::Host;
 use revm_interpreter::{

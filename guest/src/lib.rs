@@ -16,10 +16,10 @@ mod allocator;
 mod code_cache;
 /// Exported functions: the boundary the host calls.
 mod exports;
-/// The suspended-frame stack: nested frames, pending requests and their outcomes.
-mod frames;
 /// The EVM stacks of a session's frames, laid end to end.
 mod frame_stack;
+/// The suspended-frame stack: nested frames, pending requests and their outcomes.
+mod frames;
 /// revm's `Host` over the imports.
 mod host;
 /// The `extern` block of imports, generated from the ABI table.

@@ -1,11 +1,11 @@
 use crate::code_cache::CodeCache;
+use crate::frame_stack::{GuestTypes, StackArena};
 use crate::frames::Suspended;
 use crate::host::{spec_of, ImportHost};
 use alloc::{boxed::Box, vec::Vec};
 use core::cell::UnsafeCell;
 use evmpc_abi::ExecContext;
 use revm_interpreter::instructions::gas_table_spec;
-use crate::frame_stack::{GuestTypes, StackArena};
 use revm_interpreter::primitives::hardfork::SpecId;
 use revm_interpreter::primitives::Bytes;
 use revm_interpreter::{GasTable, Interpreter};

@@ -4,10 +4,8 @@
 //!
 //! Run with `cargo run -p evmpc-host --example embed`.
 
-use evmpc_host::abi::FrameKind;
 use evmpc_host::{
-    Action, CallData, Code, Engine, EngineConfig, Error, Fork, FrameInput, MemoryHost, Precompile, SubcallOutcome,
-    SubcallOutput,
+    Action, Engine, EngineConfig, Error, Fork, FrameInput, MemoryHost, Precompile, SubcallOutcome, SubcallOutput,
 };
 
 fn main() -> Result<(), Error> {
@@ -33,22 +31,7 @@ fn main() -> Result<(), Error> {
             Action::Call(request) => {
                 println!("sub-call to 0x{} with {} gas", hex_string(&request.target), request.gas_limit);
                 // The node would open a checkpoint and move the call's value here.
-                let nested = FrameInput {
-                    kind: FrameKind::Call { bytecode_address: request.bytecode_address },
-                    code: Code::Account {
-                        address: request.code_address,
-                        hash: request.code_hash,
-                        len: request.code_len,
-                    },
-                    input: CallData::Pending,
-                    caller: request.caller,
-                    target: request.target,
-                    value: request.value,
-                    gas_limit: request.gas_limit,
-                    is_static: request.is_static,
-                    depth: 1,
-                    context: None,
-                };
+                let nested = FrameInput::nested(&request, 1);
                 let result = session.start(&nested)?.into_return().expect("the callee makes no sub-call");
                 println!("the callee returned 0x{}", hex_string(session.bytes(result.output)?));
                 let outcome = SubcallOutcome {

@@ -11,11 +11,11 @@
 use super::outcome::{apply, Outcome};
 use super::pending::Pending;
 use super::{asked, Frames, Suspended};
+use crate::frame_stack::GuestTypes;
 use crate::imports::{self, ptr};
 use alloc::boxed::Box;
 use evmpc_abi::records::call::{ENTERED, NOT_SERVED, TRANSFERS_VALUE};
 use evmpc_abi::Status;
-use crate::frame_stack::GuestTypes;
 use revm_interpreter::primitives::Bytes;
 use revm_interpreter::{InputsImpl, Interpreter};
 

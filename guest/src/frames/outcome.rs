@@ -1,11 +1,11 @@
 //! Hands a sub-call's outcome to the frame that asked for it, as revm's frame handler does
 //! (`EthFrame::return_result`), for forks without EIP-8037 state gas.
 
+use crate::frame_stack::GuestTypes;
 use core::cmp::min;
 use evmpc_abi::Status;
-use crate::frame_stack::GuestTypes;
-use revm_interpreter::interpreter_types::StackTr;
 use revm_interpreter::interpreter_types::ReturnData;
+use revm_interpreter::interpreter_types::StackTr;
 use revm_interpreter::primitives::{Address, Bytes, U256};
 use revm_interpreter::{InstructionResult, Interpreter};
 

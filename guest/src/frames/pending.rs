@@ -1,13 +1,13 @@
 //! What a suspended frame asked for, kept in the guest so that the nested frame and the
 //! outcome the node sends back can be checked against it.
 
-use alloc::boxed::Box;
-use crate::message::Received;
-use evmpc_abi::{
-    Action, BoundaryError, CallData, CallRequest, CallScheme, Code, CreateRequest, CreateScheme, FrameInput,
-    FrameKind, GuestSlice, Status,
-};
 use crate::frame_stack::GuestTypes;
+use crate::message::Received;
+use alloc::boxed::Box;
+use evmpc_abi::{
+    Action, BoundaryError, CallData, CallRequest, CallScheme, Code, CreateRequest, CreateScheme, FrameInput, FrameKind,
+    GuestSlice, Status,
+};
 use revm_interpreter::interpreter_types::MemoryTr;
 use revm_interpreter::primitives::{Address, Bytes};
 use revm_interpreter::{CallInput, CallInputs, CreateInputs, Interpreter};

@@ -214,18 +214,7 @@ where
             journal.checkpoint_commit();
             return self.resume(&SubcallOutcome::empty(Status::Stop, request.gas_limit));
         }
-        let frame = FrameInput {
-            kind: FrameKind::Call { bytecode_address: request.bytecode_address },
-            code: Code::Account { address: request.code_address, hash: request.code_hash, len: request.code_len },
-            input: CallData::Pending,
-            caller: request.caller,
-            target: request.target,
-            value: request.value,
-            gas_limit: request.gas_limit,
-            is_static: request.is_static,
-            depth: 0,
-            context: None,
-        };
+        let frame = FrameInput::nested(request, 0);
         self.enter(Nested { checkpoint, gas_limit: request.gas_limit, created: None }, frame)
     }
 

@@ -149,22 +149,7 @@ fn memory_cap_traps_on(precompile: &evmpc_host::Precompile<MemoryHost>) {
         let next = match action {
             Action::Call(request) => {
                 gas_limits.push(request.gas_limit);
-                let nested = FrameInput {
-                    kind: FrameKind::Call { bytecode_address: request.bytecode_address },
-                    code: Code::Account {
-                        address: request.code_address,
-                        hash: request.code_hash,
-                        len: request.code_len,
-                    },
-                    input: CallData::Pending,
-                    caller: request.caller,
-                    target: request.target,
-                    value: request.value,
-                    gas_limit: request.gas_limit,
-                    is_static: request.is_static,
-                    depth: gas_limits.len() as u16,
-                    context: None,
-                };
+                let nested = FrameInput::nested(&request, gas_limits.len() as u16);
                 session.start(&nested)
             }
             Action::Return(result) => {

@@ -60,22 +60,7 @@ fn run(session: &mut Session<MemoryHost>, frame: &FrameInput) -> (Status, u64, V
             Action::Call(request) => {
                 assert_eq!(request.scheme, CallScheme::Call);
                 open.push(request.gas_limit);
-                let callee = FrameInput {
-                    kind: evmpc_host::abi::FrameKind::Call { bytecode_address: request.bytecode_address },
-                    code: evmpc_host::Code::Account {
-                        address: request.code_address,
-                        hash: request.code_hash,
-                        len: request.code_len,
-                    },
-                    input: evmpc_host::CallData::Pending,
-                    caller: request.caller,
-                    target: request.target,
-                    value: request.value,
-                    gas_limit: request.gas_limit,
-                    is_static: request.is_static,
-                    depth: session.suspended() as u16,
-                    context: None,
-                };
+                let callee = FrameInput::nested(&request, session.suspended() as u16);
                 session.start(&callee).unwrap()
             }
             Action::Create(_) => panic!("no creates here"),

@@ -28,18 +28,7 @@ fn session_with_callee(frame: &FrameInput, callee: &str) -> Session<MemoryHost> 
 
 /// The nested frame that serves `request`: its code and call data named, not sent.
 fn callee_frame(request: &CallRequest, depth: u16) -> FrameInput {
-    FrameInput {
-        kind: FrameKind::Call { bytecode_address: request.bytecode_address },
-        code: Code::Account { address: request.code_address, hash: request.code_hash, len: request.code_len },
-        input: CallData::Pending,
-        caller: request.caller,
-        target: request.target,
-        value: request.value,
-        gas_limit: request.gas_limit,
-        is_static: request.is_static,
-        depth,
-        context: None,
-    }
+    FrameInput::nested(request, depth)
 }
 
 /// The outcome a returned nested call frame hands back: its output stays in the guest.
