@@ -8,6 +8,7 @@
 //! Where the Ethereum state lives in the contract's storage is `evmpc-state`'s layout.
 
 use crate::frame::{Address, Word};
+use crate::wire_enum::wire_enum;
 use alloc::vec::Vec;
 use borsh::{BorshDeserialize, BorshSerialize};
 
@@ -51,9 +52,9 @@ macro_rules! for_each_contract_import {
     };
 }
 
+wire_enum! {
 /// Why the node refused a contract's call (returned as `-code`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
 pub enum LinkError {
     /// The message is not a valid borsh encoding.
     Malformed = 1,
@@ -74,22 +75,12 @@ pub enum LinkError {
     /// A session is open: a whole transaction cannot run beside it.
     SessionOpen = 8,
 }
+}
 
 impl LinkError {
     /// The code's error, if it is one.
     pub fn from_code(code: i64) -> Option<LinkError> {
-        [
-            LinkError::Malformed,
-            LinkError::GasLimitTooHigh,
-            LinkError::InvalidTransaction,
-            LinkError::NoSession,
-            LinkError::Refused,
-            LinkError::FrameFailed,
-            LinkError::OutOfBounds,
-            LinkError::SessionOpen,
-        ]
-        .into_iter()
-        .find(|error| -(*error as i64) == code)
+        code.checked_neg().and_then(|code| u8::try_from(code).ok()).and_then(LinkError::from_u8)
     }
 }
 

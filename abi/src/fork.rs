@@ -1,5 +1,7 @@
+use crate::wire_enum::wire_enum;
 use borsh::{BorshDeserialize, BorshSerialize};
 
+wire_enum! {
 /// An Ethereum hard fork, as the precompile names it on the wire.
 ///
 /// Discriminants are pinned: they are part of the ABI. The guest maps each one to the
@@ -8,7 +10,6 @@ use borsh::{BorshDeserialize, BorshSerialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize)]
 #[cfg_attr(feature = "hash", derive(borsh::BorshSchema))]
 #[borsh(use_discriminant = true)]
-#[repr(u8)]
 pub enum Fork {
     /// Frontier.
     Frontier = 0,
@@ -39,36 +40,9 @@ pub enum Fork {
     /// Osaka (EIP-7939 CLZ, EIP-7823, EIP-7825).
     Osaka = 13,
 }
+}
 
 impl Fork {
-    /// Every fork, oldest first.
-    pub const ALL: [Fork; 14] = [
-        Fork::Frontier,
-        Fork::Homestead,
-        Fork::Tangerine,
-        Fork::SpuriousDragon,
-        Fork::Byzantium,
-        Fork::Petersburg,
-        Fork::Istanbul,
-        Fork::Berlin,
-        Fork::London,
-        Fork::Merge,
-        Fork::Shanghai,
-        Fork::Cancun,
-        Fork::Prague,
-        Fork::Osaka,
-    ];
-
-    /// The fork's wire value.
-    pub const fn to_u8(self) -> u8 {
-        self as u8
-    }
-
-    /// The fork with wire value `value`, if any.
-    pub fn from_u8(value: u8) -> Option<Fork> {
-        Fork::ALL.get(value as usize).copied()
-    }
-
     /// The fork's lower-case name as the CLI and the spec write it.
     pub const fn name(self) -> &'static str {
         match self {

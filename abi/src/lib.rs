@@ -18,6 +18,9 @@
 
 extern crate alloc;
 
+// First: the wire enums below are declared with it.
+mod wire_enum;
+
 /// What a frame ends with: a return, or a request for a sub-call.
 pub mod action;
 /// The session's fork, block and transaction.

@@ -1,5 +1,7 @@
+use crate::wire_enum::wire_enum;
 use borsh::{BorshDeserialize, BorshSerialize};
 
+wire_enum! {
 /// How an EVM frame ended.
 ///
 /// Codes are grouped like revm's `InstructionResult`, and equal to it: success
@@ -8,7 +10,6 @@ use borsh::{BorshDeserialize, BorshSerialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, BorshSerialize, BorshDeserialize)]
 #[cfg_attr(feature = "hash", derive(borsh::BorshSchema))]
 #[borsh(use_discriminant = true)]
-#[repr(u8)]
 pub enum Status {
     /// `STOP`, or the end of the code.
     Stop = 0x01,
@@ -81,65 +82,9 @@ pub enum Status {
     /// An immediate operand out of range (EIP-8024 forks only).
     InvalidImmediateEncoding = 0x37,
 }
+}
 
 impl Status {
-    /// Every status.
-    pub const ALL: [Status; 33] = [
-        Status::Stop,
-        Status::Return,
-        Status::SelfDestruct,
-        Status::Revert,
-        Status::CallTooDeep,
-        Status::OutOfFunds,
-        Status::CreateInitCodeStartingEF00,
-        Status::InvalidEOFInitCode,
-        Status::InvalidExtDelegateCallTarget,
-        Status::CreateNonceOverflow,
-        Status::OutOfGas,
-        Status::MemoryOOG,
-        Status::MemoryLimitOOG,
-        Status::PrecompileOOG,
-        Status::InvalidOperandOOG,
-        Status::ReentrancySentryOOG,
-        Status::OpcodeNotFound,
-        Status::CallNotAllowedInsideStatic,
-        Status::StateChangeDuringStaticCall,
-        Status::InvalidFEOpcode,
-        Status::InvalidJump,
-        Status::NotActivated,
-        Status::StackUnderflow,
-        Status::StackOverflow,
-        Status::OutOfOffset,
-        Status::CreateCollision,
-        Status::OverflowPayment,
-        Status::PrecompileError,
-        Status::NonceOverflow,
-        Status::CreateContractSizeLimit,
-        Status::CreateContractStartingWithEF,
-        Status::CreateInitCodeSizeLimit,
-        Status::InvalidImmediateEncoding,
-    ];
-
-    /// The wire code.
-    pub const fn to_u8(self) -> u8 {
-        self as u8
-    }
-
-    /// The status with wire code `code`, if any.
-    #[inline]
-    pub fn from_u8(code: u8) -> Option<Status> {
-        const BY_CODE: [Option<Status>; 256] = {
-            let mut table = [None; 256];
-            let mut index = 0;
-            while index < Status::ALL.len() {
-                table[Status::ALL[index] as usize] = Some(Status::ALL[index]);
-                index += 1;
-            }
-            table
-        };
-        BY_CODE[code as usize]
-    }
-
     /// The frame succeeded and its state changes stand.
     pub const fn is_success(self) -> bool {
         (self as u8) < 0x10
@@ -156,13 +101,13 @@ impl Status {
     }
 }
 
+wire_enum! {
 /// Why the guest refused a call at the boundary, before or instead of running EVM code.
 ///
 /// These are returned by the guest's exports as negative codes; they are the caller's
 /// fault (bad bytes, bad order of calls, a message that contradicts what the guest holds),
 /// never an EVM outcome. A refused call changes nothing in the guest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
 pub enum BoundaryError {
     /// The frame input or outcome bytes are not a valid borsh encoding.
     Malformed = 1,
@@ -190,30 +135,6 @@ pub enum BoundaryError {
     /// status or gas than the nested call frame ended with.
     OutcomeMismatch = 9,
 }
-
-impl BoundaryError {
-    /// Every boundary error.
-    pub const ALL: [BoundaryError; 9] = [
-        BoundaryError::Malformed,
-        BoundaryError::MissingContext,
-        BoundaryError::NothingSuspended,
-        BoundaryError::NotSuspended,
-        BoundaryError::DepthMismatch,
-        BoundaryError::MessageTooLarge,
-        BoundaryError::ContextMismatch,
-        BoundaryError::FrameMismatch,
-        BoundaryError::OutcomeMismatch,
-    ];
-
-    /// The wire code.
-    pub const fn to_u8(self) -> u8 {
-        self as u8
-    }
-
-    /// The error with wire code `code`, if any.
-    pub fn from_u8(code: u8) -> Option<BoundaryError> {
-        BoundaryError::ALL.iter().copied().find(|e| e.to_u8() == code)
-    }
 }
 
 #[cfg(test)]

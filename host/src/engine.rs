@@ -33,7 +33,8 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// The deterministic wasmtime configuration the spec prescribes.
+/// The deterministic wasmtime configuration the spec prescribes (wasmtime also hosts the
+/// node link's contracts, so it is built whatever engine runs the artifact).
 fn wasmtime_config(config: &EngineConfig) -> wasmtime::Config {
     let mut wasm = wasmtime::Config::new();
     wasm.strategy(Strategy::Cranelift)

@@ -61,10 +61,12 @@ impl Default for EngineConfig {
 
 impl EngineConfig {
     /// The default of [`keep_resident`](Self::keep_resident): 2 MiB. Ordinary transactions
-    /// fit (99% of `evmpc load`'s sessions use at most 1 MiB), and a node's memory stays flat:
+    /// fit (the README's table of `keep_resident` has `evmpc load`'s figures), and a node's
+    /// memory stays flat:
     /// a slot never holds more, so 64 slots hold at most 128 MiB between sessions. A session
-    /// that uses more maps its pages above this again (about 2.4 µs a page on the reference
-    /// machine), which its fee covers; a node that runs many such sessions may keep more.
+    /// that uses more maps its pages above this again, which its fee covers
+    /// ([`Usage::mapped`](crate::Usage::mapped)); a node that runs many such sessions may keep
+    /// more.
     pub const DEFAULT_KEEP_RESIDENT: usize = crate::fees::RESIDENT_MEMORY as usize;
 
     /// The smallest native stack [`max_wasm_stack`](Self::max_wasm_stack) accepts, in bytes.
@@ -115,8 +117,9 @@ impl EngineConfig {
     ///
     /// When a session ends, the memory it used is reset: up to this many bytes by writing
     /// zeros, the rest by returning the pages to the OS, which maps them again one fault at
-    /// a time when a later session touches them. A fault costs about 15 times a reset per byte, so memory kept resident makes
-    /// sessions that use much memory (deep call stacks, large EVM memory, many distinct
+    /// a time when a later session touches them. A fault costs far more per byte than a
+    /// reset (`spec/fees.md` prices both), so memory kept resident makes sessions that use
+    /// much memory (deep call stacks, large EVM memory, many distinct
     /// contracts) cheaper, at the price of up to this many resident bytes per slot. A small
     /// session resets only its initial memory either way.
     pub fn keep_resident(&mut self, bytes: usize) -> &mut Self {

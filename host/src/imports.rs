@@ -5,6 +5,7 @@
 
 use crate::analysis::jump_table_len;
 use crate::error::{ImportRefusal, NodeError};
+use crate::fees::Term;
 use crate::state_host::evm_host::{Access, EvmHost, Transfer};
 use crate::store::{CallEntry, SessionData};
 use evmpc_abi::limits::MAX_LOG_TOPICS;
@@ -76,7 +77,7 @@ fn disjoint_mut(
 
 /// Counts `len` bytes crossing the boundary through an import.
 fn crossed<H: EvmHost>(data: &mut SessionData<H>, len: usize) {
-    data.usage.bytes = data.usage.bytes.saturating_add(len as u64);
+    data.usage.add(Term::Bytes, len as u64);
 }
 
 /// Keeps a host failure for the session and turns it into a trap.
@@ -88,7 +89,7 @@ fn fail<H: EvmHost>(data: &mut SessionData<H>, import: &'static str, error: H::E
 /// Counts a cold load for the fee.
 fn count_cold<H: EvmHost, T>(data: &mut SessionData<H>, access: &Access<T>) {
     if matches!(access, Access::Loaded { cold: true, .. }) {
-        data.usage.cold += 1;
+        data.usage.add(Term::Cold, 1);
     }
 }
 
@@ -209,7 +210,7 @@ pub(crate) mod bodies {
         out: i32,
     ) -> Fault<()> {
         let input = &memory[range(input, len as u32 as usize, memory.len())?];
-        data.usage.hashed = data.usage.hashed.saturating_add(input.len() as u64);
+        data.usage.add(Term::Hashed, input.len() as u64);
         let hash = revm::primitives::keccak256(input);
         write(memory, out, &hash.0)
     }

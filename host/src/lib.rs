@@ -1,7 +1,8 @@
 //! Run the evmpc EVM precompile inside a node.
 //!
 //! `evmpc-host` embeds the canonical Wasm artifact of `spec/` (sha256-checked), compiles it
-//! once per process with a deterministic wasmtime configuration and runs EVM frames in
+//! once per process with a deterministic engine configuration (wasmtime by default, wasmi or
+//! wasm2c as the other engines) and runs EVM frames in
 //! [`Session`]s, one Wasm instance per EVM transaction, without Wasm gas metering. The
 //! node serves state through the [`EvmHost`] trait; [`MemoryHost`] is an in-memory one.
 //!

@@ -5,7 +5,7 @@ use crate::backend::{EngineTrap, Export, Instance, Prepared};
 use crate::blame::TrapCause;
 use crate::engine::Engine;
 use crate::error::{Error, FrameError, GuestTrap};
-use crate::fees::{FeeOverflow, Picos, PricedPrecompile, Usage};
+use crate::fees::{FeeOverflow, Picos, PricedPrecompile, Term, Usage};
 use crate::state_host::evm_host::EvmHost;
 use crate::store::SessionData;
 use evmpc_abi::limits::{HANDOVER_SIZE, MAX_MESSAGE_SIZE};
@@ -66,7 +66,7 @@ impl<H: EvmHost + 'static> Session<H> {
     pub(crate) fn new(engine: &Engine, prepared: &Prepared<H>, host: H) -> Result<Self, (H, Error)> {
         let started = Instant::now();
         let mut data = SessionData::new(host);
-        data.usage.sessions = 1;
+        data.usage.add(Term::Sessions, 1);
         match Instance::new(prepared, data, engine.counts_instructions(), engine.max_sessions()) {
             Ok(instance) => Ok(Session {
                 instance,
@@ -106,8 +106,7 @@ impl<H: EvmHost + 'static> Session<H> {
         }
         let len = self.write_message(frame)?;
         if let evmpc_abi::Code::Inline(code) = &frame.code {
-            let usage = &mut self.instance.data_mut().usage;
-            usage.code = usage.code.saturating_add(code.len() as u64);
+            self.instance.data_mut().usage.add(Term::Code, code.len() as u64);
         }
         self.open_frame();
         self.call(Entry::Start, len)
@@ -122,8 +121,7 @@ impl<H: EvmHost + 'static> Session<H> {
         self.check_usable()?;
         let len = self.write_encoded(frame)?;
         // Not decoded here: every byte may be inline code the guest analyses.
-        let usage = &mut self.instance.data_mut().usage;
-        usage.code = usage.code.saturating_add(len as u64);
+        self.instance.data_mut().usage.add(Term::Code, len as u64);
         self.open_frame();
         self.call(Entry::Start, len)
     }
@@ -261,7 +259,7 @@ impl<H: EvmHost + 'static> Session<H> {
     /// Opens the checkpoint of a frame about to start.
     fn open_frame(&mut self) {
         let data = self.instance.data_mut();
-        data.usage.frames += 1;
+        data.usage.add(Term::Frames, 1);
         let checkpoint = self.checkpoints.then(|| data.host.checkpoint());
         data.frames.push(checkpoint);
     }
@@ -293,8 +291,7 @@ impl<H: EvmHost + 'static> Session<H> {
 
     /// Counts a message written into the guest.
     fn count_written(&mut self, len: usize) {
-        let usage = &mut self.instance.data_mut().usage;
-        usage.bytes = usage.bytes.saturating_add(len as u64);
+        self.instance.data_mut().usage.add(Term::Bytes, len as u64);
     }
 
     /// `len` bytes of the guest's input buffer, grown by the `input_buffer` export when the
@@ -369,7 +366,7 @@ impl<H: EvmHost + 'static> Session<H> {
             Entry::Start => Export::Start,
             Entry::Resume => Export::Resume,
         };
-        self.instance.data_mut().usage.calls += 1;
+        self.instance.data_mut().usage.add(Term::Calls, 1);
         let packed = self.instance.call(export, len as i32).map_err(|trap| self.trapped(trap))?;
         if packed < 0 {
             let code = u8::try_from(-packed).ok().and_then(BoundaryError::from_u8);
@@ -389,9 +386,9 @@ impl<H: EvmHost + 'static> Session<H> {
         let grown = size.saturating_sub(evmpc_abi::limits::GUEST_INITIAL_MEMORY as u64);
         let mapped = size.saturating_sub(crate::fees::RESIDENT_MEMORY);
         let usage = &mut self.instance.data_mut().usage;
-        usage.units = usage.units.max(counted as u64);
-        usage.memory = usage.memory.max(grown);
-        usage.mapped = usage.mapped.max(mapped);
+        usage.raise(Term::Units, counted as u64);
+        usage.raise(Term::Memory, grown);
+        usage.raise(Term::Mapped, mapped);
         Ok(())
     }
 

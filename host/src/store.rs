@@ -2,7 +2,7 @@
 //! bookkeeping. Each engine's store (`backend`) keeps this beside its own handles.
 
 use crate::error::NodeError;
-use crate::fees::Usage;
+use crate::fees::{Term, Usage};
 use crate::state_host::evm_host::{EvmHost, Transfer};
 use evmpc_abi::{Address, Word};
 
@@ -61,7 +61,7 @@ impl<H: EvmHost> SessionData<H> {
             }
         }
         self.frames.push(Some(checkpoint));
-        self.usage.frames += 1;
+        self.usage.add(Term::Frames, 1);
         Ok(CallEntry::Entered)
     }
 

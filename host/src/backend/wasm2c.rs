@@ -5,6 +5,7 @@
 
 use super::limiter::MemoryCap;
 use crate::error::{GuestTrap, ImportRefusal, NodeError};
+use crate::fees::Term;
 use crate::imports::{bodies, ImportFault};
 use crate::state_host::evm_host::EvmHost;
 use crate::store::SessionData;
@@ -249,7 +250,7 @@ unsafe extern "C" fn dispatch<H: EvmHost>(
     let args = unsafe { std::slice::from_raw_parts(args, import.params.len()) };
     let int = |index: usize| args[index] as u32 as i32;
     let data = &mut served.data;
-    data.usage.imports += 1;
+    data.usage.add(Term::Imports, 1);
     let answer: Result<i32, ImportFault> = match import.name {
         "sload" => bodies::sload(memory, data, int(0), int(1), int(2), int(3)),
         "sstore" => bodies::sstore(memory, data, int(0), int(1), int(2), int(3), int(4)),

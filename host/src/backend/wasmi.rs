@@ -2,6 +2,7 @@
 
 use super::limiter::MemoryCap;
 use crate::error::{EngineError, EngineStep, GuestTrap, NodeError};
+use crate::fees::Term;
 use crate::imports::{self, for_each_import, ImportFault};
 use crate::state_host::evm_host::EvmHost;
 use crate::store::SessionData;
@@ -28,7 +29,7 @@ fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<StoreData<H>>) -> Re
                     let memory = caller.data().memory.expect("memory is set at instantiation");
                     let (memory, data) = memory.data_and_store_mut(&mut caller);
                     let session = &mut data.session;
-                    session.usage.imports += 1;
+                    session.usage.add(Term::Imports, 1);
                     imports::bodies::$name(memory, session, $($arg),*).map_err(wasmi::Error::host)
                 },
             )?;

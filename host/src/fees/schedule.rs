@@ -11,118 +11,177 @@ pub type Picos = u64;
 /// cost per byte of its own ([`Usage::mapped`]).
 pub const RESIDENT_MEMORY: u64 = 2 * 1024 * 1024;
 
-/// What a session did that its fee depends on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Usage {
+/// Declares the fee's scalar terms once each: a count of [`Usage`], a price of
+/// [`FeeSchedule`] and a [`Term`] naming both, with every accessor that goes by term. The
+/// per-precompile terms follow them (`PrecompileCalls`, `PrecompileGas`).
+macro_rules! fee_terms {
+    ($(
+        $(#[doc = $count_doc:literal])+
+        $variant:ident: $field:ident at
+        $(#[doc = $price_doc:literal])+
+        $price:ident;
+    )+) => {
+        /// What a session did that its fee depends on.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct Usage {
+            $( $(#[doc = $count_doc])+ pub $field: u64, )+
+            /// EVM gas the session's root frames used (spent, before refunds). Not a term of
+            /// the fee: it bounds the fee before the work ([`FeeSchedule::upper_bound`]).
+            pub gas: u64,
+            /// Calls to each Ethereum precompile, by [`PricedPrecompile::index`].
+            pub precompiles: [PrecompileUse; PricedPrecompile::COUNT],
+        }
+
+        /// One term of the fee: a count of [`Usage`] and its price in [`FeeSchedule`].
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Term {
+            $(
+                #[doc = concat!("`", stringify!($field), "`, at `", stringify!($price), "`.")]
+                $variant,
+            )+
+            /// Calls to a precompile, at its `per_precompile_call`.
+            PrecompileCalls(PricedPrecompile),
+            /// Gas consumed by a precompile, at its `per_precompile_gas`.
+            PrecompileGas(PricedPrecompile),
+        }
+
+        /// The terms that are not per precompile, in the formula's order.
+        const SCALAR_TERMS: &[Term] = &[$(Term::$variant),+];
+
+        impl Term {
+            /// The name of its price, as `spec/fees.md` writes it.
+            pub fn price_name(self) -> String {
+                match self {
+                    $(Term::$variant => stringify!($price).into(),)+
+                    Term::PrecompileCalls(p) => format!("per_precompile_call[{}]", p.name()),
+                    Term::PrecompileGas(p) => format!("per_precompile_gas[{}]", p.name()),
+                }
+            }
+        }
+
+        impl Usage {
+            /// How many of `term` the usage holds.
+            pub fn count(&self, term: Term) -> u64 {
+                match term {
+                    $(Term::$variant => self.$field,)+
+                    Term::PrecompileCalls(p) => self.precompiles[p.index()].calls,
+                    Term::PrecompileGas(p) => self.precompiles[p.index()].gas,
+                }
+            }
+
+            #[inline]
+            fn count_mut(&mut self, term: Term) -> &mut u64 {
+                match term {
+                    $(Term::$variant => &mut self.$field,)+
+                    Term::PrecompileCalls(p) => &mut self.precompiles[p.index()].calls,
+                    Term::PrecompileGas(p) => &mut self.precompiles[p.index()].gas,
+                }
+            }
+        }
+
+        /// The fee formula's constants, in picoseconds per unit.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct FeeSchedule {
+            $( $(#[doc = $price_doc])+ pub $price: Picos, )+
+            /// Per call of each Ethereum precompile, by [`PricedPrecompile::index`].
+            pub per_precompile_call: [Picos; PricedPrecompile::COUNT],
+            /// Per unit of gas each Ethereum precompile consumed.
+            pub per_precompile_gas: [Picos; PricedPrecompile::COUNT],
+        }
+
+        impl FeeSchedule {
+            /// Nothing charged for anything: the start of a fit.
+            pub const ZERO: FeeSchedule = FeeSchedule {
+                $($price: 0,)+
+                per_precompile_call: [0; PricedPrecompile::COUNT],
+                per_precompile_gas: [0; PricedPrecompile::COUNT],
+            };
+
+            /// The price of `term`.
+            pub fn price(&self, term: Term) -> Picos {
+                match term {
+                    $(Term::$variant => self.$price,)+
+                    Term::PrecompileCalls(p) => self.per_precompile_call[p.index()],
+                    Term::PrecompileGas(p) => self.per_precompile_gas[p.index()],
+                }
+            }
+
+            /// Sets the price of `term`.
+            pub fn set_price(&mut self, term: Term, price: Picos) {
+                let slot = match term {
+                    $(Term::$variant => &mut self.$price,)+
+                    Term::PrecompileCalls(p) => &mut self.per_precompile_call[p.index()],
+                    Term::PrecompileGas(p) => &mut self.per_precompile_gas[p.index()],
+                };
+                *slot = price;
+            }
+        }
+    };
+}
+
+fee_terms! {
     /// Sessions opened (Wasm instances).
-    pub sessions: u64,
+    Sessions: sessions at
+    /// Per session: instantiating the guest and resetting its memory afterwards.
+    per_session;
     /// Calls into the guest: frame starts and resumes.
-    pub calls: u64,
+    Calls: calls at
+    /// Per frame start or resume: entering and leaving the guest.
+    per_call;
     /// EVM frames started: by the node, and run inline by the guest.
-    pub frames: u64,
-    /// EVM gas the session's root frames used (spent, before refunds). Not a term of the
-    /// fee: it bounds the fee before the work ([`FeeSchedule::upper_bound`]).
-    pub gas: u64,
+    Frames: frames at
+    /// Per EVM frame: an interpreter set up, a checkpoint opened and settled.
+    per_frame;
     /// Units the guest counted ([`evmpc_abi::units`]).
-    pub units: u64,
+    Units: units at
+    /// Per 1,000 units the guest counted: the margin over the units' own picoseconds, in
+    /// thousandths (3,000 charges three times the time the units stand for).
+    per_thousand_units;
     /// Bytes that crossed the boundary: messages written into the guest, actions and bytes
     /// read out of it, code and log data passed through imports.
-    pub bytes: u64,
+    Bytes: bytes at
+    /// Per byte crossing the boundary.
+    per_byte;
     /// Bytes of code the guest analyses itself: a root frame's inline code (a creating
     /// transaction's init code), which no gas of the frame pays for.
-    pub code: u64,
+    Code: code at
+    /// Per byte of code the guest analyses.
+    per_code_byte;
     /// Import calls.
-    pub imports: u64,
+    Imports: imports at
+    /// Per import call.
+    per_import;
     /// State the node loaded cold for an import: accounts and storage slots touched for the
     /// first time in the transaction.
-    pub cold: u64,
+    Cold: cold at
+    /// Per account or storage slot an import loaded cold.
+    per_cold_access;
     /// Bytes hashed by the `keccak256` import.
-    pub hashed: u64,
+    Hashed: hashed at
+    /// Per byte hashed by the `keccak256` import.
+    per_hashed_byte;
     /// Bytes the guest's linear memory grew by, past its initial size: pages the node resets
     /// when the session ends, whatever filled them (EVM memory, code, messages, frames'
     /// stacks).
-    pub memory: u64,
+    Memory: memory at
+    /// Per byte the guest's memory grew by.
+    per_memory_byte;
     /// Of those, the bytes past [`RESIDENT_MEMORY`]: pages a node maps again for every session
     /// that grows that far, beside resetting them.
-    pub mapped: u64,
-    /// Calls to each Ethereum precompile, by [`PricedPrecompile::index`].
-    pub precompiles: [PrecompileUse; PricedPrecompile::COUNT],
+    Mapped: mapped at
+    /// Per byte it grew past [`RESIDENT_MEMORY`].
+    per_mapped_byte;
 }
-
-/// One term of the fee: a count of [`Usage`] and its price in [`FeeSchedule`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Term {
-    /// `sessions`, at `per_session`.
-    Sessions,
-    /// `calls`, at `per_call`.
-    Calls,
-    /// `frames`, at `per_frame`.
-    Frames,
-    /// `units`, at `per_thousand_units` per 1,000.
-    Units,
-    /// `bytes`, at `per_byte`.
-    Bytes,
-    /// `code`, at `per_code_byte`.
-    Code,
-    /// `imports`, at `per_import`.
-    Imports,
-    /// `cold`, at `per_cold_access`.
-    Cold,
-    /// `hashed`, at `per_hashed_byte`.
-    Hashed,
-    /// `memory`, at `per_memory_byte`.
-    Memory,
-    /// `mapped`, at `per_mapped_byte`.
-    Mapped,
-    /// Calls to a precompile, at its `per_precompile_call`.
-    PrecompileCalls(PricedPrecompile),
-    /// Gas consumed by a precompile, at its `per_precompile_gas`.
-    PrecompileGas(PricedPrecompile),
-}
-
-/// The terms that are not per precompile, in the formula's order.
-const SCALAR_TERMS: [Term; 11] = [
-    Term::Sessions,
-    Term::Calls,
-    Term::Frames,
-    Term::Units,
-    Term::Bytes,
-    Term::Code,
-    Term::Imports,
-    Term::Cold,
-    Term::Hashed,
-    Term::Memory,
-    Term::Mapped,
-];
 
 impl Term {
     /// Every term, in the formula's order: the scalar ones, then each precompile's call and
     /// gas terms.
     pub fn all() -> impl Iterator<Item = Term> {
-        SCALAR_TERMS.into_iter().chain(
+        SCALAR_TERMS.iter().copied().chain(
             PricedPrecompile::ALL
                 .into_iter()
                 .flat_map(|precompile| [Term::PrecompileCalls(precompile), Term::PrecompileGas(precompile)]),
         )
-    }
-
-    /// The name of its price, as `spec/fees.md` writes it.
-    pub fn price_name(self) -> String {
-        match self {
-            Term::Sessions => "per_session".into(),
-            Term::Calls => "per_call".into(),
-            Term::Frames => "per_frame".into(),
-            Term::Units => "per_thousand_units".into(),
-            Term::Bytes => "per_byte".into(),
-            Term::Code => "per_code_byte".into(),
-            Term::Imports => "per_import".into(),
-            Term::Cold => "per_cold_access".into(),
-            Term::Hashed => "per_hashed_byte".into(),
-            Term::Memory => "per_memory_byte".into(),
-            Term::Mapped => "per_mapped_byte".into(),
-            Term::PrecompileCalls(p) => format!("per_precompile_call[{}]", p.name()),
-            Term::PrecompileGas(p) => format!("per_precompile_gas[{}]", p.name()),
-        }
     }
 
     /// Whether it is a fixed cost (a session, a frame): memory traffic more than computation,
@@ -133,47 +192,19 @@ impl Term {
 }
 
 impl Usage {
-    /// How many of `term` the usage holds.
-    pub fn count(&self, term: Term) -> u64 {
-        match term {
-            Term::Sessions => self.sessions,
-            Term::Calls => self.calls,
-            Term::Frames => self.frames,
-            Term::Units => self.units,
-            Term::Bytes => self.bytes,
-            Term::Code => self.code,
-            Term::Imports => self.imports,
-            Term::Cold => self.cold,
-            Term::Hashed => self.hashed,
-            Term::Memory => self.memory,
-            Term::Mapped => self.mapped,
-            Term::PrecompileCalls(p) => self.precompiles[p.index()].calls,
-            Term::PrecompileGas(p) => self.precompiles[p.index()].gas,
-        }
-    }
-
-    fn count_mut(&mut self, term: Term) -> &mut u64 {
-        match term {
-            Term::Sessions => &mut self.sessions,
-            Term::Calls => &mut self.calls,
-            Term::Frames => &mut self.frames,
-            Term::Units => &mut self.units,
-            Term::Bytes => &mut self.bytes,
-            Term::Code => &mut self.code,
-            Term::Imports => &mut self.imports,
-            Term::Cold => &mut self.cold,
-            Term::Hashed => &mut self.hashed,
-            Term::Memory => &mut self.memory,
-            Term::Mapped => &mut self.mapped,
-            Term::PrecompileCalls(p) => &mut self.precompiles[p.index()].calls,
-            Term::PrecompileGas(p) => &mut self.precompiles[p.index()].gas,
-        }
-    }
-
     /// Adds `count` of `term` (saturating: a usage never wraps).
+    #[inline]
     pub fn add(&mut self, term: Term, count: u64) {
         let slot = self.count_mut(term);
         *slot = slot.saturating_add(count);
+    }
+
+    /// Raises `term` to at least `count`: for the counts that are high-water marks (units the
+    /// guest reports in total, memory it grew to).
+    #[inline]
+    pub fn raise(&mut self, term: Term, count: u64) {
+        let slot = self.count_mut(term);
+        *slot = (*slot).max(count);
     }
 
     /// Counts one call to `precompile` that consumed `gas`.
@@ -198,56 +229,7 @@ impl Usage {
 #[error("the fee overflows u64 picoseconds")]
 pub struct FeeOverflow;
 
-/// The fee formula's constants, in picoseconds per unit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FeeSchedule {
-    /// Per session: instantiating the guest and resetting its memory afterwards.
-    pub per_session: Picos,
-    /// Per frame start or resume: entering and leaving the guest.
-    pub per_call: Picos,
-    /// Per EVM frame: an interpreter set up, a checkpoint opened and settled.
-    pub per_frame: Picos,
-    /// Per 1,000 units the guest counted: the margin over the units' own picoseconds, in
-    /// thousandths (3,000 charges three times the time the units stand for).
-    pub per_thousand_units: Picos,
-    /// Per byte crossing the boundary.
-    pub per_byte: Picos,
-    /// Per byte of code the guest analyses.
-    pub per_code_byte: Picos,
-    /// Per import call.
-    pub per_import: Picos,
-    /// Per account or storage slot an import loaded cold.
-    pub per_cold_access: Picos,
-    /// Per byte hashed by the `keccak256` import.
-    pub per_hashed_byte: Picos,
-    /// Per byte the guest's memory grew by.
-    pub per_memory_byte: Picos,
-    /// Per byte it grew past [`RESIDENT_MEMORY`].
-    pub per_mapped_byte: Picos,
-    /// Per call of each Ethereum precompile, by [`PricedPrecompile::index`].
-    pub per_precompile_call: [Picos; PricedPrecompile::COUNT],
-    /// Per unit of gas each Ethereum precompile consumed.
-    pub per_precompile_gas: [Picos; PricedPrecompile::COUNT],
-}
-
 impl FeeSchedule {
-    /// Nothing charged for anything: the start of a fit.
-    pub const ZERO: FeeSchedule = FeeSchedule {
-        per_session: 0,
-        per_call: 0,
-        per_frame: 0,
-        per_thousand_units: 0,
-        per_byte: 0,
-        per_code_byte: 0,
-        per_import: 0,
-        per_cold_access: 0,
-        per_hashed_byte: 0,
-        per_memory_byte: 0,
-        per_mapped_byte: 0,
-        per_precompile_call: [0; PricedPrecompile::COUNT],
-        per_precompile_gas: [0; PricedPrecompile::COUNT],
-    };
-
     /// The schedule `evmpc estimate` fitted on the reference machine (`spec/fees.md`,
     /// revision 3).
     pub const REFERENCE: FeeSchedule = FeeSchedule {
@@ -270,45 +252,6 @@ impl FeeSchedule {
             73_335, 31_895, 70_185, 40_975, 78_370, 61_100, 128_810, 46_125, 92_275, 66_690, 51_090, 37_500, 216_090,
         ],
     };
-
-    /// The price of `term`.
-    pub fn price(&self, term: Term) -> Picos {
-        match term {
-            Term::Sessions => self.per_session,
-            Term::Calls => self.per_call,
-            Term::Frames => self.per_frame,
-            Term::Units => self.per_thousand_units,
-            Term::Bytes => self.per_byte,
-            Term::Code => self.per_code_byte,
-            Term::Imports => self.per_import,
-            Term::Cold => self.per_cold_access,
-            Term::Hashed => self.per_hashed_byte,
-            Term::Memory => self.per_memory_byte,
-            Term::Mapped => self.per_mapped_byte,
-            Term::PrecompileCalls(p) => self.per_precompile_call[p.index()],
-            Term::PrecompileGas(p) => self.per_precompile_gas[p.index()],
-        }
-    }
-
-    /// Sets the price of `term`.
-    pub fn set_price(&mut self, term: Term, price: Picos) {
-        let slot = match term {
-            Term::Sessions => &mut self.per_session,
-            Term::Calls => &mut self.per_call,
-            Term::Frames => &mut self.per_frame,
-            Term::Units => &mut self.per_thousand_units,
-            Term::Bytes => &mut self.per_byte,
-            Term::Code => &mut self.per_code_byte,
-            Term::Imports => &mut self.per_import,
-            Term::Cold => &mut self.per_cold_access,
-            Term::Hashed => &mut self.per_hashed_byte,
-            Term::Memory => &mut self.per_memory_byte,
-            Term::Mapped => &mut self.per_mapped_byte,
-            Term::PrecompileCalls(p) => &mut self.per_precompile_call[p.index()],
-            Term::PrecompileGas(p) => &mut self.per_precompile_gas[p.index()],
-        };
-        *slot = price;
-    }
 
     /// Every coefficient with its name, in the formula's order: what `spec/fees.md` and
     /// `evmpc estimate`'s report state.

@@ -63,7 +63,7 @@ pub struct SstoreValues {
 /// are original storage values (EIP-2200). Transient storage (EIP-1153) is not: it lives in
 /// the guest for the session.
 ///
-/// The host lives in the session's wasmtime store, hence `'static`.
+/// The host lives in the session's store (whatever engine runs the guest), hence `'static`.
 ///
 /// # Errors
 /// Every method may fail with `Self::Error`: a node fault (a storage read failed). The
