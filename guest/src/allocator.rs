@@ -8,7 +8,6 @@
 //! and the guest traps.
 
 use core::alloc::{GlobalAlloc, Layout};
-use core::arch::wasm32;
 use core::cell::UnsafeCell;
 use core::ptr;
 use dlmalloc::{Allocator, Dlmalloc};
@@ -17,14 +16,9 @@ use large::{Large, LARGE};
 /// Blocks of [`LARGE`] bytes and more.
 mod large;
 
-const PAGE_SIZE: usize = 64 * 1024;
+const PAGE_SIZE: usize = crate::wasm::PAGE;
 /// The unit of dlmalloc's requests to [`InitialThenGrow`].
 const GRANULARITY: usize = 4 * 1024;
-
-extern "C" {
-    static __heap_base: u8;
-    static __heap_end: u8;
-}
 
 /// Hands out the initial heap once, then grown pages.
 pub(crate) struct InitialThenGrow {
@@ -40,14 +34,13 @@ unsafe impl Allocator for InitialThenGrow {
         let donated = unsafe { &mut *self.donated.get() };
         if !*donated {
             *donated = true;
-            // SAFETY: linker-defined symbols; only their addresses are used.
-            let (base, end) = unsafe { (&__heap_base as *const u8 as usize, &__heap_end as *const u8 as usize) };
+            let (base, end) = crate::wasm::initial_heap();
             if end > base && end - base >= size {
                 return (base as *mut u8, end - base, 0);
             }
         }
         let pages = size.div_ceil(PAGE_SIZE);
-        let previous = wasm32::memory_grow(0, pages);
+        let previous = crate::wasm::memory_grow(pages);
         if previous == usize::MAX {
             return (ptr::null_mut(), 0, 0);
         }

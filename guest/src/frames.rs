@@ -1,5 +1,5 @@
-use crate::frame_stack::{FrameStack, GuestTypes};
 use crate::message::Received;
+use crate::operand_stack::{GuestTypes, OperandStack};
 use crate::state::Session;
 use alloc::{boxed::Box, vec::Vec};
 use evmpc_abi::limits::{MAX_CALL_DEPTH, MAX_EVM_MEMORY};
@@ -169,7 +169,7 @@ impl Frames<'_> {
     /// An interpreter for a new frame with `stack`, reusing a spare one.
     fn interpreter(
         &mut self,
-        stack: FrameStack,
+        stack: OperandStack,
         memory: SharedMemory,
         bytecode: ExtBytecode,
         inputs: InputsImpl,
@@ -257,7 +257,7 @@ impl Frames<'_> {
                 }
                 InterpreterAction::NewFrame(revm_interpreter::FrameInput::Create(inputs)) => Pending::create(inputs),
                 // Only EOF produces other frame kinds, and no fork the ABI names enables EOF.
-                InterpreterAction::NewFrame(revm_interpreter::FrameInput::Empty) => core::arch::wasm32::unreachable(),
+                InterpreterAction::NewFrame(revm_interpreter::FrameInput::Empty) => crate::wasm::trap(),
             };
             if let Some(outcome) = self.answer_here(&pending, depth) {
                 apply(&mut interpreter, &asked(&pending), outcome);

@@ -145,11 +145,7 @@ impl ImportHost {
             return None;
         }
         // The node answers with a status code; anything else is its bug, not an outcome.
-        Some(
-            Status::from_u8(code as u8)
-                .filter(|status| !status.is_success())
-                .unwrap_or_else(|| core::arch::wasm32::unreachable()),
-        )
+        Some(Status::from_u8(code as u8).filter(|status| !status.is_success()).unwrap_or_else(|| crate::wasm::trap()))
     }
 
     /// Loads an account: kept by this frame already, or through the `account` import.

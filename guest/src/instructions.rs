@@ -1,6 +1,6 @@
-use crate::frame_stack::{FrameStack, GuestTypes};
 use crate::host::ImportHost;
 use crate::imports::{self, ptr};
+use crate::operand_stack::{GuestTypes, OperandStack};
 use evmpc_abi::records::AccessFlags;
 use evmpc_abi::units::{self, Limbs};
 use revm_interpreter::bytecode::opcode::{
@@ -50,7 +50,7 @@ const TABLE: InstructionTable<GuestTypes, ImportHost> = {
 
 /// Word `depth` below the top of `stack`, as limbs (`None` past the bottom).
 #[inline(always)]
-fn peek(stack: &FrameStack, depth: usize) -> Option<Limbs> {
+fn peek(stack: &OperandStack, depth: usize) -> Option<Limbs> {
     let words = stack.data();
     words.len().checked_sub(depth + 1).map(|index| *words[index].as_limbs())
 }

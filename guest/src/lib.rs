@@ -5,7 +5,9 @@
 //! sub-call's outcome. State is reached only through the imports of
 //! [`evmpc_abi::imports`]. There are no floats, no threads and no recursion on input-controlled
 //! depth; a panic is a trap.
-#![no_std]
+#![cfg_attr(not(test), no_std)]
+// The native unit tests use a part of the guest only.
+#![cfg_attr(test, allow(dead_code))]
 #![deny(missing_docs)]
 
 extern crate alloc;
@@ -15,9 +17,8 @@ mod allocator;
 /// Analysed account code, kept for the session by code hash.
 mod code_cache;
 /// Exported functions: the boundary the host calls.
+#[cfg(not(test))]
 mod exports;
-/// The EVM stacks of a session's frames, laid end to end.
-mod frame_stack;
 /// The suspended-frame stack: nested frames, pending requests and their outcomes.
 mod frames;
 /// revm's `Host` over the imports.
@@ -30,13 +31,19 @@ mod instructions;
 mod keccak;
 /// The node's messages, read out of the input buffer.
 mod message;
+/// The EVM stacks of a session's frames, laid end to end.
+mod operand_stack;
 /// Session-wide state in guest memory.
 mod state;
+/// A trap, memory pages and the initial heap: Wasm's, or simulated in native tests.
+mod wasm;
 
+#[cfg(not(test))]
 #[global_allocator]
 static HEAP: allocator::Heap = allocator::Heap::new();
 
+#[cfg(not(test))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    core::arch::wasm32::unreachable()
+    wasm::trap()
 }

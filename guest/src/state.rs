@@ -1,7 +1,7 @@
 use crate::code_cache::CodeCache;
-use crate::frame_stack::{GuestTypes, StackArena};
 use crate::frames::Suspended;
 use crate::host::{spec_of, ImportHost};
+use crate::operand_stack::{GuestTypes, StackArena};
 use alloc::{boxed::Box, vec::Vec};
 use core::cell::UnsafeCell;
 use evmpc_abi::ExecContext;

@@ -8,14 +8,13 @@
 //! blocks are reused by later large requests. Everything here depends only on the sequence
 //! of requests, so it is the same on every node.
 
-use core::arch::wasm32;
 use core::ptr;
 
 /// Requests of at least this many bytes are large blocks.
 pub(crate) const LARGE: usize = 256 * 1024;
 /// Most large blocks tracked at once; past it, requests go to dlmalloc.
 const SLOTS: usize = 32;
-const PAGE: usize = 64 * 1024;
+const PAGE: usize = crate::wasm::PAGE;
 
 #[derive(Clone, Copy)]
 struct Block {
@@ -37,12 +36,12 @@ fn pages_for(bytes: usize) -> usize {
 
 /// Grows linear memory by `pages`; the start of the new pages, or `None` at the cap.
 fn grow(pages: usize) -> Option<usize> {
-    let previous = wasm32::memory_grow(0, pages);
-    (previous != usize::MAX).then_some(previous * PAGE)
+    let previous = crate::wasm::memory_grow(pages);
+    (previous != usize::MAX).then(|| previous * PAGE)
 }
 
 fn memory_end() -> usize {
-    wasm32::memory_size(0) * PAGE
+    crate::wasm::memory_size() * PAGE
 }
 
 impl Large {
@@ -134,5 +133,61 @@ impl Large {
             }
             None => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wasm::reset_memory;
+
+    const BLOCK_PAGES: usize = LARGE / PAGE;
+
+    #[test]
+    fn blocks_take_whole_pages_at_the_end_and_are_reused_when_freed() {
+        reset_memory(2, 1024);
+        let mut large = Large::new();
+        let first = large.alloc(LARGE, false, false);
+        let second = large.alloc(LARGE, false, false);
+        assert_eq!(first as usize, 2 * PAGE);
+        assert_eq!(second as usize, (2 + BLOCK_PAGES) * PAGE);
+        assert!(large.owns(first) && !large.owns((PAGE) as *mut u8));
+        large.free(first);
+        assert!(!large.owns(first));
+        assert_eq!(large.alloc(LARGE, false, false), first, "a freed block that fits is reused");
+        assert_eq!(crate::wasm::memory_size(), 2 + 2 * BLOCK_PAGES, "reuse grows nothing");
+    }
+
+    #[test]
+    fn only_the_last_block_grows_in_place() {
+        reset_memory(2, 1024);
+        let mut large = Large::new();
+        let first = large.alloc(LARGE, false, false);
+        assert!(large.grow_in_place(first, 2 * LARGE), "the last block grows");
+        assert_eq!(crate::wasm::memory_size(), 2 + 2 * BLOCK_PAGES);
+        let second = large.alloc(LARGE, false, true);
+        assert_eq!(crate::wasm::memory_size(), 2 + 4 * BLOCK_PAGES, "room to double is reserved");
+        assert!(!large.grow_in_place(first, 3 * LARGE), "a block below another cannot grow");
+        assert!(large.grow_in_place(first, 2 * LARGE - 1), "within its pages it always can");
+        assert!(large.grow_in_place(second, 2 * LARGE), "within the reserved room");
+        assert!(!large.grow_in_place(PAGE as *mut u8, LARGE), "not a large block");
+    }
+
+    #[test]
+    fn the_memory_cap_and_the_slots_bound_it_and_nothing_changes_past_them() {
+        reset_memory(2, 2 + BLOCK_PAGES);
+        let mut large = Large::new();
+        let only = large.alloc(LARGE, false, false);
+        assert!(!only.is_null());
+        assert!(large.alloc(LARGE, false, false).is_null(), "past the cap");
+        assert!(!large.grow_in_place(only, LARGE + 1), "past the cap, even when last");
+        assert_eq!(crate::wasm::memory_size(), 2 + BLOCK_PAGES);
+
+        reset_memory(2, usize::MAX / PAGE);
+        let mut large = Large::new();
+        for _ in 0..SLOTS {
+            assert!(!large.alloc(LARGE, false, false).is_null());
+        }
+        assert!(large.alloc(LARGE, false, false).is_null(), "every slot taken: dlmalloc's turn");
     }
 }

@@ -11,8 +11,8 @@
 use super::outcome::{apply, Outcome};
 use super::pending::Pending;
 use super::{asked, Frames, Suspended};
-use crate::frame_stack::GuestTypes;
 use crate::imports::{self, ptr};
+use crate::operand_stack::GuestTypes;
 use alloc::boxed::Box;
 use evmpc_abi::records::call::{ENTERED, NOT_SERVED, TRANSFERS_VALUE};
 use evmpc_abi::Status;
@@ -88,7 +88,7 @@ impl Frames<'_> {
 fn failed_transfer(code: i32) -> Status {
     match u8::try_from(code).ok().and_then(Status::from_u8) {
         Some(status @ (Status::OutOfFunds | Status::OverflowPayment)) => status,
-        _ => core::arch::wasm32::unreachable(),
+        _ => crate::wasm::trap(),
     }
 }
 

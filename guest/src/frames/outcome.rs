@@ -1,7 +1,7 @@
 //! Hands a sub-call's outcome to the frame that asked for it, as revm's frame handler does
 //! (`EthFrame::return_result`), for forks without EIP-8037 state gas.
 
-use crate::frame_stack::GuestTypes;
+use crate::operand_stack::GuestTypes;
 use core::cmp::min;
 use evmpc_abi::Status;
 use revm_interpreter::interpreter_types::ReturnData;
@@ -75,6 +75,6 @@ pub(crate) fn status_of(result: InstructionResult) -> Status {
         Some(status) => status,
         // Suspend, EOF and fatal-external results cannot end a frame here: the guest
         // never reports a node failure as a load error (the import traps instead).
-        None => core::arch::wasm32::unreachable(),
+        None => crate::wasm::trap(),
     }
 }

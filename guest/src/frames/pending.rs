@@ -1,8 +1,8 @@
 //! What a suspended frame asked for, kept in the guest so that the nested frame and the
 //! outcome the node sends back can be checked against it.
 
-use crate::frame_stack::GuestTypes;
 use crate::message::Received;
+use crate::operand_stack::GuestTypes;
 use alloc::boxed::Box;
 use evmpc_abi::{
     Action, BoundaryError, CallData, CallRequest, CallScheme, Code, CreateRequest, CreateScheme, FrameInput, FrameKind,

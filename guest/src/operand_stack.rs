@@ -26,12 +26,12 @@ use revm_interpreter::{InterpreterAction, SharedMemory};
 /// grow the memory of every session, and every grown page is reset when it ends.
 const CHUNK_WORDS: usize = STACK_LIMIT + STACK_LIMIT / 2;
 
-/// revm's interpreter with [`FrameStack`] as its stack; everything else as revm's
+/// revm's interpreter with [`OperandStack`] as its stack; everything else as revm's
 /// `EthInterpreter`.
 pub(crate) struct GuestTypes;
 
 impl InterpreterTypes for GuestTypes {
-    type Stack = FrameStack;
+    type Stack = OperandStack;
     type Memory = SharedMemory;
     type Bytecode = ExtBytecode;
     type ReturnData = ReturnDataImpl;
@@ -50,7 +50,7 @@ pub(crate) struct StackArena {
 impl StackArena {
     /// An empty stack for a frame whose parent holds `parent` (`None` for a root frame),
     /// with room for [`STACK_LIMIT`] words after the parent's.
-    pub(crate) fn stack_above(&mut self, parent: Option<&FrameStack>) -> FrameStack {
+    pub(crate) fn stack_above(&mut self, parent: Option<&OperandStack>) -> OperandStack {
         let (chunk, offset) = match parent {
             None => (0, 0),
             Some(parent) => {
@@ -67,12 +67,12 @@ impl StackArena {
         }
         // SAFETY: `offset + STACK_LIMIT <= CHUNK_WORDS`, so the frame's room lies inside the chunk.
         let base = unsafe { self.chunks[chunk].as_ptr().add(offset) };
-        FrameStack { base, len: 0, chunk, offset }
+        OperandStack { base, len: 0, chunk, offset }
     }
 }
 
 fn new_chunk() -> NonNull<U256> {
-    let layout = Layout::array::<U256>(CHUNK_WORDS).unwrap_or_else(|_| core::arch::wasm32::unreachable());
+    let layout = Layout::array::<U256>(CHUNK_WORDS).unwrap_or_else(|_| crate::wasm::trap());
     // SAFETY: the layout has a non-zero size. The chunk lives as long as the session (the
     // Wasm instance): it is never freed.
     let chunk = unsafe { alloc(layout) }.cast::<U256>();
@@ -82,14 +82,14 @@ fn new_chunk() -> NonNull<U256> {
 /// A frame's EVM stack: room for [`STACK_LIMIT`] words in a chunk of the session's
 /// [`StackArena`], of which the first `len` are set. Its checks are revm's: a push past
 /// the limit overflows, a pop of more than it holds underflows, and both leave it as it was.
-pub(crate) struct FrameStack {
+pub(crate) struct OperandStack {
     base: *mut U256,
     len: usize,
     chunk: usize,
     offset: usize,
 }
 
-impl FrameStack {
+impl OperandStack {
     /// A pointer to word `index` of the frame's room.
     ///
     /// # Safety
@@ -119,7 +119,7 @@ fn word_of(bytes: &[u8]) -> U256 {
     U256::from_limbs([limb(0), limb(1), limb(2), limb(3)])
 }
 
-impl FrameStack {
+impl OperandStack {
     /// Pops `N` words, the top first.
     ///
     /// # Safety
@@ -135,7 +135,7 @@ impl FrameStack {
     }
 }
 
-impl StackTr for FrameStack {
+impl StackTr for OperandStack {
     #[inline]
     fn len(&self) -> usize {
         self.len
@@ -231,5 +231,82 @@ impl StackTr for FrameStack {
         }
         self.len += 1;
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(n: u64) -> U256 {
+        U256::from(n)
+    }
+
+    fn filled(arena: &mut StackArena, parent: Option<&OperandStack>, words: u64) -> OperandStack {
+        let mut stack = arena.stack_above(parent);
+        for n in 0..words {
+            assert!(stack.push(word(n)));
+        }
+        stack
+    }
+
+    #[test]
+    fn a_frame_holds_the_stack_limit_and_refuses_one_more_unchanged() {
+        let mut arena = StackArena::default();
+        let mut stack = filled(&mut arena, None, STACK_LIMIT as u64);
+        assert!(!stack.push(word(9)), "one past the limit overflows");
+        assert!(!stack.dup(1), "a DUP at the limit overflows");
+        assert!(!stack.push_slice(&[1; 33]), "two words past the limit overflow");
+        assert_eq!(stack.len(), STACK_LIMIT);
+        assert_eq!(stack.popn::<1>(), Some([word(STACK_LIMIT as u64 - 1)]));
+    }
+
+    #[test]
+    fn pops_swaps_and_dups_past_the_bottom_underflow_unchanged() {
+        let mut arena = StackArena::default();
+        let mut stack = filled(&mut arena, None, 2);
+        assert_eq!(stack.popn::<3>(), None);
+        assert!(stack.popn_top::<2>().is_none(), "a top under two popped words needs three");
+        assert!(!stack.exchange(1, 1), "SWAP2 needs three words");
+        assert!(!stack.dup(3));
+        assert!(!stack.exchange(0, 0), "a swap with itself is refused");
+        assert_eq!(stack.data(), &[word(0), word(1)]);
+        assert!(stack.exchange(0, 1));
+        assert_eq!(stack.data(), &[word(1), word(0)]);
+        let ([top], under) = stack.popn_top::<1>().expect("two words");
+        assert_eq!((top, *under), (word(0), word(1)));
+    }
+
+    #[test]
+    fn pushed_bytes_are_big_endian_words_with_the_rest_last() {
+        let mut arena = StackArena::default();
+        let mut stack = arena.stack_above(None);
+        assert!(stack.push_slice(&[0x01, 0x02]));
+        let mut bytes = [0u8; 40];
+        bytes[31] = 7;
+        bytes[39] = 9;
+        assert!(stack.push_slice(&bytes));
+        assert_eq!(stack.data(), &[word(0x0102), word(7), word(9)]);
+        assert!(stack.push_slice(&[]), "nothing to push is no overflow");
+        assert_eq!(stack.len(), 3);
+    }
+
+    #[test]
+    fn a_child_stack_starts_where_its_parent_ends_and_takes_a_new_chunk_when_the_room_is_short() {
+        let mut arena = StackArena::default();
+        let parent = filled(&mut arena, None, 10);
+        let mut child = filled(&mut arena, Some(&parent), 3);
+        assert_eq!((child.chunk, child.offset), (0, 10));
+        // The child's words never touch the parent's.
+        assert_eq!(parent.data(), (0..10).map(word).collect::<Vec<_>>().as_slice());
+        assert!(child.push(word(99)));
+        assert_eq!(parent.data()[9], word(9));
+        // A parent holding more than the chunk's slack leaves no full room after it.
+        let deep = filled(&mut arena, None, (CHUNK_WORDS - STACK_LIMIT + 1) as u64);
+        let next = arena.stack_above(Some(&deep));
+        assert_eq!((next.chunk, next.offset), (1, 0));
+        assert_eq!(arena.chunks.len(), 2, "chunks are kept and reused");
+        let again = arena.stack_above(Some(&deep));
+        assert_eq!(again.base, next.base);
     }
 }
