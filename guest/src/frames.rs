@@ -5,7 +5,7 @@ use alloc::{boxed::Box, vec::Vec};
 use evmpc_abi::limits::{MAX_CALL_DEPTH, MAX_EVM_MEMORY};
 use evmpc_abi::{Action, BoundaryError, CallData, Code, FrameInput, FrameKind, FrameResult, GuestSlice, Status};
 use inline::Inline;
-use outcome::{apply, status_of, Asked, Outcome};
+use outcome::{apply, status_of, Asked, ResolvedOutcome};
 use pending::{slice_of, Child, Pending, Returned};
 use revm_interpreter::interpreter::ReturnDataImpl;
 use revm_interpreter::interpreter::{ExtBytecode, RuntimeFlags};
@@ -210,7 +210,7 @@ impl Frames<'_> {
             // Refused by `check_outcome`.
             (None, _) => Bytes::new(),
         };
-        let outcome = Outcome {
+        let outcome = ResolvedOutcome {
             status: outcome.status,
             gas_remaining: outcome.gas_remaining,
             gas_refunded: outcome.gas_refunded,
@@ -287,9 +287,9 @@ impl Frames<'_> {
     /// handler would give it: one beyond the depth limit (`CallTooDeep`, all gas back),
     /// or a call to an account without code that is not a precompile (its value moved,
     /// or its target touched, through the `transfer` import; `Stop`, all gas back).
-    fn answer_here(&mut self, pending: &Pending, depth: u16) -> Option<Outcome> {
+    fn answer_here(&mut self, pending: &Pending, depth: u16) -> Option<ResolvedOutcome> {
         if depth >= MAX_CALL_DEPTH {
-            return Some(Outcome::refused(Status::CallTooDeep, pending.gas_limit()));
+            return Some(ResolvedOutcome::refused(Status::CallTooDeep, pending.gas_limit()));
         }
         let Pending::Call { inputs, .. } = pending else { return None };
         if inputs.known_bytecode.0 != KECCAK_EMPTY || self.session.context.is_precompile(&inputs.bytecode_address.0 .0)
@@ -300,7 +300,7 @@ impl Frames<'_> {
             CallValue::Transfer(value) => self.session.host.transfer(&inputs.caller, &inputs.target_address, &value),
             CallValue::Apparent(_) => None,
         };
-        Some(Outcome::refused(failure.unwrap_or(Status::Stop), inputs.gas_limit))
+        Some(ResolvedOutcome::refused(failure.unwrap_or(Status::Stop), inputs.gas_limit))
     }
 
     /// A frame returned: its output stays in guest memory, with its parent if it has one.
@@ -319,7 +319,7 @@ impl Frames<'_> {
         let gas_remaining = interpreter.gas.limit().saturating_sub(gas_used);
         self.session.spare.push(interpreter);
         if matches!(self.stack.last(), Some(Suspended { child: Child::Inline, .. })) {
-            let outcome = Outcome { status, gas_remaining, gas_refunded, output, created_address: None };
+            let outcome = ResolvedOutcome { status, gas_remaining, gas_refunded, output, created_address: None };
             return self.end_inline(outcome);
         }
         let slice = slice_of(&output);

@@ -1,6 +1,6 @@
 use super::CliError;
 use crate::statetest::fees::FeeTally;
-use crate::statetest::runner::{Difference, Outcome, Runner, Selection, Verdict};
+use crate::statetest::runner::{Difference, Runner, Selection, VectorReport, Verdict};
 use crate::statetest::skips::{Skips, SKIPS};
 use evmpc_host::{Engine, EngineConfig};
 use serde::Serialize;
@@ -183,7 +183,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     Ok(if clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn tally(report: &mut Report, file: &str, outcome: &Outcome, native_time: &mut Duration) {
+fn tally(report: &mut Report, file: &str, outcome: &VectorReport, native_time: &mut Duration) {
     let tally = report.per_fork.entry(outcome.fork.clone()).or_default();
     let failure = |reason: &str| Failure {
         file: file.to_string(),

@@ -1,6 +1,6 @@
 //! `evmpc statetest --fees`: every vector's time inside the precompile against its fee.
 
-use super::runner::{FeeSample, Outcome, Runner};
+use super::runner::{FeeSample, Runner, VectorReport};
 use serde::Serialize;
 
 /// One undercharged vector.
@@ -39,7 +39,7 @@ pub struct FeeTally {
 
 impl FeeTally {
     /// Adds `outcome`'s fee sample, if it has one.
-    pub fn add(&mut self, file: &str, outcome: &Outcome) {
+    pub fn add(&mut self, file: &str, outcome: &VectorReport) {
         let Some(sample) = outcome.fee else { return };
         self.vectors += 1;
         self.time_ns += sample.time.as_nanos();
@@ -111,7 +111,7 @@ impl FeeTally {
     }
 }
 
-fn undercharged(file: &str, outcome: &Outcome, sample: &FeeSample) -> Undercharged {
+fn undercharged(file: &str, outcome: &VectorReport, sample: &FeeSample) -> Undercharged {
     Undercharged {
         file: file.to_string(),
         test: outcome.test.clone(),

@@ -90,7 +90,7 @@ pub enum Verdict {
 
 /// One vector's outcome.
 #[derive(Clone, Debug)]
-pub struct Outcome {
+pub struct VectorReport {
     /// Test name.
     pub test: String,
     /// Fork, as the file names it.
@@ -200,7 +200,7 @@ impl Runner {
     ///
     /// # Errors
     /// The file cannot be read or is not a state test.
-    pub fn run_file(&self, path: &Path) -> Result<Vec<Outcome>, FileError> {
+    pub fn run_file(&self, path: &Path) -> Result<Vec<VectorReport>, FileError> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| FileError::Io { path: name.clone(), source })?;
         let suite: TestSuite = serde_json::from_str(&text).map_err(|source| FileError::Json { path: name, source })?;
@@ -214,7 +214,7 @@ impl Runner {
         Ok(outcomes)
     }
 
-    fn run_unit(&self, name: &str, unit: &TestUnit, outcomes: &mut Vec<Outcome>) {
+    fn run_unit(&self, name: &str, unit: &TestUnit, outcomes: &mut Vec<VectorReport>) {
         let prestate = unit.state();
         for (spec_name, tests) in &unit.post {
             let fork = format!("{spec_name:?}");
@@ -233,7 +233,7 @@ impl Runner {
             };
             for test in tests {
                 let indexes = (test.indexes.data, test.indexes.gas, test.indexes.value);
-                let mut outcome = Outcome {
+                let mut outcome = VectorReport {
                     test: name.to_string(),
                     fork: fork.clone(),
                     indexes,
@@ -258,7 +258,7 @@ impl Runner {
         spec: SpecId,
         prestate: &revm::database::CacheState,
         test: &Test,
-        outcome: &mut Outcome,
+        outcome: &mut VectorReport,
     ) {
         let vector = match Vector::new(unit, spec, prestate, test) {
             Ok(vector) => vector,

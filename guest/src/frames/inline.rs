@@ -8,7 +8,7 @@
 //! no message, no frame start or resume. A node that wants to run a call itself answers
 //! `call_enter` with `NOT_SERVED` and receives the request as an `Action::Call`.
 
-use super::outcome::{apply, Outcome};
+use super::outcome::{apply, ResolvedOutcome};
 use super::pending::Pending;
 use super::{asked, Frames, Suspended};
 use crate::imports::{self, ptr};
@@ -25,7 +25,7 @@ pub(super) enum Inline {
     Entered(Box<Interpreter<GuestTypes>>),
     /// The call ended before any code ran: the transfer failed, or the callee's code cannot
     /// be loaded (it halts, as a frame past a limit does).
-    Ended(Outcome),
+    Ended(ResolvedOutcome),
     /// The node runs the call itself.
     NotServed,
 }
@@ -50,14 +50,14 @@ impl Frames<'_> {
         match answer {
             ENTERED => {}
             NOT_SERVED => return Inline::NotServed,
-            code => return Inline::Ended(Outcome::refused(failed_transfer(code), inputs.gas_limit)),
+            code => return Inline::Ended(ResolvedOutcome::refused(failed_transfer(code), inputs.gas_limit)),
         }
         // Balances moved: records kept for the caller are stale.
         self.session.host.forget_accounts();
         let Some(bytecode) = self.account_code(holder, &inputs.known_bytecode.0 .0, *len) else {
             // SAFETY: closes the frame `call_enter` opened.
             unsafe { imports::call_exit(0) };
-            return Inline::Ended(Outcome::halted());
+            return Inline::Ended(ResolvedOutcome::halted());
         };
         let memory = caller.memory.new_child_context();
         let callee = InputsImpl {
@@ -74,7 +74,7 @@ impl Frames<'_> {
 
     /// A callee run inline returned `outcome`: the node keeps or undoes its state changes,
     /// and its caller, popped off the stack with the outcome applied, runs on.
-    pub(super) fn end_inline(&mut self, outcome: Outcome) -> Option<(Box<Interpreter<GuestTypes>>, u16)> {
+    pub(super) fn end_inline(&mut self, outcome: ResolvedOutcome) -> Option<(Box<Interpreter<GuestTypes>>, u16)> {
         let success = outcome.status.is_success();
         // SAFETY: closes the frame `call_enter` opened for this callee.
         unsafe { imports::call_exit(i32::from(success)) };
@@ -92,10 +92,10 @@ fn failed_transfer(code: i32) -> Status {
     }
 }
 
-impl Outcome {
+impl ResolvedOutcome {
     /// A callee that halts before it runs (its code is past a limit): all gas consumed.
-    pub(super) fn halted() -> Outcome {
-        Outcome {
+    pub(super) fn halted() -> ResolvedOutcome {
+        ResolvedOutcome {
             status: Status::MemoryLimitOOG,
             gas_remaining: 0,
             gas_refunded: 0,

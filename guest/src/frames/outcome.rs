@@ -18,7 +18,7 @@ pub(crate) enum Asked {
 }
 
 /// A sub-call's outcome, its output already resolved to bytes in guest memory.
-pub(crate) struct Outcome {
+pub(crate) struct ResolvedOutcome {
     pub(crate) status: Status,
     pub(crate) gas_remaining: u64,
     pub(crate) gas_refunded: i64,
@@ -26,16 +26,22 @@ pub(crate) struct Outcome {
     pub(crate) created_address: Option<Address>,
 }
 
-impl Outcome {
+impl ResolvedOutcome {
     /// The outcome of a sub-call that ran no code (refused at the depth limit, or a call to
     /// an account without code): all gas back unless `status` is a halt, no output.
-    pub(crate) fn refused(status: Status, gas_limit: u64) -> Outcome {
-        Outcome { status, gas_remaining: gas_limit, gas_refunded: 0, output: Bytes::new(), created_address: None }
+    pub(crate) fn refused(status: Status, gas_limit: u64) -> ResolvedOutcome {
+        ResolvedOutcome {
+            status,
+            gas_remaining: gas_limit,
+            gas_refunded: 0,
+            output: Bytes::new(),
+            created_address: None,
+        }
     }
 }
 
 /// Applies `outcome` to the suspended `interpreter`.
-pub(crate) fn apply(interpreter: &mut Interpreter<GuestTypes>, asked: &Asked, outcome: Outcome) {
+pub(crate) fn apply(interpreter: &mut Interpreter<GuestTypes>, asked: &Asked, outcome: ResolvedOutcome) {
     interpreter.memory.free_child_context();
     let status = outcome.status;
     // A halted sub-call keeps none of its gas, whatever the node reports.

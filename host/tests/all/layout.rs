@@ -3,7 +3,8 @@
 //! written (a use through a re-export is a use of the re-exporting module), so a module
 //! that re-exports its children is a facade they never import through.
 //!
-//! `cargo test -p evmpc-host --test all layout -- --nocapture` prints the graph.
+//! `cargo test -p evmpc-host --test all layout -- --nocapture` prints the graph;
+//! `EVMPC_LAYOUT_SRC=<dir>` checks another tree (an older `host/src`, say).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -269,8 +270,11 @@ fn name(module: &ModulePath) -> String {
     }
 }
 
+/// The graph of this crate's `src/`, or of the tree `EVMPC_LAYOUT_SRC` names (to see the
+/// check fail on another layout).
 fn file_graph() -> BTreeMap<ModulePath, BTreeSet<ModulePath>> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let src = std::env::var_os("EVMPC_LAYOUT_SRC")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), PathBuf::from);
     let known = modules(&src);
     known
         .iter()
