@@ -35,6 +35,8 @@ pub enum RevmHostError {
 }
 
 impl RevmHostError {
+    #[cold]
+    #[inline(never)]
     fn database(error: impl std::error::Error + Send + Sync + 'static) -> RevmHostError {
         RevmHostError::Database(std::sync::Arc::new(error))
     }
@@ -46,7 +48,10 @@ impl<CTX: ContextTr + Host> RevmHost<CTX> {
         RevmHost { ctx }
     }
 
-    /// The database error revm recorded when a load failed.
+    /// The database error revm recorded when a load failed. Cold and out of line: the
+    /// imports' hot path (a warm SLOAD) stays as small as it was with errors as text.
+    #[cold]
+    #[inline(never)]
     fn failure(&mut self) -> RevmHostError {
         match std::mem::replace(self.ctx.error(), Ok(())) {
             Err(ContextError::Db(error)) => RevmHostError::database(error),
