@@ -225,16 +225,7 @@ fn fresh_state(pattern: &Pattern) -> (CacheDB<EmptyDB>, TxEnv, SpecId) {
             db.insert_account_storage(Address::from(*account), U256::from_be_bytes(*key), U256::from_be_bytes(*value));
     }
     let spec = crate::statetest::program::spec(pattern).unwrap_or(SpecId::CANCUN);
-    let tx = TxEnv::builder()
-        .caller(Address::from(sender))
-        .kind(if pattern.create { TxKind::Create } else { TxKind::Call(Address::from(CONTRACT)) })
-        .data(Bytes::from(pattern.data.clone()))
-        .value(U256::from(pattern.value))
-        .gas_limit(pattern.gas_limit)
-        .gas_price(10)
-        .build()
-        .unwrap_or_default();
-    (db, tx, spec)
+    (db, crate::statetest::program::tx(pattern), spec)
 }
 
 #[cfg(test)]

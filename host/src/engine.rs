@@ -106,9 +106,14 @@ impl Engine {
     /// [`NodeError::Config`] for invalid settings, [`NodeError::Engine`] when wasmtime
     /// refuses the configuration on this machine.
     pub fn new(config: &EngineConfig) -> Result<Engine, Error> {
-        config.validate().map_err(NodeError::Config)?;
-        let engine = wasmtime::Engine::new(&wasmtime_config(config))
-            .map_err(|e| NodeError::from(EngineError::new(EngineStep::Configure, e)))?;
+        Ok(Engine::build(config)?)
+    }
+
+    /// [`Engine::new`]: only the node can fail here, no frame runs.
+    fn build(config: &EngineConfig) -> Result<Engine, NodeError> {
+        config.validate()?;
+        let engine =
+            wasmtime::Engine::new(&wasmtime_config(config)).map_err(|e| EngineError::new(EngineStep::Configure, e))?;
         let wasmi = (config.wasm_engine == WasmEngine::Wasmi).then(|| wasmi::Engine::new(&wasmi_config(config)));
         Ok(Engine {
             inner: Arc::new(Inner {
@@ -127,14 +132,7 @@ impl Engine {
     /// As [`Engine::new`].
     pub fn shared() -> Result<Engine, Error> {
         static SHARED: OnceLock<Result<Engine, NodeError>> = OnceLock::new();
-        let shared = SHARED.get_or_init(|| {
-            Engine::new(&EngineConfig::default()).map_err(|error| match error {
-                Error::Node(error) => error,
-                // Building an engine runs no frame.
-                Error::Frame(_) => unreachable!("Engine::new fails only for the node"),
-            })
-        });
-        shared.clone().map_err(Error::Node)
+        SHARED.get_or_init(|| Engine::build(&EngineConfig::default())).clone().map_err(Error::Node)
     }
 
     /// The wasmtime engine.

@@ -41,24 +41,17 @@ pub(crate) fn prestate(program: &Pattern) -> CacheState {
         let held = program.storage.iter().filter(|(address, _, _)| address == holder);
         held.map(|(_, key, value)| (U256::from_be_bytes(*key), U256::from_be_bytes(*value))).collect()
     };
-    // Later entries replace earlier ones at the same address, as keys of the test's `pre`.
-    let mut accounts: Vec<([u8; 20], u128, u64, &[u8])> = vec![(sender(), SENDER_BALANCE, 0, &[])];
-    accounts.push((CONTRACT, CONTRACT_BALANCE, 1, &program.code));
-    accounts.extend(program.accounts.iter().map(|(address, code)| (*address, 1, 1, code.as_slice())));
+    // Later entries replace earlier ones at the same address, as keys of the test's `pre`;
+    // an account known only by its storage exists with nothing else.
+    let mut accounts: HashMap<[u8; 20], (u128, u64, &[u8])> = HashMap::new();
+    accounts.insert(sender(), (SENDER_BALANCE, 0, &[]));
+    accounts.insert(CONTRACT, (CONTRACT_BALANCE, 1, &program.code));
+    accounts.extend(program.accounts.iter().map(|(address, code)| (*address, (1, 1, code.as_slice()))));
     for (holder, _, _) in &program.storage {
-        if !accounts.iter().any(|(address, ..)| address == holder) {
-            accounts.push((*holder, 0, 0, &[]));
-        }
+        accounts.entry(*holder).or_insert((0, 0, &[]));
     }
     let mut state = CacheState::new();
-    let mut seen = HashMap::new();
-    for (index, (address, ..)) in accounts.iter().enumerate() {
-        seen.insert(*address, index);
-    }
-    for (index, (address, balance, nonce, code)) in accounts.iter().enumerate() {
-        if seen.get(address) != Some(&index) {
-            continue;
-        }
+    for (address, (balance, nonce, code)) in &accounts {
         let code = Bytes::copy_from_slice(code);
         let code_hash = keccak256(&code);
         if !code.is_empty() {
