@@ -2,12 +2,14 @@
 //! per engine below; this is the only place that matches on the engine. Adding an engine
 //! is a file and an arm in each `match` here.
 
-use crate::engine::Engine;
+use crate::engine::{Engine, IdleInstances};
 use crate::engine_config::WasmEngine;
 use crate::error::{Error, GuestTrap, NodeError, Source};
 use crate::state_host::evm_host::EvmHost;
 use crate::store::SessionData;
+use std::sync::Arc;
 
+mod image;
 mod limiter;
 #[cfg(feature = "wasm2c")]
 mod wasm2c;
@@ -29,8 +31,8 @@ pub(crate) enum Export {
 
 /// What an engine needs to instantiate the guest: linked once, used per session.
 pub(crate) enum Prepared<H: EvmHost> {
-    /// wasmtime, pre-instantiated.
-    Wasmtime(::wasmtime::InstancePre<wasmtime::StoreData<H>>),
+    /// wasmtime, pre-instantiated, with the instances of finished sessions.
+    Wasmtime(Arc<wasmtime::Pool<H>>),
     /// wasmi, its linker and module.
     Wasmi(wasmi::Prepared<H>),
     /// The artifact translated by wasm2c and compiled into this crate.
@@ -45,7 +47,12 @@ impl<H: EvmHost + 'static> Prepared<H> {
     /// [`NodeError`] when the artifact is not the locked one, or does not compile or link.
     pub(crate) fn new(engine: &Engine) -> Result<Self, NodeError> {
         Ok(match engine.wasm_engine() {
-            WasmEngine::Wasmtime => Prepared::Wasmtime(wasmtime::prepare(engine.wasmtime(), engine.module()?)?),
+            WasmEngine::Wasmtime => {
+                let pool = Arc::new(wasmtime::prepare(engine.wasmtime(), engine.module()?, engine.idle_instances())?);
+                let idle: Arc<dyn IdleInstances> = pool.clone();
+                engine.register_idle(Arc::downgrade(&idle));
+                Prepared::Wasmtime(pool)
+            }
             WasmEngine::Wasmi => {
                 let (wasmi, module) = engine.wasmi_module()?;
                 Prepared::Wasmi(wasmi::prepare(wasmi, module)?)
@@ -119,14 +126,14 @@ impl<H: EvmHost + 'static> Instance<H> {
     /// otherwise.
     #[allow(clippy::result_large_err)]
     pub(crate) fn new(
+        engine: &Engine,
         prepared: &Prepared<H>,
         data: SessionData<H>,
-        count: bool,
-        max_sessions: u32,
     ) -> Result<Self, (SessionData<H>, Error)> {
+        let (count, max_sessions) = (engine.counts_instructions(), engine.max_sessions());
         let instance = match prepared {
-            Prepared::Wasmtime(pre) => {
-                wasmtime::WasmtimeInstance::new(pre, data, count, max_sessions).map(Instance::Wasmtime)
+            Prepared::Wasmtime(pool) => {
+                wasmtime::WasmtimeInstance::new(engine, pool, data, count, max_sessions).map(Instance::Wasmtime)
             }
             Prepared::Wasmi(prepared) => wasmi::WasmiInstance::new(prepared, data, count).map(Instance::Wasmi),
             #[cfg(feature = "wasm2c")]

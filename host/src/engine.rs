@@ -6,7 +6,7 @@ use crate::engine_config::{EngineConfig, WasmEngine};
 use crate::error::{EngineError, EngineStep, Error, NodeError};
 use crate::fees::FeeSchedule;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use wasmtime::{InstanceAllocationStrategy, Module, OptLevel, PoolingAllocationConfig, Strategy};
 
 /// The Wasm engine configured for determinism, with the precompile compiled once.
@@ -25,6 +25,15 @@ struct Inner {
     /// The interpreter, when [`EngineConfig::wasm_engine`] chooses it.
     wasmi: Option<wasmi::Engine>,
     wasmi_module: OnceLock<Result<wasmi::Module, NodeError>>,
+    /// Every precompile's idle instances, emptied when the pool is full.
+    idle: Mutex<Vec<Weak<dyn IdleInstances>>>,
+}
+
+/// Instances of finished sessions a precompile keeps: they hold pool slots, which a new
+/// session may need.
+pub(crate) trait IdleInstances: Send + Sync {
+    /// Drops every idle instance, freeing its pool slot.
+    fn drop_idle(&self);
 }
 
 impl std::fmt::Debug for Engine {
@@ -122,6 +131,7 @@ impl Engine {
                 module: OnceLock::new(),
                 wasmi,
                 wasmi_module: OnceLock::new(),
+                idle: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -161,6 +171,33 @@ impl Engine {
             wasmi::Module::new(engine, artifact::ARTIFACT).map_err(|e| EngineError::new(EngineStep::Compile, e).into())
         });
         Ok((engine, module.as_ref().map_err(Clone::clone)?))
+    }
+
+    /// Instances of finished sessions a precompile keeps ([`EngineConfig::idle_instances`]).
+    pub(crate) fn idle_instances(&self) -> u32 {
+        self.inner.config.idle_instances
+    }
+
+    /// Registers a precompile's idle instances, to be dropped when the pool is full.
+    pub(crate) fn register_idle(&self, idle: Weak<dyn IdleInstances>) {
+        let mut all = self.inner.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        all.retain(|registered| registered.strong_count() > 0);
+        all.push(idle);
+    }
+
+    /// Drops the idle instances of every precompile of this engine.
+    pub(crate) fn drop_idle(&self) {
+        let all: Vec<_> = self
+            .inner
+            .idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
+        for idle in all {
+            idle.drop_idle();
+        }
     }
 
     /// Whether sessions count guest instructions ([`EngineConfig::count_instructions`]).

@@ -37,6 +37,7 @@ pub struct EngineConfig {
     pub(crate) cache_dir: Option<PathBuf>,
     pub(crate) pooling: bool,
     pub(crate) keep_resident: usize,
+    pub(crate) idle_instances: u32,
     pub(crate) perf_map: bool,
     pub(crate) fee_schedule: FeeSchedule,
     pub(crate) count_instructions: bool,
@@ -51,6 +52,7 @@ impl Default for EngineConfig {
             cache_dir: None,
             pooling: true,
             keep_resident: Self::DEFAULT_KEEP_RESIDENT,
+            idle_instances: Self::DEFAULT_IDLE_INSTANCES,
             perf_map: false,
             fee_schedule: FeeSchedule::REFERENCE,
             count_instructions: false,
@@ -68,6 +70,9 @@ impl EngineConfig {
     /// ([`Usage::mapped`](crate::Usage::mapped)); a node that runs many such sessions may keep
     /// more.
     pub const DEFAULT_KEEP_RESIDENT: usize = crate::fees::RESIDENT_MEMORY as usize;
+
+    /// The default of [`idle_instances`](Self::idle_instances): 16.
+    pub const DEFAULT_IDLE_INSTANCES: u32 = 16;
 
     /// The smallest native stack [`max_wasm_stack`](Self::max_wasm_stack) accepts, in bytes.
     /// The guest's deepest paths fit in it (a test runs them there).
@@ -124,6 +129,25 @@ impl EngineConfig {
     /// session resets only its initial memory either way.
     pub fn keep_resident(&mut self, bytes: usize) -> &mut Self {
         self.keep_resident = bytes;
+        self
+    }
+
+    /// Instances of finished sessions each [`Precompile`](crate::Precompile) keeps for its
+    /// next sessions (wasmtime only). Default
+    /// [`DEFAULT_IDLE_INSTANCES`](Self::DEFAULT_IDLE_INSTANCES); 0 instantiates every
+    /// session afresh.
+    ///
+    /// A session whose exports all returned and whose memory did not grow leaves an
+    /// instance that differs from a fresh one only in its memory's bytes (the artifact is
+    /// checked for this when it is linked: its only mutable global is the shadow stack
+    /// pointer, and no instruction changes a table or a segment). Rewriting that memory to
+    /// the artifact's initial memory makes it a fresh instance again, which the next
+    /// session takes instead of instantiating and mapping a pool slot. A session that
+    /// trapped, grew its memory or was left during a call is never reused. Idle instances
+    /// hold their pool slots; a session that finds the pool full has every idle instance
+    /// of the engine dropped and tries again.
+    pub fn idle_instances(&mut self, count: u32) -> &mut Self {
+        self.idle_instances = count;
         self
     }
 

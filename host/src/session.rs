@@ -67,7 +67,7 @@ impl<H: EvmHost + 'static> Session<H> {
         let started = Instant::now();
         let mut data = SessionData::new(host);
         data.usage.add(Term::Sessions, 1);
-        match Instance::new(prepared, data, engine.counts_instructions(), engine.max_sessions()) {
+        match Instance::new(engine, prepared, data) {
             Ok(instance) => Ok(Session {
                 instance,
                 buffer: None,

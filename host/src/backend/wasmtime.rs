@@ -1,19 +1,32 @@
 //! The guest on wasmtime: its store, its imports and its exports.
 
+use super::image::FreshMemory;
 use super::limiter::MemoryCap;
+use crate::engine::{Engine, IdleInstances};
 use crate::error::{EngineError, EngineStep, GuestTrap, NodeError};
 use crate::fees::Term;
 use crate::imports::{self, for_each_import, ImportFault};
 use crate::state_host::evm_host::EvmHost;
 use crate::store::SessionData;
 use evmpc_abi::imports::{IMPORT_MODULE, MEMORY_EXPORT};
-use wasmtime::{Caller, InstancePre, Linker, Memory, Module, Store, TypedFunc};
+use std::mem::ManuallyDrop;
+use std::sync::{Arc, Mutex};
+use wasmtime::{
+    Caller, Extern, ExternType, InstancePre, Linker, Memory, Module, ModuleExport, Store, TypedFunc, ValType,
+};
 
-/// What wasmtime's store holds: the session's data, the guest's memory and the limiter.
+/// What wasmtime's store holds: the session's data (none while the instance is idle),
+/// the guest's memory and the limiter.
 pub(crate) struct StoreData<H: EvmHost> {
-    session: SessionData<H>,
+    session: Option<SessionData<H>>,
     memory: Option<Memory>,
     limiter: MemoryCap,
+}
+
+impl<H: EvmHost> StoreData<H> {
+    fn session(&mut self) -> &mut SessionData<H> {
+        self.session.as_mut().expect("the guest runs only inside a session")
+    }
 }
 
 /// Defines every import on `linker`.
@@ -26,7 +39,7 @@ fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<StoreData<H>>) -> wa
                 |mut caller: Caller<'_, StoreData<H>>, $($arg: $ty),*| -> wasmtime::Result<$ret> {
                     let memory = caller.data().memory.expect("memory is set at instantiation");
                     let (memory, data) = memory.data_and_store_mut(&mut caller);
-                    let session = &mut data.session;
+                    let session = data.session();
                     session.usage.add(Term::Imports, 1);
                     imports::bodies::$name(memory, session, $($arg),*).map_err(wasmtime::Error::new)
                 },
@@ -37,18 +50,97 @@ fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<StoreData<H>>) -> wa
     Ok(())
 }
 
-/// The artifact linked to the imports for `H`, ready to instantiate.
+/// The artifact linked to the imports for `H`, and the instances of finished sessions kept
+/// for the next ones.
+pub(crate) struct Pool<H: EvmHost> {
+    pre: InstancePre<StoreData<H>>,
+    exports: Exports,
+    /// The artifact's initial memory, when its instances can be reset to fresh ones.
+    fresh: Option<FreshMemory>,
+    idle: Mutex<Vec<Idle<H>>>,
+    max_idle: usize,
+}
+
+/// The exports a session calls, found by index once.
+struct Exports {
+    memory: ModuleExport,
+    input_buffer: ModuleExport,
+    entries: [ModuleExport; 2],
+    units: ModuleExport,
+}
+
+impl Exports {
+    /// The exports of `module`, checked to have the signatures the session calls them by.
+    fn of(module: &Module) -> wasmtime::Result<Exports> {
+        let export = |name: &str, signature: Option<&str>| {
+            let found = match (module.get_export(name), signature) {
+                (Some(ExternType::Func(ty)), Some(signature)) => signature_of(&ty) == signature,
+                (Some(ExternType::Memory(_)), None) => true,
+                _ => false,
+            };
+            if !found {
+                return Err(wasmtime::Error::msg(format!("the artifact exports no {name} of the ABI's type")));
+            }
+            module.get_export_index(name).ok_or_else(|| wasmtime::Error::msg(format!("no export {name}")))
+        };
+        Ok(Exports {
+            memory: export(MEMORY_EXPORT, None)?,
+            input_buffer: export("input_buffer", Some("i32 -> i32"))?,
+            entries: [export("frame_start", Some("i32 -> i64"))?, export("frame_resume", Some("i32 -> i64"))?],
+            units: export("units", Some(" -> i64"))?,
+        })
+    }
+}
+
+/// `ty` written as `params -> results`.
+fn signature_of(ty: &wasmtime::FuncType) -> String {
+    let names = |types: &mut dyn Iterator<Item = ValType>| {
+        types
+            .map(|t| {
+                if t.is_i32() {
+                    "i32"
+                } else if t.is_i64() {
+                    "i64"
+                } else {
+                    "other"
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    format!("{} -> {}", names(&mut ty.params()), names(&mut ty.results()))
+}
+
+/// The artifact linked to the imports for `H`, ready to instantiate; instances are kept
+/// for reuse up to `max_idle` when the artifact allows it.
 pub(crate) fn prepare<H: EvmHost + 'static>(
     engine: &wasmtime::Engine,
     module: &Module,
-) -> Result<InstancePre<StoreData<H>>, EngineError> {
+    max_idle: u32,
+) -> Result<Pool<H>, EngineError> {
     let mut linker = Linker::new(engine);
     define_imports(&mut linker).map_err(|e| EngineError::new(EngineStep::Link, e))?;
-    linker.instantiate_pre(module).map_err(|e| EngineError::new(EngineStep::Link, e))
+    let pre = linker.instantiate_pre(module).map_err(|e| EngineError::new(EngineStep::Link, e))?;
+    let exports = Exports::of(module).map_err(|e| EngineError::new(EngineStep::Exports, e))?;
+    let fresh = if max_idle > 0 { FreshMemory::of(crate::artifact::ARTIFACT).ok() } else { None };
+    Ok(Pool { pre, exports, fresh, idle: Mutex::new(Vec::new()), max_idle: max_idle as usize })
 }
 
-/// One instance of the guest on wasmtime.
-pub(crate) struct WasmtimeInstance<H: EvmHost> {
+impl<H: EvmHost> Pool<H> {
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Idle<H>>> {
+        self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl<H: EvmHost> IdleInstances for Pool<H> {
+    fn drop_idle(&self) {
+        let idle = std::mem::take(&mut *self.idle());
+        drop(idle);
+    }
+}
+
+/// An instance's store and the handles a session calls it by.
+struct Parts<H: EvmHost> {
     store: Store<StoreData<H>>,
     memory: Memory,
     entries: [TypedFunc<i32, i64>; 2],
@@ -56,98 +148,166 @@ pub(crate) struct WasmtimeInstance<H: EvmHost> {
     units: TypedFunc<(), i64>,
 }
 
+/// An instance no session holds: reset to a fresh one, its store holding no session data.
+struct Idle<H: EvmHost>(Parts<H>);
+
+// SAFETY: an idle instance's store holds no session data (`StoreData::session` is `None`),
+// so it holds no `H` and nothing of a session's; wasmtime's store is `Send` for `Send`
+// data, and the rest of `StoreData` (the memory handle, the limiter) is `Send`.
+unsafe impl<H: EvmHost> Send for Idle<H> {}
+
+/// One instance of the guest on wasmtime.
+pub(crate) struct WasmtimeInstance<H: EvmHost> {
+    parts: ManuallyDrop<Parts<H>>,
+    pool: Arc<Pool<H>>,
+    /// Every call into the guest so far returned: the instance may be reset for reuse.
+    returned: bool,
+}
+
 impl<H: EvmHost + 'static> WasmtimeInstance<H> {
-    /// Instantiates `pre` over `session`, with fuel to count instructions when `count`;
-    /// `max_sessions` names the pool's size when it has no free slot.
+    /// An instance over `session`: an idle one of `pool`, or a new one. With `count`, fuel
+    /// counts instructions. `engine`'s idle instances are dropped when the pool (of
+    /// `max_sessions`) is full, and instantiation tried again.
     #[allow(clippy::result_large_err)]
     pub(crate) fn new(
-        pre: &InstancePre<StoreData<H>>,
+        engine: &Engine,
+        pool: &Arc<Pool<H>>,
         session: SessionData<H>,
         count: bool,
         max_sessions: u32,
     ) -> Result<Self, (SessionData<H>, NodeError)> {
-        let data = StoreData { session, memory: None, limiter: MemoryCap::default() };
-        let mut store = Store::new(pre.module().engine(), data);
-        store.limiter(|data| &mut data.limiter);
+        let idle = pool.idle().pop();
+        let mut parts = match idle {
+            Some(Idle(parts)) => parts,
+            None => match Self::instantiate(pool, max_sessions) {
+                Err(NodeError::PoolExhausted { .. }) => {
+                    engine.drop_idle();
+                    match Self::instantiate(pool, max_sessions) {
+                        Ok(parts) => parts,
+                        Err(error) => return Err((session, error)),
+                    }
+                }
+                Ok(parts) => parts,
+                Err(error) => return Err((session, error)),
+            },
+        };
         if count {
             // Fuel is on only to count instructions: there is always more.
-            let _ = store.set_fuel(u64::MAX);
+            let _ = parts.store.set_fuel(u64::MAX);
         }
-        match Self::exports(&mut store, pre, max_sessions) {
-            Ok((memory, entries, input_buffer, units)) => {
-                Ok(WasmtimeInstance { store, memory, entries, input_buffer, units })
-            }
-            Err(error) => Err((store.into_data().session, error)),
-        }
+        parts.store.data_mut().session = Some(session);
+        Ok(WasmtimeInstance { parts: ManuallyDrop::new(parts), pool: Arc::clone(pool), returned: true })
     }
 
-    #[allow(clippy::type_complexity)]
-    fn exports(
-        store: &mut Store<StoreData<H>>,
-        pre: &InstancePre<StoreData<H>>,
-        max_sessions: u32,
-    ) -> Result<(Memory, [TypedFunc<i32, i64>; 2], TypedFunc<i32, i32>, TypedFunc<(), i64>), NodeError> {
-        let instance = pre.instantiate(&mut *store).map_err(|error| {
+    fn instantiate(pool: &Pool<H>, max_sessions: u32) -> Result<Parts<H>, NodeError> {
+        let data = StoreData { session: None, memory: None, limiter: MemoryCap::default() };
+        let mut store = Store::new(pool.pre.module().engine(), data);
+        store.limiter(|data| &mut data.limiter);
+        let instance = pool.pre.instantiate(&mut store).map_err(|error| {
             if error.is::<wasmtime::PoolConcurrencyLimitError>() {
                 NodeError::PoolExhausted { max_sessions }
             } else {
                 EngineError::new(EngineStep::Instantiate, error).into()
             }
         })?;
-        let exports = |e: wasmtime::Error| NodeError::from(EngineError::new(EngineStep::Exports, e));
+        let exports = &pool.exports;
+        let missing = || NodeError::from(EngineError::new(EngineStep::Exports, "an export is missing"));
+        let func = |store: &mut Store<StoreData<H>>, export: &ModuleExport| {
+            instance.get_module_export(&mut *store, export).and_then(Extern::into_func).ok_or_else(missing)
+        };
         let memory = instance
-            .get_memory(&mut *store, MEMORY_EXPORT)
-            .ok_or_else(|| exports(wasmtime::Error::msg("the artifact exports no memory")))?;
+            .get_module_export(&mut store, &exports.memory)
+            .and_then(Extern::into_memory)
+            .ok_or_else(missing)?;
         store.data_mut().memory = Some(memory);
-        let input_buffer = instance.get_typed_func(&mut *store, "input_buffer").map_err(exports)?;
-        let frame_start = instance.get_typed_func(&mut *store, "frame_start").map_err(exports)?;
-        let frame_resume = instance.get_typed_func(&mut *store, "frame_resume").map_err(exports)?;
-        let units = instance.get_typed_func(&mut *store, "units").map_err(exports)?;
-        Ok((memory, [frame_start, frame_resume], input_buffer, units))
+        let (start, resume) = (func(&mut store, &exports.entries[0])?, func(&mut store, &exports.entries[1])?);
+        let (input_buffer, units) = (func(&mut store, &exports.input_buffer)?, func(&mut store, &exports.units)?);
+        // SAFETY: `Exports::of` checked each export's type against these signatures.
+        let (entries, input_buffer, units) = unsafe {
+            (
+                [TypedFunc::new_unchecked(&store, start), TypedFunc::new_unchecked(&store, resume)],
+                TypedFunc::new_unchecked(&store, input_buffer),
+                TypedFunc::new_unchecked(&store, units),
+            )
+        };
+        Ok(Parts { store, memory, entries, input_buffer, units })
     }
 
     /// Calls `input_buffer(len)`, `frame_start(len)` / `frame_resume(len)` (entry 0 / 1) or
     /// `units()`.
     pub(crate) fn input_buffer(&mut self, len: i32) -> wasmtime::Result<i64> {
-        self.input_buffer.call(&mut self.store, len).map(i64::from)
+        self.returning(|parts| parts.input_buffer.call(&mut parts.store, len).map(i64::from))
     }
 
     pub(crate) fn enter(&mut self, entry: usize, len: i32) -> wasmtime::Result<i64> {
-        self.entries[entry].call(&mut self.store, len)
+        self.returning(|parts| parts.entries[entry].call(&mut parts.store, len))
     }
 
     pub(crate) fn units(&mut self) -> wasmtime::Result<i64> {
-        self.units.call(&mut self.store, ())
+        self.returning(|parts| parts.units.call(&mut parts.store, ()))
     }
 }
 
 impl<H: EvmHost> WasmtimeInstance<H> {
+    /// Runs a call into the guest; one that does not return (a trap, or a panic unwinding
+    /// through it) leaves the instance unfit for reuse.
+    #[inline(always)]
+    fn returning<R>(&mut self, call: impl FnOnce(&mut Parts<H>) -> wasmtime::Result<R>) -> wasmtime::Result<R> {
+        let returned = std::mem::replace(&mut self.returned, false);
+        let result = call(&mut self.parts);
+        self.returned = returned && result.is_ok();
+        result
+    }
+
     pub(crate) fn data(&self) -> &SessionData<H> {
-        &self.store.data().session
+        self.parts.store.data().session.as_ref().expect("a live instance holds its session")
     }
 
     pub(crate) fn data_mut(&mut self) -> &mut SessionData<H> {
-        &mut self.store.data_mut().session
+        self.parts.store.data_mut().session()
     }
 
-    pub(crate) fn into_data(self) -> SessionData<H> {
-        self.store.into_data().session
+    pub(crate) fn into_data(mut self) -> SessionData<H> {
+        self.parts.store.data_mut().session.take().expect("a live instance holds its session")
     }
 
     pub(crate) fn memory(&self) -> &[u8] {
-        self.memory.data(&self.store)
+        self.parts.memory.data(&self.parts.store)
     }
 
     pub(crate) fn memory_mut(&mut self) -> &mut [u8] {
-        self.memory.data_mut(&mut self.store)
+        let parts = &mut *self.parts;
+        parts.memory.data_mut(&mut parts.store)
     }
 
     pub(crate) fn fuel_left(&self) -> Option<u64> {
-        self.store.get_fuel().ok()
+        self.parts.store.get_fuel().ok()
     }
 
     pub(crate) fn limiter(&mut self) -> &mut MemoryCap {
-        &mut self.store.data_mut().limiter
+        &mut self.parts.store.data_mut().limiter
+    }
+}
+
+impl<H: EvmHost> Drop for WasmtimeInstance<H> {
+    /// Resets the instance to a fresh one and keeps it for the pool's next session, when
+    /// every call returned and memory did not grow; drops it otherwise.
+    fn drop(&mut self) {
+        // SAFETY: `parts` is taken once, here, and never used after.
+        let mut parts = unsafe { ManuallyDrop::take(&mut self.parts) };
+        parts.store.data_mut().session = None;
+        let Some(fresh) = &self.pool.fresh else { return };
+        if !self.returned || std::thread::panicking() {
+            return;
+        }
+        if !fresh.restore(parts.memory.data_mut(&mut parts.store)) {
+            return;
+        }
+        parts.store.data_mut().limiter = MemoryCap::default();
+        let mut idle = self.pool.idle();
+        if idle.len() < self.pool.max_idle {
+            idle.push(Idle(parts));
+        }
     }
 }
 
@@ -186,8 +346,11 @@ mod tests {
         let engine = wasmtime::Engine::default();
         let mut linker = Linker::<StoreData<MemoryHost>>::new(&engine);
         define_imports(&mut linker).unwrap();
-        let data =
-            StoreData { session: SessionData::new(MemoryHost::default()), memory: None, limiter: MemoryCap::default() };
+        let data = StoreData {
+            session: Some(SessionData::new(MemoryHost::default())),
+            memory: None,
+            limiter: MemoryCap::default(),
+        };
         let mut store = Store::new(&engine, data);
         let defined: Vec<_> =
             linker.iter(&mut store).map(|(module, name, _)| (module.to_string(), name.to_string())).collect();
@@ -214,5 +377,74 @@ mod tests {
         assert_eq!(guest_trap(&unreachable), GuestTrap::Unreachable);
         let refused = wasmtime::Error::new(ImportFault::Guest(crate::error::ImportRefusal::Overlap));
         assert_eq!(guest_trap(&refused), GuestTrap::Import(crate::error::ImportRefusal::Overlap));
+    }
+}
+
+#[cfg(test)]
+mod reuse_tests {
+    use super::*;
+    use crate::engine_config::EngineConfig;
+    use crate::state_host::MemoryHost;
+
+    fn pool(max_idle: u32) -> (Engine, Arc<Pool<MemoryHost>>) {
+        let engine = Engine::new(EngineConfig::new().max_sessions(4)).unwrap();
+        let pool = prepare(engine.wasmtime(), engine.module().unwrap(), max_idle).unwrap();
+        (engine, Arc::new(pool))
+    }
+
+    fn instance(engine: &Engine, pool: &Arc<Pool<MemoryHost>>) -> WasmtimeInstance<MemoryHost> {
+        let data = SessionData::new(MemoryHost::default());
+        WasmtimeInstance::new(engine, pool, data, false, 4).map_err(|(_, error)| error).unwrap()
+    }
+
+    #[test]
+    fn an_instance_is_kept_only_when_every_call_returned_and_memory_did_not_grow() {
+        let (engine, pool) = pool(1);
+        assert!(pool.fresh.is_some(), "the artifact's instances can be reset");
+        let mut used = instance(&engine, &pool);
+        used.memory_mut()[70_000] = 1;
+        used.units().unwrap();
+        drop(used);
+        assert_eq!(pool.idle().len(), 1, "a session that returned leaves its instance");
+
+        let reused = instance(&engine, &pool);
+        assert_eq!(pool.idle().len(), 0, "the next session takes it");
+        assert_eq!(reused.memory()[70_000], 0, "reset to the artifact's initial memory");
+        let second = instance(&engine, &pool);
+        drop((reused, second));
+        assert_eq!(pool.idle().len(), 1, "no more than max_idle are kept");
+
+        let mut trapped = instance(&engine, &pool);
+        let _ = trapped.returning(|_| Err::<(), _>(wasmtime::Error::msg("a trap")));
+        drop(trapped);
+        assert_eq!(pool.idle().len(), 0, "a call that did not return leaves nothing to reuse");
+
+        let mut grown = instance(&engine, &pool);
+        let parts = &mut *grown.parts;
+        parts.memory.grow(&mut parts.store, 1).unwrap();
+        drop(grown);
+        assert_eq!(pool.idle().len(), 0, "grown memory cannot be reset");
+    }
+
+    #[test]
+    fn a_full_pool_drops_idle_instances_and_instantiates() {
+        let (engine, pool) = pool(4);
+        let other = Arc::new(prepare::<MemoryHost>(engine.wasmtime(), engine.module().unwrap(), 4).unwrap());
+        let idle: Arc<dyn IdleInstances> = other.clone();
+        engine.register_idle(Arc::downgrade(&idle));
+        let parked: Vec<_> = (0..4).map(|_| instance(&engine, &other)).collect();
+        drop(parked);
+        assert_eq!(other.idle().len(), 4, "the other precompile holds every slot");
+        let taken = instance(&engine, &pool);
+        assert_eq!(other.idle().len(), 0);
+        drop(taken);
+    }
+
+    #[test]
+    fn without_idle_instances_nothing_is_kept() {
+        let (engine, pool) = pool(0);
+        assert!(pool.fresh.is_none());
+        drop(instance(&engine, &pool));
+        assert_eq!(pool.idle().len(), 0);
     }
 }

@@ -96,3 +96,38 @@ fn the_guest_runs_its_deepest_paths_at_the_smallest_stack_the_config_allows() {
     assert_eq!(result.status, Status::Return);
     crate::subcalls::round_trips(&precompile);
 }
+
+/// Runs `frame` in a fresh session of `precompile`: what it returned, the state it left
+/// and the units it counted. A sub-call request ends the session with its frame suspended.
+fn outcome(precompile: &Precompile<MemoryHost>, frame: &FrameInput) -> String {
+    let mut session = precompile.session(MemoryHost::for_frame(frame)).unwrap();
+    let refused = session.start_encoded(&[0xff; 7]).unwrap_err();
+    let action = session.start(frame).unwrap();
+    let returned = action.clone().into_return().map(|result| session.returned(&result).unwrap());
+    let units = session.usage().units;
+    let state = crate::harness::state(&session.into_host());
+    format!("{refused} {action:?} {returned:?} {units} {state:?}")
+}
+
+/// An engine that keeps one idle instance hands the same instance to every session, reset
+/// between them; each session sees exactly what a fresh instance shows it.
+#[test]
+fn reused_instances_run_frames_as_fresh_ones() {
+    let reusing = Precompile::<MemoryHost>::new(&Engine::new(EngineConfig::new().idle_instances(1)).unwrap()).unwrap();
+    let fresh = Precompile::<MemoryHost>::new(&Engine::new(EngineConfig::new().idle_instances(0)).unwrap()).unwrap();
+    let programs = [
+        "PUSH1 0x2a PUSH1 0x07 SSTORE PUSH32 0x0102030405060708091011121314151617181920212223242526272829303132 \
+         PUSH2 0x0400 MSTORE PUSH1 0x20 PUSH2 0x0400 KECCAK256 PUSH1 0x00 MSTORE PUSH1 0x01 PUSH1 0x01 TSTORE \
+         PUSH1 0x40 PUSH1 0x00 LOG0 PUSH1 0x01 TLOAD PUSH1 0x20 MSTORE PUSH1 0x40 PUSH1 0x00 RETURN",
+        "PUSH1 0x00 PUSH1 0x00 PUSH1 0x20 PUSH1 0x00 PUSH1 0x00 PUSH20 0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa GAS CALL",
+        "PUSH1 0x01 TLOAD PUSH1 0x00 MSTORE PUSH2 0x0400 MLOAD PUSH1 0x20 MSTORE PUSH1 0x40 PUSH1 0x00 RETURN",
+        "PUSH3 0x0fffff MLOAD PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 REVERT",
+        "PUSH1 0x01 TLOAD PUSH1 0x00 MSTORE PUSH1 0x20 PUSH1 0x00 RETURN",
+    ];
+    for round in 0..2 {
+        for program in programs {
+            let frame = FrameInput::call(Fork::Cancun, crate::asm::asm(program), Vec::new(), 1_000_000);
+            assert_eq!(outcome(&reusing, &frame), outcome(&fresh, &frame), "round {round}: {program}");
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! The artifact's initial memory, and the proof that rewriting it turns a used instance
+//! back into a fresh one.
+//!
+//! A fresh instance is its module's state after instantiation: memory holding the data
+//! segments over zeros, globals at their initial values, tables holding the element
+//! segments. An instance whose exports all returned normally and whose memory did not grow
+//! differs from a fresh one only in memory's bytes when the module
+//! - changes no table (no `table.set`, `table.grow`, `table.fill`, `table.copy`,
+//!   `table.init`, `elem.drop`) and no segment (`memory.init`, `data.drop`),
+//! - has one mutable global at most, the shadow stack pointer, which the code moves down
+//!   on entry to a function and back on its return, so a call that returns leaves it
+//!   where it found it,
+//! - and imports no memory, table or global, and has no start function.
+//!
+//! [`FreshMemory::of`] checks all of this on the artifact's bytes, so a node reuses
+//! instances only while the artifact keeps these properties; an artifact that breaks one
+//! is instantiated afresh for every session, as before.
+
+#[cfg(test)]
+use std::ops::Range;
+use wasmparser::{DataKind, Operator, Parser, Payload, TypeRef};
+
+/// Bytes of a Wasm page.
+const WASM_PAGE: usize = 1 << 16;
+
+/// The initial memory of a module that an instance can be reset to by rewriting its
+/// memory: its size and its data segments.
+#[derive(Debug)]
+pub(crate) struct FreshMemory {
+    size: usize,
+    /// Each segment's destination in memory and its bytes, sorted, not overlapping.
+    segments: Vec<(usize, Vec<u8>)>,
+}
+
+/// Why an instance of a module cannot be reset by rewriting its memory.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum NotResettable {
+    Malformed(String),
+    /// The module imports state, or has a start function.
+    Imports,
+    /// Not exactly one memory of 32-bit pages.
+    Memory,
+    /// A data segment is passive, or not at a constant offset inside initial memory.
+    Segment,
+    /// More than one mutable global.
+    Globals,
+    /// An instruction that changes a table or a segment.
+    Instruction(&'static str),
+}
+
+impl FreshMemory {
+    /// The initial memory of `wasm`, when its instances can be reset by rewriting it.
+    pub(crate) fn of(wasm: &[u8]) -> Result<FreshMemory, NotResettable> {
+        let malformed = |e: wasmparser::BinaryReaderError| NotResettable::Malformed(e.to_string());
+        let mut size = None;
+        let mut segments = Vec::new();
+        let mut mutable_globals = 0;
+        for payload in Parser::new(0).parse_all(wasm) {
+            match payload.map_err(malformed)? {
+                Payload::ImportSection(imports) => {
+                    for import in imports.into_imports() {
+                        if !matches!(import.map_err(malformed)?.ty, TypeRef::Func(_)) {
+                            return Err(NotResettable::Imports);
+                        }
+                    }
+                }
+                Payload::StartSection { .. } => return Err(NotResettable::Imports),
+                Payload::MemorySection(memories) => {
+                    for memory in memories {
+                        let memory = memory.map_err(malformed)?;
+                        if size.is_some() || memory.memory64 || memory.shared || memory.page_size_log2.is_some() {
+                            return Err(NotResettable::Memory);
+                        }
+                        size = Some(memory.initial as usize * WASM_PAGE);
+                    }
+                }
+                Payload::GlobalSection(globals) => {
+                    for global in globals {
+                        mutable_globals += usize::from(global.map_err(malformed)?.ty.mutable);
+                    }
+                }
+                Payload::DataSection(data) => {
+                    for segment in data {
+                        let segment = segment.map_err(malformed)?;
+                        let DataKind::Active { memory_index: 0, offset_expr } = segment.kind else {
+                            return Err(NotResettable::Segment);
+                        };
+                        let mut reader = offset_expr.get_operators_reader();
+                        let Ok(Operator::I32Const { value }) = reader.read() else {
+                            return Err(NotResettable::Segment);
+                        };
+                        segments.push((value as u32 as usize, segment.data.to_vec()));
+                    }
+                }
+                Payload::CodeSectionEntry(body) => {
+                    let mut operators = body.get_operators_reader().map_err(malformed)?;
+                    while !operators.eof() {
+                        if let Some(name) = changes_table_or_segment(&operators.read().map_err(malformed)?) {
+                            return Err(NotResettable::Instruction(name));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if mutable_globals > 1 {
+            return Err(NotResettable::Globals);
+        }
+        let size = size.ok_or(NotResettable::Memory)?;
+        segments.sort_by_key(|(offset, _)| *offset);
+        let mut end = 0;
+        for (offset, bytes) in &segments {
+            if *offset < end || offset + bytes.len() > size {
+                return Err(NotResettable::Segment);
+            }
+            end = offset + bytes.len();
+        }
+        Ok(FreshMemory { size, segments })
+    }
+
+    /// Bytes of initial memory.
+    #[cfg(test)]
+    fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Rewrites `memory` to the initial memory; `false` (and nothing written) when it is
+    /// not the initial size (it grew, and memory never shrinks).
+    pub(crate) fn restore(&self, memory: &mut [u8]) -> bool {
+        if memory.len() != self.size {
+            return false;
+        }
+        let mut zeroed_to = 0;
+        for (offset, bytes) in &self.segments {
+            memory[zeroed_to..*offset].fill(0);
+            memory[*offset..offset + bytes.len()].copy_from_slice(bytes);
+            zeroed_to = offset + bytes.len();
+        }
+        memory[zeroed_to..].fill(0);
+        true
+    }
+
+    /// Where the data segments lie.
+    #[cfg(test)]
+    fn segment_ranges(&self) -> Vec<Range<usize>> {
+        self.segments.iter().map(|(offset, bytes)| *offset..offset + bytes.len()).collect()
+    }
+}
+
+/// The name of `operator` when it changes a table or a segment.
+fn changes_table_or_segment(operator: &Operator<'_>) -> Option<&'static str> {
+    Some(match operator {
+        Operator::TableSet { .. } => "table.set",
+        Operator::TableGrow { .. } => "table.grow",
+        Operator::TableFill { .. } => "table.fill",
+        Operator::TableCopy { .. } => "table.copy",
+        Operator::TableInit { .. } => "table.init",
+        Operator::ElemDrop { .. } => "elem.drop",
+        Operator::MemoryInit { .. } => "memory.init",
+        Operator::DataDrop { .. } => "data.drop",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifact::ARTIFACT;
+    use evmpc_abi::limits::GUEST_INITIAL_MEMORY;
+
+    #[test]
+    fn the_artifact_is_reset_by_rewriting_its_memory() {
+        let fresh = FreshMemory::of(ARTIFACT).expect("the artifact keeps its state in memory");
+        assert_eq!(fresh.size(), GUEST_INITIAL_MEMORY);
+        assert!(!fresh.segment_ranges().is_empty());
+    }
+
+    #[test]
+    fn restore_writes_the_segments_over_zeros_and_refuses_grown_memory() {
+        let fresh = FreshMemory::of(ARTIFACT).unwrap();
+        let mut memory = vec![0xa5; fresh.size()];
+        assert!(fresh.restore(&mut memory));
+        let ranges = fresh.segment_ranges();
+        for (i, byte) in memory.iter().enumerate() {
+            if !ranges.iter().any(|range| range.contains(&i)) {
+                assert_eq!(*byte, 0, "byte {i} outside the segments");
+            }
+        }
+        for (offset, bytes) in &fresh.segments {
+            assert_eq!(&memory[*offset..offset + bytes.len()], &bytes[..]);
+        }
+        let mut grown = vec![0xa5; fresh.size() + WASM_PAGE];
+        assert!(!fresh.restore(&mut grown));
+        assert!(grown.iter().all(|byte| *byte == 0xa5));
+    }
+
+    /// A module of `sections` (id, contents).
+    fn module(sections: &[(u8, &[u8])]) -> Vec<u8> {
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        for (id, contents) in sections {
+            wasm.push(*id);
+            wasm.push(contents.len() as u8);
+            wasm.extend_from_slice(contents);
+        }
+        wasm
+    }
+
+    const ONE_PAGE: (u8, &[u8]) = (5, &[1, 0, 1]);
+
+    #[test]
+    fn modules_that_keep_state_outside_memory_are_refused() {
+        let two_mutable_globals = module(&[ONE_PAGE, (6, &[2, 0x7f, 1, 0x41, 0, 0x0b, 0x7f, 1, 0x41, 0, 0x0b])]);
+        assert_eq!(FreshMemory::of(&two_mutable_globals).unwrap_err(), NotResettable::Globals);
+        // (func (table.set 0 (i32.const 0) (ref.null func)))
+        let table_set = module(&[
+            (1, &[1, 0x60, 0, 0]),
+            (3, &[1, 0]),
+            (4, &[1, 0x70, 0, 1]),
+            ONE_PAGE,
+            (10, &[1, 8, 0, 0x41, 0, 0xd0, 0x70, 0x26, 0, 0x0b]),
+        ]);
+        assert_eq!(FreshMemory::of(&table_set).unwrap_err(), NotResettable::Instruction("table.set"));
+        let passive_segment = module(&[ONE_PAGE, (11, &[1, 1, 1, b'x'])]);
+        assert_eq!(FreshMemory::of(&passive_segment).unwrap_err(), NotResettable::Segment);
+        let imported_memory = module(&[(2, &[1, 1, b'm', 3, b'm', b'e', b'm', 2, 0, 1])]);
+        assert_eq!(FreshMemory::of(&imported_memory).unwrap_err(), NotResettable::Imports);
+        let past_the_end = module(&[ONE_PAGE, (11, &[1, 0, 0x41, 0xff, 0xff, 3, 0x0b, 2, b'a', b'b'])]);
+        assert_eq!(FreshMemory::of(&past_the_end).unwrap_err(), NotResettable::Segment);
+        let plain = FreshMemory::of(&module(&[ONE_PAGE, (11, &[1, 0, 0x41, 8, 0x0b, 2, b'a', b'b'])])).unwrap();
+        assert_eq!(plain.segment_ranges(), vec![8..10]);
+        assert_eq!(plain.size(), WASM_PAGE);
+    }
+}
