@@ -64,6 +64,16 @@ pub enum TxError<DbError> {
 /// The result type of [`Executor::transact`].
 pub type TxResult<CTX> = Result<ExecutionResult, TxError<<<CTX as ContextTr>::Db as Database>::Error>>;
 
+/// Loads the KZG trusted setup that the point-evaluation precompile (EIP-4844) verifies
+/// against, once per process (with its precomputed tables: seconds on the reference machine).
+///
+/// revm loads it on first use otherwise, inside the first transaction that calls the
+/// precompile, whose session would be timed and charged for what the node did once for all.
+pub fn load_trusted_setup() {
+    let (point, scalar) = ([0u8; 48], [0u8; 32]);
+    revm::precompile::kzg_point_evaluation::verify_kzg_proof(&point, &scalar, &scalar, &point);
+}
+
 /// Runs whole transactions with every bytecode frame in the precompile.
 pub struct Executor<CTX: ContextTr + Host + 'static> {
     precompile: Precompile<RevmHost<CTX>>,
@@ -73,11 +83,13 @@ impl<CTX> Executor<CTX>
 where
     CTX: ContextTr<Journal: JournalTr<State = EvmState>, Db: StorageProbe> + Host + 'static,
 {
-    /// Links the precompile for contexts of type `CTX`.
+    /// Links the precompile for contexts of type `CTX`, and loads the KZG trusted setup
+    /// ([`load_trusted_setup`]) if this process has not yet.
     ///
     /// # Errors
     /// As [`Precompile::new`].
     pub fn new(engine: &Engine) -> Result<Self, Error> {
+        load_trusted_setup();
         Ok(Executor { precompile: Precompile::new(engine)? })
     }
 

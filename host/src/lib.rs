@@ -53,7 +53,7 @@ pub use evmpc_abi::{
 };
 /// Ethereum state in a contract's storage, as the node link keeps it.
 pub use evmpc_state as state;
-pub use executor::{Executor, TxError};
+pub use executor::{load_trusted_setup, Executor, TxError};
 pub use fees::{FeeSchedule, Usage};
 pub use precompile::Precompile;
 pub use session::{ReturnedFrame, Session};
