@@ -3,7 +3,7 @@
 
 use super::CliError;
 use crate::adversarial::patterns;
-use crate::estimate::fit::{charge, fit, Fitted, Sample};
+use crate::estimate::fit::{charge, fit, refit_session, Fitted, Sample};
 use crate::estimate::plot::{draw, Bar};
 use crate::estimate::search::{search, Finding};
 use crate::estimate::{measure, tables, Probe, Row, Speed};
@@ -55,6 +55,12 @@ pub struct Args {
     /// Keep the search's findings in `spec/fees/search.json`, with the ones kept before.
     #[arg(long)]
     write_search: bool,
+    /// Fit only the price of a session again (`per_session`), holding the artifact's unit
+    /// weights and every other price of the reference schedule: for a change that moved a
+    /// session's fixed cost and nothing else. Prints the new price and the program that needs
+    /// it; writes nothing.
+    #[arg(long)]
+    refit_session: bool,
     /// Write every measurement and the fitted schedule as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -172,6 +178,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             .map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
     }
     let mut samples: Vec<Sample> = rows.iter().map(sample).collect();
+    if args.refit_session {
+        return Ok(print_session_refit(&rows, &samples, &args));
+    }
     let floor = dispatch_floor(&rows);
     let mut fitted = fit(&samples, floor)?;
     let mut findings = Vec::new();
@@ -224,6 +233,28 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         eprintln!("error: {differs} programs differ from native revm");
     }
     Ok(if differs == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Prints `per_session` fitted again ([`refit_session`]) beside the reference schedule's.
+fn print_session_refit(rows: &[Row], samples: &[Sample], args: &Args) -> ExitCode {
+    let reference = FeeSchedule::REFERENCE;
+    let refit = refit_session(samples, &reference, args.margin, args.fixed_margin);
+    let binding = refit.binding.map_or("none", |index| rows[index].name.as_str());
+    println!(
+        "per_session: {} ps at margin 1 ({binding} needs it), {} ps published at margin {} (reference: {} ps); \
+         {} programs the reference leaves short at margin 1 do not set it",
+        refit.fitted.ceil(),
+        refit.schedule.per_session,
+        args.fixed_margin,
+        reference.per_session,
+        refit.short
+    );
+    let differs = rows.iter().filter(|row| row.differs).count();
+    if differs > 0 {
+        eprintln!("error: {differs} programs differ from native revm");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
 }
 
 /// Measures every probe over `args.rounds` rounds, each right after the reference program

@@ -227,6 +227,55 @@ impl Fitted {
     }
 }
 
+/// What [`refit_session`] found.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionRefit {
+    /// The published schedule with its new `per_session`.
+    pub schedule: FeeSchedule,
+    /// The least price of a session that covers every program at margin 1, in picoseconds.
+    pub fitted: f64,
+    /// The program that needs it (an index into the samples).
+    pub binding: Option<usize>,
+    /// Programs the published schedule does not cover at margin 1 even with its own session
+    /// price, left to the margin (as they are under the published schedule).
+    pub short: usize,
+}
+
+/// `published` with `per_session` fitted again to `samples`, every other price and the
+/// artifact's unit weights held: the least price of a session that keeps covering, at margin
+/// 1, every program the published schedule covers at margin 1 (each price taken as the
+/// published one over its margin, rounded down), times `fixed_margin`. A program the published
+/// schedule leaves short at margin 1 is short by more than its session (a slower phase, a term
+/// the fit bound on it) and stays covered by the margins as before, so it does not set the
+/// session's price. For when a session's fixed cost changes and nothing else does
+/// (instantiation and reset), so the unit tables, which the artifact carries, stay as they are.
+pub fn refit_session(samples: &[Sample], published: &FeeSchedule, margin: f64, fixed_margin: f64) -> SessionRefit {
+    let weights: Vec<u32> = (0..feature::COUNT).map(evmpc_abi::units::weight).collect();
+    let mut at_margin_one = *published;
+    for term in Term::all() {
+        let factor = if takes_fixed_margin(term) { fixed_margin } else { margin };
+        at_margin_one.set_price(term, (published.price(term) as f64 / factor).floor() as Picos);
+    }
+    at_margin_one.per_thousand_units = 1000;
+    let session = at_margin_one.per_session as f64;
+    at_margin_one.per_session = 0;
+    let (mut fitted, mut binding, mut short) = (0.0, None, 0);
+    for (index, sample) in samples.iter().enumerate().filter(|(_, sample)| sample.usage.sessions > 0) {
+        let sessions = sample.usage.sessions as f64;
+        let rest = charge(&weights, &at_margin_one, sample);
+        if rest + session * sessions < sample.picos {
+            short += 1;
+            continue;
+        }
+        let needed = (sample.picos - rest) / sessions;
+        if needed > fitted {
+            (fitted, binding) = (needed, Some(index));
+        }
+    }
+    let schedule = FeeSchedule { per_session: (fitted * fixed_margin).ceil() as Picos, ..*published };
+    SessionRefit { schedule, fitted, binding, short }
+}
+
 /// Weights for the features no program met: an opcode halts as INVALID does (every opcode a
 /// fork does not define halts its frame), if INVALID was met; otherwise the largest of its kind
 /// (opcodes, each division and modular opcode's classes, bytes), so an unmeasured feature is
@@ -295,5 +344,35 @@ mod tests {
         let published = fitted.schedule(3.0, 6.0);
         assert_eq!(published.per_thousand_units, 3_000);
         assert_eq!(published.per_session, fitted.schedule.per_session * 6);
+    }
+
+    #[test]
+    fn a_session_refit_covers_every_program_and_moves_only_the_session_price() {
+        let published = FeeSchedule::REFERENCE;
+        let weights: Vec<u32> = (0..feature::COUNT).map(evmpc_abi::units::weight).collect();
+        let mut at_margin_one = published;
+        for term in Term::all() {
+            let factor = if takes_fixed_margin(term) { 5.0 } else { 1.9 };
+            at_margin_one.set_price(term, (published.price(term) as f64 / factor).floor() as Picos);
+        }
+        at_margin_one.per_thousand_units = 1000;
+        at_margin_one.per_session = 0;
+        let short = sample(0x01, 10, 0.0);
+        let rest = charge(&weights, &at_margin_one, &short);
+        let session = (published.per_session as f64 / 5.0).floor();
+        let samples = [
+            sample(0x01, 10, rest + 2e6),
+            sample(0x01, 10, rest + 3e6),
+            sample(0x01, 10, rest - 1e6),
+            sample(0x01, 10, rest + session + 1e6),
+        ];
+        let refit = refit_session(&samples, &published, 1.9, 5.0);
+        assert_eq!(refit.binding, Some(1), "the program short by the most sets the price");
+        assert!((refit.fitted - 3e6).abs() < 1.0, "{}", refit.fitted);
+        assert_eq!(refit.short, 1, "a program the published session price leaves short does not set it");
+        assert_eq!(refit.schedule.per_session, (refit.fitted * 5.0).ceil() as Picos);
+        assert_eq!(FeeSchedule { per_session: published.per_session, ..refit.schedule }, published);
+        let covered = refit_session(&samples[2..3], &published, 1.9, 5.0);
+        assert_eq!((covered.schedule.per_session, covered.binding), (0, None), "nothing short: sessions are free");
     }
 }
