@@ -251,12 +251,7 @@ pub struct SessionRefit {
 /// (instantiation and reset), so the unit tables, which the artifact carries, stay as they are.
 pub fn refit_session(samples: &[Sample], published: &FeeSchedule, margin: f64, fixed_margin: f64) -> SessionRefit {
     let weights: Vec<u32> = (0..feature::COUNT).map(evmpc_abi::units::weight).collect();
-    let mut at_margin_one = *published;
-    for term in Term::all() {
-        let factor = if takes_fixed_margin(term) { fixed_margin } else { margin };
-        at_margin_one.set_price(term, (published.price(term) as f64 / factor).floor() as Picos);
-    }
-    at_margin_one.per_thousand_units = 1000;
+    let mut at_margin_one = at_margin_one(published, margin, fixed_margin);
     let session = at_margin_one.per_session as f64;
     at_margin_one.per_session = 0;
     let (mut fitted, mut binding, mut short) = (0.0, None, 0);
@@ -274,6 +269,18 @@ pub fn refit_session(samples: &[Sample], published: &FeeSchedule, margin: f64, f
     }
     let schedule = FeeSchedule { per_session: (fitted * fixed_margin).ceil() as Picos, ..*published };
     SessionRefit { schedule, fitted, binding, short }
+}
+
+/// `published` with each price over its margin (rounded down) and units at margin 1: the
+/// inverse of [`Fitted::schedule`].
+fn at_margin_one(published: &FeeSchedule, margin: f64, fixed_margin: f64) -> FeeSchedule {
+    let mut schedule = *published;
+    for term in Term::all() {
+        let factor = if takes_fixed_margin(term) { fixed_margin } else { margin };
+        schedule.set_price(term, (published.price(term) as f64 / factor).floor() as Picos);
+    }
+    schedule.per_thousand_units = 1000;
+    schedule
 }
 
 /// Weights for the features no program met: an opcode halts as INVALID does (every opcode a
@@ -350,12 +357,7 @@ mod tests {
     fn a_session_refit_covers_every_program_and_moves_only_the_session_price() {
         let published = FeeSchedule::REFERENCE;
         let weights: Vec<u32> = (0..feature::COUNT).map(evmpc_abi::units::weight).collect();
-        let mut at_margin_one = published;
-        for term in Term::all() {
-            let factor = if takes_fixed_margin(term) { 5.0 } else { 1.9 };
-            at_margin_one.set_price(term, (published.price(term) as f64 / factor).floor() as Picos);
-        }
-        at_margin_one.per_thousand_units = 1000;
+        let mut at_margin_one = at_margin_one(&published, 1.9, 5.0);
         at_margin_one.per_session = 0;
         let short = sample(0x01, 10, 0.0);
         let rest = charge(&weights, &at_margin_one, &short);

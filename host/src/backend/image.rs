@@ -49,6 +49,13 @@ pub(crate) enum NotResettable {
 }
 
 impl FreshMemory {
+    /// The initial memory of the embedded artifact, read once per process; `None` when its
+    /// instances cannot be reset by rewriting it.
+    pub(crate) fn of_artifact() -> Option<&'static FreshMemory> {
+        static ARTIFACT: std::sync::OnceLock<Option<FreshMemory>> = std::sync::OnceLock::new();
+        ARTIFACT.get_or_init(|| FreshMemory::of(crate::artifact::ARTIFACT).ok()).as_ref()
+    }
+
     /// The initial memory of `wasm`, when its instances can be reset by rewriting it.
     pub(crate) fn of(wasm: &[u8]) -> Result<FreshMemory, NotResettable> {
         let malformed = |e: wasmparser::BinaryReaderError| NotResettable::Malformed(e.to_string());

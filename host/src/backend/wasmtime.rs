@@ -11,9 +11,7 @@ use crate::store::SessionData;
 use evmpc_abi::imports::{IMPORT_MODULE, MEMORY_EXPORT};
 use std::mem::ManuallyDrop;
 use std::sync::{Arc, Mutex};
-use wasmtime::{
-    Caller, Extern, ExternType, InstancePre, Linker, Memory, Module, ModuleExport, Store, TypedFunc, ValType,
-};
+use wasmtime::{Caller, InstancePre, Linker, Memory, Module, Store, TypedFunc};
 
 /// What wasmtime's store holds: the session's data (none while the instance is idle),
 /// the guest's memory and the limiter.
@@ -54,61 +52,10 @@ fn define_imports<H: EvmHost + 'static>(linker: &mut Linker<StoreData<H>>) -> wa
 /// for the next ones.
 pub(crate) struct Pool<H: EvmHost> {
     pre: InstancePre<StoreData<H>>,
-    exports: Exports,
     /// The artifact's initial memory, when its instances can be reset to fresh ones.
-    fresh: Option<FreshMemory>,
+    fresh: Option<&'static FreshMemory>,
     idle: Mutex<Vec<Idle<H>>>,
     max_idle: usize,
-}
-
-/// The exports a session calls, found by index once.
-struct Exports {
-    memory: ModuleExport,
-    input_buffer: ModuleExport,
-    entries: [ModuleExport; 2],
-    units: ModuleExport,
-}
-
-impl Exports {
-    /// The exports of `module`, checked to have the signatures the session calls them by.
-    fn of(module: &Module) -> wasmtime::Result<Exports> {
-        let export = |name: &str, signature: Option<&str>| {
-            let found = match (module.get_export(name), signature) {
-                (Some(ExternType::Func(ty)), Some(signature)) => signature_of(&ty) == signature,
-                (Some(ExternType::Memory(_)), None) => true,
-                _ => false,
-            };
-            if !found {
-                return Err(wasmtime::Error::msg(format!("the artifact exports no {name} of the ABI's type")));
-            }
-            module.get_export_index(name).ok_or_else(|| wasmtime::Error::msg(format!("no export {name}")))
-        };
-        Ok(Exports {
-            memory: export(MEMORY_EXPORT, None)?,
-            input_buffer: export("input_buffer", Some("i32 -> i32"))?,
-            entries: [export("frame_start", Some("i32 -> i64"))?, export("frame_resume", Some("i32 -> i64"))?],
-            units: export("units", Some(" -> i64"))?,
-        })
-    }
-}
-
-/// `ty` written as `params -> results`.
-fn signature_of(ty: &wasmtime::FuncType) -> String {
-    let names = |types: &mut dyn Iterator<Item = ValType>| {
-        types
-            .map(|t| {
-                if t.is_i32() {
-                    "i32"
-                } else if t.is_i64() {
-                    "i64"
-                } else {
-                    "other"
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    format!("{} -> {}", names(&mut ty.params()), names(&mut ty.results()))
 }
 
 /// The artifact linked to the imports for `H`, ready to instantiate; instances are kept
@@ -121,9 +68,8 @@ pub(crate) fn prepare<H: EvmHost + 'static>(
     let mut linker = Linker::new(engine);
     define_imports(&mut linker).map_err(|e| EngineError::new(EngineStep::Link, e))?;
     let pre = linker.instantiate_pre(module).map_err(|e| EngineError::new(EngineStep::Link, e))?;
-    let exports = Exports::of(module).map_err(|e| EngineError::new(EngineStep::Exports, e))?;
-    let fresh = if max_idle > 0 { FreshMemory::of(crate::artifact::ARTIFACT).ok() } else { None };
-    Ok(Pool { pre, exports, fresh, idle: Mutex::new(Vec::new()), max_idle: max_idle as usize })
+    let fresh = if max_idle > 0 { FreshMemory::of_artifact() } else { None };
+    Ok(Pool { pre, fresh, idle: Mutex::new(Vec::new()), max_idle: max_idle as usize })
 }
 
 impl<H: EvmHost> Pool<H> {
@@ -210,26 +156,17 @@ impl<H: EvmHost + 'static> WasmtimeInstance<H> {
                 EngineError::new(EngineStep::Instantiate, error).into()
             }
         })?;
-        let exports = &pool.exports;
-        let missing = || NodeError::from(EngineError::new(EngineStep::Exports, "an export is missing"));
-        let func = |store: &mut Store<StoreData<H>>, export: &ModuleExport| {
-            instance.get_module_export(&mut *store, export).and_then(Extern::into_func).ok_or_else(missing)
-        };
+        // Found by name once per instance: a session takes an idle instance with them.
+        let exports = |e: wasmtime::Error| NodeError::from(EngineError::new(EngineStep::Exports, e));
         let memory = instance
-            .get_module_export(&mut store, &exports.memory)
-            .and_then(Extern::into_memory)
-            .ok_or_else(missing)?;
+            .get_memory(&mut store, MEMORY_EXPORT)
+            .ok_or_else(|| exports(wasmtime::Error::msg("the artifact exports no memory")))?;
         store.data_mut().memory = Some(memory);
-        let (start, resume) = (func(&mut store, &exports.entries[0])?, func(&mut store, &exports.entries[1])?);
-        let (input_buffer, units) = (func(&mut store, &exports.input_buffer)?, func(&mut store, &exports.units)?);
-        // SAFETY: `Exports::of` checked each export's type against these signatures.
-        let (entries, input_buffer, units) = unsafe {
-            (
-                [TypedFunc::new_unchecked(&store, start), TypedFunc::new_unchecked(&store, resume)],
-                TypedFunc::new_unchecked(&store, input_buffer),
-                TypedFunc::new_unchecked(&store, units),
-            )
-        };
+        let input_buffer = instance.get_typed_func(&mut store, "input_buffer").map_err(exports)?;
+        let frame_start = instance.get_typed_func(&mut store, "frame_start").map_err(exports)?;
+        let frame_resume = instance.get_typed_func(&mut store, "frame_resume").map_err(exports)?;
+        let units = instance.get_typed_func(&mut store, "units").map_err(exports)?;
+        let entries = [frame_start, frame_resume];
         Ok(Parts { store, memory, entries, input_buffer, units })
     }
 
