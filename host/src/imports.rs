@@ -119,10 +119,15 @@ pub(crate) mod bodies {
         out: i32,
     ) -> Fault<i32> {
         let (address, key) = (read::<20>(memory, address)?, read::<32>(memory, key)?);
+        if let Some(value) = data.warm_slots.get(&address, &key) {
+            write(memory, out, value)?;
+            return Ok(AccessFlags::new(false, false, false, false).0);
+        }
         let access = data.host.sload(&address, &key, skip_cold(flags)).map_err(|e| fail(data, "sload", e))?;
         count_cold(data, &access);
         if let Access::Loaded { value, .. } = &access {
             write(memory, out, value)?;
+            data.warm_slots.insert(&address, &key, value);
         }
         Ok(access_flags(&access).0)
     }
@@ -141,10 +146,11 @@ pub(crate) mod bodies {
         let (key, value) = (read::<32>(memory, key)?, read::<32>(memory, value)?);
         let access = data.host.sstore(&address, &key, &value, skip_cold(flags)).map_err(|e| fail(data, "sstore", e))?;
         count_cold(data, &access);
-        if let Access::Loaded { value, .. } = &access {
+        if let Access::Loaded { value: values, .. } = &access {
+            data.warm_slots.insert(&address, &key, &value);
             let mut record = [0u8; SSTORE_RECORD_SIZE];
-            record[..32].copy_from_slice(&value.original);
-            record[32..].copy_from_slice(&value.present);
+            record[..32].copy_from_slice(&values.original);
+            record[32..].copy_from_slice(&values.present);
             write(memory, out, &record)?;
         }
         Ok(access_flags(&access).0)
@@ -302,6 +308,7 @@ pub(crate) mod bodies {
         out: i32,
     ) -> Fault<i32> {
         let (address, target) = (read::<20>(memory, address)?, read::<20>(memory, target)?);
+        data.warm_slots.forget();
         let access =
             data.host.selfdestruct(&address, &target, skip_cold(flags)).map_err(|e| fail(data, "selfdestruct", e))?;
         count_cold(data, &access);

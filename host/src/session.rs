@@ -366,7 +366,10 @@ impl<H: EvmHost + 'static> Session<H> {
             Entry::Start => Export::Start,
             Entry::Resume => Export::Resume,
         };
-        self.instance.data_mut().usage.add(Term::Calls, 1);
+        let data = self.instance.data_mut();
+        data.usage.add(Term::Calls, 1);
+        // The node may have changed the state since the guest last ran.
+        data.warm_slots.forget();
         let packed = self.instance.call(export, len as i32).map_err(|trap| self.trapped(trap))?;
         if packed < 0 {
             let code = u8::try_from(-packed).ok().and_then(BoundaryError::from_u8);

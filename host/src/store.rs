@@ -5,6 +5,9 @@ use crate::error::NodeError;
 use crate::fees::{Term, Usage};
 use crate::state_host::evm_host::{EvmHost, Transfer};
 use evmpc_abi::{Address, Word};
+use warm_slots::WarmSlots;
+
+mod warm_slots;
 
 /// What a session's store holds: the node's host and the session's bookkeeping.
 pub(crate) struct SessionData<H: EvmHost> {
@@ -18,6 +21,8 @@ pub(crate) struct SessionData<H: EvmHost> {
     pub(crate) inline_calls: bool,
     /// What the session did that its fee depends on.
     pub(crate) usage: Usage,
+    /// Slots the running frames read or wrote, answered again without the host.
+    pub(crate) warm_slots: WarmSlots,
 }
 
 /// What became of a guest's `call_enter`.
@@ -32,7 +37,14 @@ pub(crate) enum CallEntry {
 
 impl<H: EvmHost> SessionData<H> {
     pub(crate) fn new(host: H) -> Self {
-        SessionData { host, failure: None, frames: Vec::new(), inline_calls: false, usage: Usage::default() }
+        SessionData {
+            host,
+            failure: None,
+            frames: Vec::new(),
+            inline_calls: false,
+            usage: Usage::default(),
+            warm_slots: WarmSlots::default(),
+        }
     }
 
     /// Opens the frame of a call the guest runs itself: a checkpoint, then the transfer
@@ -46,6 +58,7 @@ impl<H: EvmHost> SessionData<H> {
         if !self.inline_calls {
             return Ok(CallEntry::NotServed);
         }
+        self.warm_slots.forget();
         let checkpoint = self.host.checkpoint();
         if let Some(value) = value {
             match self.host.transfer(caller, target, value) {
@@ -69,6 +82,7 @@ impl<H: EvmHost> SessionData<H> {
     /// undoes them otherwise. `false` when no such frame is open (a guest bug).
     pub(crate) fn exit_call(&mut self, success: bool) -> bool {
         let Some(Some(checkpoint)) = self.frames.pop() else { return false };
+        self.warm_slots.forget();
         if success {
             self.host.checkpoint_commit();
         } else {

@@ -58,7 +58,7 @@ fn run(session: &mut Session<MemoryHost>, frame: &FrameInput) -> (Status, u64, V
                 }
             },
             Action::Call(request) => {
-                assert_eq!(request.scheme, CallScheme::Call);
+                assert!(matches!(request.scheme, CallScheme::Call | CallScheme::DelegateCall));
                 open.push(request.gas_limit);
                 let callee = FrameInput::nested(&request, session.suspended() as u16);
                 session.start(&callee).unwrap()
@@ -98,6 +98,29 @@ fn an_inline_call_ends_as_a_suspended_one_does() {
         assert_eq!(inline.suspended(), 0);
         assert_eq!(state(inline.host()), state(suspended.host()), "{name}: states differ");
     }
+}
+
+#[test]
+fn a_reverted_callee_leaves_the_callers_slots_as_they_were() {
+    // The root writes slot 5 and reads it back; a DELEGATECALL'd callee reads slot 6 and
+    // writes slot 5 in the root's storage, then reverts. The root then returns slot 5 and
+    // what reading slot 6 cost: 1 and a cold read, as though the callee had never run.
+    let root = asm(&format!(
+        "PUSH1 0x01 PUSH1 0x05 SSTORE PUSH1 0x05 SLOAD POP \
+         PUSH1 0x00 DUP1 DUP1 DUP1 PUSH20 0x{} GAS DELEGATECALL POP \
+         PUSH1 0x05 SLOAD PUSH1 0x00 MSTORE \
+         GAS PUSH1 0x06 SLOAD POP GAS SWAP1 SUB PUSH1 0x20 MSTORE PUSH1 0x40 PUSH1 0x00 RETURN",
+        hex::encode(CALLEE)
+    ));
+    let frame = FrameInput::call(Fork::Cancun, root, Vec::new(), 1_000_000);
+    let callee = "PUSH1 0x06 SLOAD POP PUSH1 0x02 PUSH1 0x05 SSTORE PUSH1 0x00 DUP1 REVERT";
+    let expected = run(&mut session(&frame, callee, false), &frame);
+    let mut inline = session(&frame, callee, true);
+    let result = inline.start(&frame).unwrap().into_return().unwrap();
+    let output = inline.bytes(result.output).unwrap().to_vec();
+    assert_eq!(output[31], 1, "slot 5 as the root wrote it");
+    assert_eq!(U256::from_be_slice(&output[32..]), U256::from(3 + 2100 + 2 + 2), "slot 6 cold again");
+    assert_eq!((result.status, result.gas_used, output), expected);
 }
 
 /// The balance of `address` in the session's state (zero when never loaded).
