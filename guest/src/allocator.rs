@@ -2,7 +2,11 @@
 //!
 //! The heap between `__heap_base` and `__heap_end` (the end of the initial memory the
 //! linker declares) is handed to dlmalloc before any page is grown, so a small frame
-//! touches only the initial memory and costs no `memory.grow`. Blocks of [`LARGE`] bytes
+//! touches only the initial memory and costs no `memory.grow`. It is handed out in the
+//! steps dlmalloc asks for, from the bottom, and the end of what was handed out is kept in
+//! [`HEAP_TOP`], exported as `heap_top`: no byte of the initial heap above it was written,
+//! so a node that resets a finished session's instance to the artifact's initial memory
+//! need only rewrite what lies below it. Blocks of [`LARGE`] bytes
 //! and more bypass dlmalloc ([`large`]): they grow in place instead of being copied.
 //! Growth past the spec's memory cap fails (`memory.grow` returns -1), allocation fails,
 //! and the guest traps.
@@ -10,6 +14,7 @@
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
 use core::ptr;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use dlmalloc::{Allocator, Dlmalloc};
 use large::{Large, LARGE};
 
@@ -20,24 +25,24 @@ const PAGE_SIZE: usize = crate::wasm::PAGE;
 /// The unit of dlmalloc's requests to [`InitialThenGrow`].
 const GRANULARITY: usize = 4 * 1024;
 
-/// Hands out the initial heap once, then grown pages.
-pub(crate) struct InitialThenGrow {
-    donated: UnsafeCell<bool>,
-}
+/// The end of the initial heap handed to dlmalloc so far (0 before the first request).
+///
+/// Its address is exported as `heap_top` (a global), for the node's reset; the guest
+/// itself reads it only here.
+#[export_name = "heap_top"]
+static HEAP_TOP: AtomicUsize = AtomicUsize::new(0);
 
-// SAFETY: the guest is single-threaded.
-unsafe impl Send for InitialThenGrow {}
+/// Hands out the initial heap from the bottom in the steps asked for, then grown pages.
+pub(crate) struct InitialThenGrow;
 
 unsafe impl Allocator for InitialThenGrow {
     fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
-        // SAFETY: single-threaded; the flag is only touched here.
-        let donated = unsafe { &mut *self.donated.get() };
-        if !*donated {
-            *donated = true;
-            let (base, end) = crate::wasm::initial_heap();
-            if end > base && end - base >= size {
-                return (base as *mut u8, end - base, 0);
-            }
+        // dlmalloc merges a step that starts where its last one ended into it.
+        let (base, end) = crate::wasm::initial_heap();
+        let next = HEAP_TOP.load(Ordering::Relaxed).max(base);
+        if next <= end && end - next >= size {
+            HEAP_TOP.store(next + size, Ordering::Relaxed);
+            return (next as *mut u8, size, 0);
         }
         let pages = size.div_ceil(PAGE_SIZE);
         let previous = crate::wasm::memory_grow(pages);
@@ -83,7 +88,7 @@ unsafe impl Sync for Heap {}
 
 impl Heap {
     pub(crate) const fn new() -> Self {
-        let mut small = Dlmalloc::new_with_allocator(InitialThenGrow { donated: UnsafeCell::new(false) });
+        let mut small = Dlmalloc::new_with_allocator(InitialThenGrow);
         // dlmalloc rounds its requests up to this (64 KiB by default, more than the initial
         // heap holds); `InitialThenGrow` rounds growth to Wasm pages itself.
         small.set_granularity(GRANULARITY);

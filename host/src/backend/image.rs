@@ -15,10 +15,19 @@
 //! [`FreshMemory::of`] checks all of this on the artifact's bytes, so a node reuses
 //! instances only while the artifact keeps these properties; an artifact that breaks one
 //! is instantiated afresh for every session, as before.
+//!
+//! Rewriting all of the initial memory costs more than the rest of a small session. The
+//! guest's allocator therefore hands out its heap (from `__heap_base` up) in steps and
+//! keeps the end of what it handed out at the address its `heap_top` global exports: the
+//! bytes above it are still the zeros the last reset left, so only memory below it is
+//! rewritten. That is a promise of the guest's code (its allocator hands out nothing
+//! above the mark, and nothing writes outside what was handed out), not something the
+//! bytes show; a module without both globals, or a mark outside the heap, gets the whole
+//! initial memory rewritten.
 
 #[cfg(test)]
 use std::ops::Range;
-use wasmparser::{DataKind, Operator, Parser, Payload, TypeRef};
+use wasmparser::{DataKind, ExternalKind, Operator, Parser, Payload, TypeRef};
 
 /// Bytes of a Wasm page.
 const WASM_PAGE: usize = 1 << 16;
@@ -30,6 +39,16 @@ pub(crate) struct FreshMemory {
     size: usize,
     /// Each segment's destination in memory and its bytes, sorted, not overlapping.
     segments: Vec<(usize, Vec<u8>)>,
+    /// Where the guest keeps the end of the heap it wrote, when it says.
+    heap: Option<HeapMarks>,
+}
+
+/// The heap's start and where the guest keeps its written end (both below the heap, past
+/// the data segments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct HeapMarks {
+    base: usize,
+    top_at: usize,
 }
 
 /// Why an instance of a module cannot be reset by rewriting its memory.
@@ -62,6 +81,9 @@ impl FreshMemory {
         let mut size = None;
         let mut segments = Vec::new();
         let mut mutable_globals = 0;
+        // Each global's constant initial value, and the globals exported by name.
+        let mut global_values = Vec::new();
+        let mut exported_globals = Vec::new();
         for payload in Parser::new(0).parse_all(wasm) {
             match payload.map_err(malformed)? {
                 Payload::ImportSection(imports) => {
@@ -83,7 +105,21 @@ impl FreshMemory {
                 }
                 Payload::GlobalSection(globals) => {
                     for global in globals {
-                        mutable_globals += usize::from(global.map_err(malformed)?.ty.mutable);
+                        let global = global.map_err(malformed)?;
+                        mutable_globals += usize::from(global.ty.mutable);
+                        let value = match global.init_expr.get_operators_reader().read() {
+                            Ok(Operator::I32Const { value }) => Some(value as u32 as usize),
+                            _ => None,
+                        };
+                        global_values.push(value);
+                    }
+                }
+                Payload::ExportSection(exports) => {
+                    for export in exports {
+                        let export = export.map_err(malformed)?;
+                        if export.kind == ExternalKind::Global {
+                            exported_globals.push((export.name.to_owned(), export.index as usize));
+                        }
                     }
                 }
                 Payload::DataSection(data) => {
@@ -122,7 +158,30 @@ impl FreshMemory {
             }
             end = offset + bytes.len();
         }
-        Ok(FreshMemory { size, segments })
+        let global = |name: &str| {
+            let (_, index) = exported_globals.iter().find(|(exported, _)| exported == name)?;
+            *global_values.get(*index)?
+        };
+        let heap = match (global("__heap_base"), global("heap_top")) {
+            (Some(base), Some(top_at)) if end <= base && top_at.checked_add(4).is_some_and(|e| e <= base) => {
+                (base <= size).then_some(HeapMarks { base, top_at })
+            }
+            _ => None,
+        };
+        Ok(FreshMemory { size, segments, heap })
+    }
+
+    /// The end of the memory the finished session may have written: the guest's heap mark
+    /// when it lies in the heap (the heap's start before the first step), else all of it.
+    fn written_end(&self, memory: &[u8]) -> usize {
+        let Some(HeapMarks { base, top_at }) = self.heap else { return self.size };
+        let mut mark = [0; 4];
+        mark.copy_from_slice(&memory[top_at..top_at + 4]);
+        match u32::from_le_bytes(mark) as usize {
+            0 => base,
+            top if (base..=self.size).contains(&top) => top,
+            _ => self.size,
+        }
     }
 
     /// Bytes of initial memory.
@@ -137,14 +196,23 @@ impl FreshMemory {
         if memory.len() != self.size {
             return false;
         }
+        let written = self.written_end(memory);
         let mut zeroed_to = 0;
         for (offset, bytes) in &self.segments {
             memory[zeroed_to..*offset].fill(0);
             memory[*offset..offset + bytes.len()].copy_from_slice(bytes);
             zeroed_to = offset + bytes.len();
         }
-        memory[zeroed_to..].fill(0);
+        memory[zeroed_to..written.max(zeroed_to)].fill(0);
         true
+    }
+
+    /// Rewrites all of `memory` (of the initial size) to the initial memory, whatever the
+    /// heap mark says: the image a reset must leave.
+    #[cfg(test)]
+    pub(crate) fn restore_all(&self, memory: &mut [u8]) {
+        let whole = FreshMemory { size: self.size, segments: self.segments.clone(), heap: None };
+        assert!(whole.restore(memory));
     }
 
     /// Where the data segments lie.
@@ -201,6 +269,30 @@ mod tests {
         assert!(grown.iter().all(|byte| *byte == 0xa5));
     }
 
+    #[test]
+    fn only_memory_below_the_heap_mark_is_rewritten() {
+        let fresh = FreshMemory::of(ARTIFACT).unwrap();
+        let HeapMarks { base, top_at } = fresh.heap.expect("the artifact exports its heap marks");
+        assert!(fresh.segment_ranges().iter().all(|segment| segment.end <= base));
+        let mut image = vec![0; fresh.size()];
+        fresh.restore_all(&mut image);
+        let mark =
+            |memory: &mut [u8], top: usize| memory[top_at..top_at + 4].copy_from_slice(&(top as u32).to_le_bytes());
+        for (top, written_end) in [(0, base), (base + 4096, base + 4096), (fresh.size(), fresh.size())] {
+            let mut memory = vec![0xa5; fresh.size()];
+            mark(&mut memory, top);
+            assert!(fresh.restore(&mut memory));
+            assert_eq!(memory[..written_end], image[..written_end], "mark {top}: rewritten below it");
+            assert!(memory[written_end..].iter().all(|byte| *byte == 0xa5), "mark {top}: left above it");
+        }
+        for outside in [base - 16, fresh.size() + 1] {
+            let mut memory = vec![0xa5; fresh.size()];
+            mark(&mut memory, outside);
+            assert!(fresh.restore(&mut memory));
+            assert_eq!(memory, image, "a mark outside the heap ({outside}) rewrites everything");
+        }
+    }
+
     /// A module of `sections` (id, contents).
     fn module(sections: &[(u8, &[u8])]) -> Vec<u8> {
         let mut wasm = b"\0asm\x01\0\0\0".to_vec();
@@ -236,5 +328,6 @@ mod tests {
         let plain = FreshMemory::of(&module(&[ONE_PAGE, (11, &[1, 0, 0x41, 8, 0x0b, 2, b'a', b'b'])])).unwrap();
         assert_eq!(plain.segment_ranges(), vec![8..10]);
         assert_eq!(plain.size(), WASM_PAGE);
+        assert_eq!(plain.heap, None, "no heap marks: every reset rewrites all of memory");
     }
 }

@@ -339,14 +339,14 @@ mod reuse_tests {
         let (engine, pool) = pool(1);
         assert!(pool.fresh.is_some(), "the artifact's instances can be reset");
         let mut used = instance(&engine, &pool);
-        used.memory_mut()[70_000] = 1;
+        used.memory_mut()[1_000] = 1;
         used.units().unwrap();
         drop(used);
         assert_eq!(pool.idle().len(), 1, "a session that returned leaves its instance");
 
         let reused = instance(&engine, &pool);
         assert_eq!(pool.idle().len(), 0, "the next session takes it");
-        assert_eq!(reused.memory()[70_000], 0, "reset to the artifact's initial memory");
+        assert_eq!(reused.memory()[1_000], 0, "reset to the artifact's initial memory");
         let second = instance(&engine, &pool);
         drop((reused, second));
         assert_eq!(pool.idle().len(), 1, "no more than max_idle are kept");
@@ -361,6 +361,35 @@ mod reuse_tests {
         parts.memory.grow(&mut parts.store, 1).unwrap();
         drop(grown);
         assert_eq!(pool.idle().len(), 0, "grown memory cannot be reset");
+    }
+
+    /// Frames that write EVM memory, hash, log, store and copy large call data leave,
+    /// once reset, exactly the artifact's initial memory: the guest wrote nothing above
+    /// its heap mark.
+    #[test]
+    fn frames_leave_nothing_above_the_heap_mark() {
+        use evmpc_abi::{wire, Fork, FrameInput};
+        let (engine, pool) = pool(1);
+        let fresh = pool.fresh.expect("the artifact's instances can be reset");
+        // MSTORE 0xff at 0x1000; KECCAK256 and LOG0 over 0..0x1020; SSTORE 1 at 1;
+        // CALLDATACOPY all call data to 0x100; RETURN 0..0x1020.
+        let code = hex::decode("60ff61100052611020600020506110206000a06001600155366000610100376110206000f3").unwrap();
+        for calldata in [Vec::new(), vec![0x5a; 4 * 1024]] {
+            let frame = FrameInput::call(Fork::Cancun, code.clone(), calldata, 10_000_000);
+            let data = SessionData::new(MemoryHost::for_frame(&frame));
+            let mut session = WasmtimeInstance::new(&engine, &pool, data, false, 4).map_err(|(_, e)| e).unwrap();
+            let message = wire::to_vec(&frame);
+            let at = session.input_buffer(message.len() as i32).unwrap() as u32 as usize;
+            session.memory_mut()[at..at + message.len()].copy_from_slice(&message);
+            let action = session.enter(0, message.len() as i32).unwrap();
+            assert!(action > 0, "the frame ran: {action}");
+            drop(session);
+            let idle = pool.idle();
+            let Idle(parts) = idle.last().expect("the instance was kept");
+            let mut image = vec![0; parts.memory.data_size(&parts.store)];
+            fresh.restore_all(&mut image);
+            assert!(parts.memory.data(&parts.store) == image, "a reused instance starts as a fresh one");
+        }
     }
 
     #[test]

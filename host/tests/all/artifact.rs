@@ -136,12 +136,13 @@ fn imports_and_exports_are_the_abi_tables() {
         let (params, results) = function_sig(*index);
         assert_eq!((params.as_slice(), results.as_slice()), (sig.params, sig.results), "export {}", sig.name);
     }
-    // Functions exported are exactly the table; besides them only the memory and the
-    // two linker globals marking the heap.
+    // Functions exported are exactly the table; besides them only the memory, the two
+    // linker globals marking the heap and the allocator's heap mark (spec/README.md §2).
     for (name, kind, _) in &exports {
         let known = EXPORTS.iter().any(|sig| sig.name == name)
             || name == MEMORY_EXPORT
-            || (matches!(kind, wasmparser::ExternalKind::Global) && (name == "__heap_base" || name == "__data_end"));
+            || (matches!(kind, wasmparser::ExternalKind::Global)
+                && ["__heap_base", "__data_end", "heap_top"].contains(&name.as_str()));
         assert!(known, "unexpected export {name}");
     }
     assert_eq!(memory_pages, Some((GUEST_INITIAL_MEMORY / 65_536) as u64));
