@@ -58,7 +58,6 @@ impl<H: EvmHost> SessionData<H> {
         if !self.inline_calls {
             return Ok(CallEntry::NotServed);
         }
-        self.warm_slots.forget();
         let checkpoint = self.host.checkpoint();
         if let Some(value) = value {
             match self.host.transfer(caller, target, value) {
@@ -82,11 +81,12 @@ impl<H: EvmHost> SessionData<H> {
     /// undoes them otherwise. `false` when no such frame is open (a guest bug).
     pub(crate) fn exit_call(&mut self, success: bool) -> bool {
         let Some(Some(checkpoint)) = self.frames.pop() else { return false };
-        self.warm_slots.forget();
         if success {
             self.host.checkpoint_commit();
         } else {
             self.host.checkpoint_revert(checkpoint);
+            // The callee's writes and first reads are undone: its slots are cold again.
+            self.warm_slots.forget();
         }
         true
     }

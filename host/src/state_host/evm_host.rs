@@ -77,8 +77,8 @@ pub trait EvmHost: 'static {
     /// Reads a storage slot.
     ///
     /// A slot the running frame read or wrote before is answered by the session itself
-    /// (warm, with the value it saw last) until a call opens or closes, a self-destruct
-    /// runs, or the guest returns to the node: so this is not asked once per SLOAD, and a
+    /// (warm, with the value it saw last) until a call it ran fails, a self-destruct runs,
+    /// or the guest returns to the node: so this is not asked once per SLOAD, and a
     /// node that prices its reads in [`take_node_fee`](Self::take_node_fee) sees only
     /// the ones that reach it (the same on every node).
     fn sload(&mut self, address: &Address, key: &Word, skip_cold: bool) -> Result<Access<Word>, Self::Error>;

@@ -1,12 +1,13 @@
 //! Storage slots a running frame read or wrote, with their present values, so that reading
 //! one again is answered in the import instead of by the host's journal.
 //!
-//! Within one entry into the guest, with no call opened or closed and no self-destruct, a
-//! slot's present value changes only by the guest's own SSTOREs (which pass here too) and
-//! its warmth only by a checkpoint's revert (which only those imports, or the node between
-//! entries, can do). So an entry is forgotten whenever one of those happens
-//! ([`WarmSlots::forget`]), and while it stands the host would answer `Loaded { warm }`
-//! with the value kept here. Whatever the host, the guest sees the same answers.
+//! Within one entry into the guest, a slot's present value changes only by the guest's own
+//! SSTOREs (which pass here too) and its warmth and value go back only when a call the guest
+//! ran fails and its checkpoint is reverted. So every entry is forgotten
+//! ([`WarmSlots::forget`]) when such a call ends, when a self-destruct runs, and whenever
+//! the node enters the guest (it may have changed the state in between); while an entry
+//! stands, the host would answer `Loaded { warm }` with the value kept here. Whatever the
+//! host, the guest sees the same answers.
 
 use evmpc_abi::{Address, Word};
 
