@@ -68,7 +68,7 @@ fn is_negative(word: &Limbs) -> bool {
 }
 
 /// The absolute value of a two's-complement word (the most negative word stays itself).
-fn absolute(word: &Limbs) -> Limbs {
+pub fn absolute(word: &Limbs) -> Limbs {
     if !is_negative(word) {
         return *word;
     }
@@ -156,7 +156,7 @@ pub fn success_feature(opcode: u8, peek: impl Fn(usize) -> Option<Limbs>) -> Opt
     match opcode {
         0x04..=0x07 => {
             let (a, b) = (peek(0)?, peek(1)?);
-            let (a, b) = if opcode == 0x05 || opcode == 0x07 { (absolute(&a), absolute(&b)) } else { (a, b) };
+            let (a, b) = if is_signed_division(opcode) { (absolute(&a), absolute(&b)) } else { (a, b) };
             Some((feature::division(usize::from(opcode - 0x04), division_class(&a, &b)), 1))
         }
         0x08 | 0x09 => {
@@ -169,6 +169,18 @@ pub fn success_feature(opcode: u8, peek: impl Fn(usize) -> Option<Limbs>) -> Opt
             Some((feature::copy(row), copy_len(opcode, &peek)?))
         }
     }
+}
+
+/// Whether a division opcode (`0x04..=0x07`) divides two's-complement words: SDIV, SMOD.
+pub const fn is_signed_division(opcode: u8) -> bool {
+    opcode == 0x05 || opcode == 0x07
+}
+
+/// The units a division opcode adds when it succeeds, from the operands its class is taken
+/// from: the words themselves for DIV and MOD, their [`absolute`] values for SDIV and SMOD.
+/// What [`success_units`] counts for it, for a caller that holds those values already.
+pub fn division_units(opcode: u8, dividend: &Limbs, divisor: &Limbs) -> u64 {
+    u64::from(DIVISION[usize::from(opcode - 0x04)][division_class(dividend, divisor)])
 }
 
 /// The units of [`success_feature`].
@@ -268,6 +280,25 @@ mod tests {
         let unsigned = success_feature(0x04, peek([minus_one, [3, 0, 0, 0]]));
         assert_eq!(unsigned, Some((feature::division(0, 4), 1)));
         assert_eq!(absolute(&[0, 0, 0, 1 << 63]), [0, 0, 0, 1 << 63], "the most negative word is itself");
+    }
+
+    #[test]
+    fn division_units_are_what_success_units_counts() {
+        let words = [ZERO, ONE, [5, 0, 0, 0], [0, 3, 0, 0], [7, 0, 9, 0], MAX, [0, 0, 0, 1 << 63], [1, 2, 3, 1 << 62]];
+        for opcode in DIVISION_OPCODES {
+            for dividend in words {
+                for divisor in words {
+                    let (a, b) = if is_signed_division(opcode) {
+                        (absolute(&dividend), absolute(&divisor))
+                    } else {
+                        (dividend, divisor)
+                    };
+                    let stack = [dividend, divisor];
+                    let expected = success_units(opcode, |index| stack.get(index).copied());
+                    assert_eq!(division_units(opcode, &a, &b), expected, "{opcode:#04x} {dividend:?} {divisor:?}");
+                }
+            }
+        }
     }
 
     #[test]

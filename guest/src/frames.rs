@@ -242,8 +242,8 @@ impl Frames<'_> {
     fn run(&mut self, mut interpreter: Box<Interpreter<GuestTypes>>, mut depth: u16) {
         loop {
             self.session.host.forget_accounts();
-            let Session { host, gas_table, .. } = &mut *self.session;
-            let action = crate::instructions::run(&mut interpreter, gas_table, host);
+            let Session { host, .. } = &mut *self.session;
+            let action = crate::instructions::run(&mut interpreter, host);
             let pending = match action {
                 InterpreterAction::Return(result) => match self.returned(interpreter, result) {
                     Some((caller, caller_depth)) => {

@@ -1,6 +1,8 @@
+use crate::division;
 use crate::host::ImportHost;
 use crate::imports::{self, ptr};
 use crate::operand_stack::{GuestTypes, OperandStack};
+use crate::running::{running, Running};
 use evmpc_abi::records::AccessFlags;
 use evmpc_abi::units::{self, Limbs};
 use revm_interpreter::bytecode::opcode::{
@@ -14,7 +16,7 @@ use revm_interpreter::interpreter_types::{Jumps, LoopControl};
 use revm_interpreter::primitives::{Address, KECCAK_EMPTY, U256};
 use revm_interpreter::Host;
 use revm_interpreter::{
-    instruction_table, GasTable, Instruction, InstructionContext, InstructionResult, InstructionTable, Interpreter,
+    instruction_table, Instruction, InstructionContext, InstructionResult, InstructionTable, Interpreter,
     InterpreterAction,
 };
 
@@ -32,10 +34,10 @@ const TABLE: InstructionTable<GuestTypes, ImportHost> = {
     table[EXTCODESIZE as usize] = Instruction::new(extcodesize);
     table[EXTCODECOPY as usize] = Instruction::new(counted_extcodecopy);
     table[KECCAK256 as usize] = Instruction::new(keccak256);
-    table[DIV as usize] = Instruction::new(div);
-    table[SDIV as usize] = Instruction::new(sdiv);
-    table[MOD as usize] = Instruction::new(rem);
-    table[SMOD as usize] = Instruction::new(smod);
+    table[DIV as usize] = Instruction::new(division::div);
+    table[SDIV as usize] = Instruction::new(division::sdiv);
+    table[MOD as usize] = Instruction::new(division::rem);
+    table[SMOD as usize] = Instruction::new(division::smod);
     table[ADDMOD as usize] = Instruction::new(addmod);
     table[MULMOD as usize] = Instruction::new(mulmod);
     table[EXP as usize] = Instruction::new(exp);
@@ -72,10 +74,6 @@ macro_rules! priced_by_operands {
 }
 
 priced_by_operands! {
-    div = DIV => arithmetic::div;
-    sdiv = SDIV => arithmetic::sdiv;
-    rem = MOD => arithmetic::rem;
-    smod = SMOD => arithmetic::smod;
     addmod = ADDMOD => arithmetic::addmod;
     mulmod = MULMOD => arithmetic::mulmod;
     exp = EXP => arithmetic::exp;
@@ -106,11 +104,11 @@ fn create<const IS_CREATE2: bool>(ctx: Ctx<'_>) -> Result<(), InstructionResult>
 /// table: in Wasm an indirect call is a checked `call_indirect` and blocks inlining, while
 /// a `br_table` to inlined bodies is what Cranelift compiles best.
 #[inline(always)]
-fn execute(opcode: u8, ctx: Ctx<'_>) -> Result<(), InstructionResult> {
+fn execute(opcode: u8, ctx: Ctx<'_>, halt: &mut Option<InstructionResult>) {
     macro_rules! dispatch {
         ($($op:literal)*) => {
             match opcode {
-                $($op => TABLE[$op].execute(ctx),)*
+                $($op => if let Err(result) = TABLE[$op].execute(ctx) { *halt = Some(result) },)*
             }
         };
     }
@@ -119,28 +117,44 @@ fn execute(opcode: u8, ctx: Ctx<'_>) -> Result<(), InstructionResult> {
 
 /// Runs `interpreter` until it returns or asks for a sub-call: revm's `run_plain` (the
 /// same steps in the same order: fetch, advance, static gas, execute) over [`execute`],
-/// counting each fetched opcode's units before its gas ([`units::OPCODE`]) in a register
-/// and adding them to the session's count when the frame stops.
+/// counting each fetched opcode's units before its gas ([`units::OPCODE`]) and adding them
+/// to the session's count when the frame stops.
+///
+/// The interpreter runs moved into [`running`](crate::running), at a fixed address, and is
+/// moved back before this returns.
 #[inline(never)]
-pub(crate) fn run(
-    interpreter: &mut Interpreter<GuestTypes>,
-    gas_table: &GasTable,
-    host: &mut ImportHost,
-) -> InterpreterAction {
-    let mut counted: u64 = 0;
+pub(crate) fn run(interpreter: &mut Interpreter<GuestTypes>, host: &mut ImportHost) -> InterpreterAction {
+    let running = running();
+    // SAFETY: the bits read out of `interpreter` are written back before `run` returns, and
+    // nothing reads `interpreter` in between: the loop works on the slot, and nothing
+    // unwinds (panic = abort).
+    running.interpreter.write(unsafe { core::ptr::read(interpreter) });
+    let action = run_in_place(running, host);
+    // SAFETY: `run_in_place` leaves the slot initialised; its bits move back, once.
+    unsafe { core::ptr::write(interpreter, running.interpreter.assume_init_read()) };
+    action
+}
+
+#[inline(always)]
+fn run_in_place(running: &mut Running, host: &mut ImportHost) -> InterpreterAction {
+    // SAFETY: `run` initialised the slot.
+    let interpreter = unsafe { running.interpreter.assume_init_mut() };
     let halt = loop {
         let opcode = interpreter.bytecode.opcode();
-        counted += u64::from(units::OPCODE[opcode as usize]);
+        running.units += u64::from(units::OPCODE[opcode as usize]);
         interpreter.bytecode.relative_jump(1);
-        let static_gas = gas_table[opcode as usize];
-        if interpreter.gas.record_cost_unsafe(static_gas as u64) {
+        if interpreter.gas.record_cost_unsafe(u64::from(running.gas_table[opcode as usize])) {
             break InstructionResult::OutOfGas;
         }
-        if let Err(halt) = execute(opcode, InstructionContext { interpreter: &mut *interpreter, host: &mut *host }) {
+        execute(opcode, InstructionContext { interpreter: &mut *interpreter, host: &mut *host }, &mut running.halt);
+        // SAFETY: a plain read of a field; volatile so that it stays one load after the
+        // `match`, instead of a value each body hands to the check (see [`Running::halt`]).
+        if let Some(halt) = unsafe { core::ptr::read_volatile(&running.halt) } {
+            running.halt = None;
             break halt;
         }
     };
-    host.units += counted;
+    host.units += core::mem::take(&mut running.units);
     if interpreter.bytecode.action().is_none() {
         interpreter.halt(halt);
     }

@@ -16,6 +16,8 @@ extern crate alloc;
 mod allocator;
 /// Analysed account code, kept for the session by code hash.
 mod code_cache;
+/// DIV, SDIV, MOD and SMOD with their units.
+mod division;
 /// Exported functions: the boundary the host calls.
 #[cfg(not(test))]
 mod exports;
@@ -33,6 +35,8 @@ mod keccak;
 mod message;
 /// The EVM stacks of a session's frames, laid end to end.
 mod operand_stack;
+/// What the interpreter loop works on, at one fixed address.
+mod running;
 /// Session-wide state in guest memory.
 mod state;
 /// A trap, memory pages and the initial heap: Wasm's, or simulated in native tests.

@@ -8,7 +8,7 @@ use evmpc_abi::ExecContext;
 use revm_interpreter::instructions::gas_table_spec;
 use revm_interpreter::primitives::hardfork::SpecId;
 use revm_interpreter::primitives::Bytes;
-use revm_interpreter::{GasTable, Interpreter};
+use revm_interpreter::Interpreter;
 
 /// Everything that lives for the whole session (one Wasm instance).
 pub(crate) struct State {
@@ -28,8 +28,6 @@ pub(crate) struct Session {
     pub(crate) context: ExecContext,
     /// The fork's revm spec.
     pub(crate) spec: SpecId,
-    /// Static gas of every opcode under the fork.
-    pub(crate) gas_table: GasTable,
     /// revm's `Host` over the imports.
     pub(crate) host: ImportHost,
     /// Analysed account code, by hash.
@@ -47,10 +45,10 @@ pub(crate) struct Session {
 impl Session {
     pub(crate) fn new(context: ExecContext) -> Session {
         let spec = spec_of(context.fork);
+        crate::running::use_gas_table(gas_table_spec(spec));
         Session {
             host: ImportHost::new(&context),
             spec,
-            gas_table: gas_table_spec(spec),
             context,
             code: CodeCache::default(),
             spare: Vec::new(),
