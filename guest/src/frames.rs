@@ -1,3 +1,4 @@
+use crate::instructions::{Ended, Frame, Stopped};
 use crate::message::Received;
 use crate::operand_stack::{GuestTypes, OperandStack};
 use crate::state::Session;
@@ -147,7 +148,7 @@ impl Frames<'_> {
         emit(self.out, &Action::Return(limit_halt(gas_limit)));
     }
 
-    /// Sets an interpreter up for `frame` (reusing a spare one) and runs it.
+    /// Sets an interpreter up for `frame` and runs it.
     fn enter(&mut self, frame: FrameInput, memory: SharedMemory, bytecode: ExtBytecode, input: CallInput) {
         let bytecode_address = match frame.kind {
             FrameKind::Call { bytecode_address } => Some(Address::from(bytecode_address)),
@@ -162,12 +163,13 @@ impl Frames<'_> {
             depth: frame.depth as usize,
         };
         let stack = self.session.stacks.stack_above(self.stack.last().map(|parent| &parent.interpreter.stack));
-        let interpreter = self.interpreter(stack, memory, bytecode, inputs, frame.is_static, frame.gas_limit);
-        self.run(interpreter, frame.depth)
+        self.place(stack, memory, bytecode, inputs, frame.is_static, frame.gas_limit);
+        self.run(Frame::Placed, frame.depth)
     }
 
-    /// An interpreter for a new frame with `stack`, reusing a spare one.
-    fn interpreter(
+    /// Places the interpreter of a new frame with `stack` where the loop runs it
+    /// ([`crate::instructions::place`]).
+    fn place(
         &mut self,
         stack: OperandStack,
         memory: SharedMemory,
@@ -175,8 +177,8 @@ impl Frames<'_> {
         inputs: InputsImpl,
         is_static: bool,
         gas_limit: u64,
-    ) -> Box<Interpreter<GuestTypes>> {
-        let fresh: Interpreter<GuestTypes> = Interpreter {
+    ) {
+        crate::instructions::place(Interpreter {
             bytecode,
             gas: Gas::new(gas_limit),
             stack,
@@ -185,14 +187,7 @@ impl Frames<'_> {
             input: inputs,
             runtime_flag: RuntimeFlags { is_static, spec_id: self.session.spec },
             extend: (),
-        };
-        match self.session.spare.pop() {
-            Some(mut interpreter) => {
-                *interpreter = fresh;
-                interpreter
-            }
-            None => Box::new(fresh),
-        }
+        });
     }
 
     /// Resumes the suspended top frame with its sub-call's outcome.
@@ -218,7 +213,7 @@ impl Frames<'_> {
             created_address: outcome.created_address.map(Address::from),
         };
         apply(&mut interpreter, &asked(&pending), outcome);
-        self.run(interpreter, depth);
+        self.run(Frame::Resumed(interpreter), depth);
         Ok(())
     }
 
@@ -239,40 +234,47 @@ impl Frames<'_> {
     /// revm's frame handler answers it, without asking the node; a call the node lets the
     /// guest serve runs here too (see [`inline`]), its caller waiting on the stack. The
     /// loop switches between frames; it never recurses.
-    fn run(&mut self, mut interpreter: Box<Interpreter<GuestTypes>>, mut depth: u16) {
+    fn run(&mut self, mut frame: Frame, mut depth: u16) {
         loop {
             self.session.host.forget_accounts();
-            let Session { host, .. } = &mut *self.session;
-            let action = crate::instructions::run(&mut interpreter, host);
-            let pending = match action {
-                InterpreterAction::Return(result) => match self.returned(interpreter, result) {
+            let Session { host, spare, .. } = &mut *self.session;
+            let (mut interpreter, action) = match crate::instructions::run(frame, host, spare) {
+                Stopped::Called(interpreter, action) => (interpreter, action),
+                Stopped::Returned(ended) => match self.returned(ended) {
                     Some((caller, caller_depth)) => {
-                        (interpreter, depth) = (caller, caller_depth);
+                        (frame, depth) = (Frame::Resumed(caller), caller_depth);
                         continue;
                     }
                     None => return,
                 },
+            };
+            let pending = match action {
                 InterpreterAction::NewFrame(revm_interpreter::FrameInput::Call(inputs)) => {
-                    Pending::Call { inputs, code: host.code_holder() }
+                    Pending::Call { inputs, code: self.session.host.code_holder() }
                 }
                 InterpreterAction::NewFrame(revm_interpreter::FrameInput::Create(inputs)) => Pending::create(inputs),
-                // Only EOF produces other frame kinds, and no fork the ABI names enables EOF.
-                InterpreterAction::NewFrame(revm_interpreter::FrameInput::Empty) => crate::wasm::trap(),
+                // Only EOF produces other frame kinds, and no fork the ABI names enables EOF;
+                // a frame that returned is `Stopped::Returned`.
+                InterpreterAction::NewFrame(revm_interpreter::FrameInput::Empty) | InterpreterAction::Return(_) => {
+                    crate::wasm::trap()
+                }
             };
             if let Some(outcome) = self.answer_here(&pending, depth) {
                 apply(&mut interpreter, &asked(&pending), outcome);
+                frame = Frame::Resumed(interpreter);
                 continue;
             }
             let transient_mark = self.session.host.transient.mark();
             match self.call_inline(&mut interpreter, &pending, depth) {
-                Inline::Entered(callee) => {
+                Inline::Entered => {
                     self.stack.push(Suspended { interpreter, depth, pending, child: Child::Inline, transient_mark });
                     self.session.host.transient.enter_frame(transient_mark);
-                    (interpreter, depth) = (callee, depth + 1);
+                    (frame, depth) = (Frame::Placed, depth + 1);
                     continue;
                 }
                 Inline::Ended(outcome) => {
                     apply(&mut interpreter, &asked(&pending), outcome);
+                    frame = Frame::Resumed(interpreter);
                     continue;
                 }
                 Inline::NotServed => {}
@@ -305,19 +307,14 @@ impl Frames<'_> {
 
     /// A frame returned: its output stays in guest memory, with its parent if it has one.
     /// A caller that waits for it inline gets the outcome at once and is given back to run.
-    fn returned(
-        &mut self,
-        interpreter: Box<Interpreter<GuestTypes>>,
-        result: revm_interpreter::InterpreterResult,
-    ) -> Option<(Box<Interpreter<GuestTypes>>, u16)> {
+    fn returned(&mut self, ended: Ended) -> Option<(Box<Interpreter<GuestTypes>>, u16)> {
+        let Ended { result, memory_len, gas_limit } = ended;
         let status = status_of(result.result);
-        self.session.host.units +=
-            evmpc_abi::units::frame_end_units(interpreter.memory.len() as u64, result.output.len() as u64);
-        let gas_used = if status.is_halt() { interpreter.gas.limit() } else { result.gas.total_gas_spent() };
+        self.session.host.units += evmpc_abi::units::frame_end_units(memory_len as u64, result.output.len() as u64);
+        let gas_used = if status.is_halt() { gas_limit } else { result.gas.total_gas_spent() };
         let gas_refunded = if status.is_success() { result.gas.refunded() } else { 0 };
         let output = result.output;
-        let gas_remaining = interpreter.gas.limit().saturating_sub(gas_used);
-        self.session.spare.push(interpreter);
+        let gas_remaining = gas_limit.saturating_sub(gas_used);
         if matches!(self.stack.last(), Some(Suspended { child: Child::Inline, .. })) {
             let outcome = ResolvedOutcome { status, gas_remaining, gas_refunded, output, created_address: None };
             return self.end_inline(outcome);

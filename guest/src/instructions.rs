@@ -3,6 +3,8 @@ use crate::host::ImportHost;
 use crate::imports::{self, ptr};
 use crate::operand_stack::{GuestTypes, OperandStack};
 use crate::running::{running, Running};
+use alloc::{boxed::Box, vec::Vec};
+use core::mem::MaybeUninit;
 use evmpc_abi::records::AccessFlags;
 use evmpc_abi::units::{self, Limbs};
 use revm_interpreter::bytecode::opcode::{
@@ -17,7 +19,7 @@ use revm_interpreter::primitives::{Address, KECCAK_EMPTY, U256};
 use revm_interpreter::Host;
 use revm_interpreter::{
     instruction_table, Instruction, InstructionContext, InstructionResult, InstructionTable, Interpreter,
-    InterpreterAction,
+    InterpreterAction, InterpreterResult,
 };
 
 type Ctx<'a> = InstructionContext<'a, ImportHost, GuestTypes>;
@@ -115,24 +117,84 @@ fn execute(opcode: u8, ctx: Ctx<'_>, halt: &mut Option<InstructionResult>) {
     dispatch!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114 115 116 117 118 119 120 121 122 123 124 125 126 127 128 129 130 131 132 133 134 135 136 137 138 139 140 141 142 143 144 145 146 147 148 149 150 151 152 153 154 155 156 157 158 159 160 161 162 163 164 165 166 167 168 169 170 171 172 173 174 175 176 177 178 179 180 181 182 183 184 185 186 187 188 189 190 191 192 193 194 195 196 197 198 199 200 201 202 203 204 205 206 207 208 209 210 211 212 213 214 215 216 217 218 219 220 221 222 223 224 225 226 227 228 229 230 231 232 233 234 235 236 237 238 239 240 241 242 243 244 245 246 247 248 249 250 251 252 253 254 255)
 }
 
-/// Runs `interpreter` until it returns or asks for a sub-call: revm's `run_plain` (the
-/// same steps in the same order: fetch, advance, static gas, execute) over [`execute`],
-/// counting each fetched opcode's units before its gas ([`units::OPCODE`]) and adding them
-/// to the session's count when the frame stops.
+/// Runs `frame` until it returns or asks for a sub-call: revm's `run_plain` (the same steps
+/// in the same order: fetch, advance, static gas, execute) over [`execute`], counting each
+/// fetched opcode's units before its gas ([`units::OPCODE`]) and adding them to the
+/// session's count when the frame stops.
 ///
-/// The interpreter runs moved into [`running`](crate::running), at a fixed address, and is
-/// moved back before this returns.
+/// The interpreter runs in [`running`](crate::running), at a fixed address: a new frame's
+/// was placed there, a resumed frame's moves in from its box. A frame that asks for a
+/// sub-call moves out to a box (its own, a spare one or a new one) to wait; a frame that
+/// returns is dropped there, and its box, if it had one, becomes a spare.
 #[inline(never)]
-pub(crate) fn run(interpreter: &mut Interpreter<GuestTypes>, host: &mut ImportHost) -> InterpreterAction {
+pub(crate) fn run(frame: Frame, host: &mut ImportHost, spare: &mut Vec<SpareBox>) -> Stopped {
     let running = running();
-    // SAFETY: the bits read out of `interpreter` are written back before `run` returns, and
-    // nothing reads `interpreter` in between: the loop works on the slot, and nothing
-    // unwinds (panic = abort).
-    running.interpreter.write(unsafe { core::ptr::read(interpreter) });
-    let action = run_in_place(running, host);
-    // SAFETY: `run_in_place` leaves the slot initialised; its bits move back, once.
-    unsafe { core::ptr::write(interpreter, running.interpreter.assume_init_read()) };
-    action
+    let home = match frame {
+        Frame::Placed => None,
+        Frame::Resumed(boxed) => {
+            let raw = Box::into_raw(boxed);
+            // SAFETY: `raw` is a live boxed interpreter; its bits move to the slot, and the box
+            // is kept as uninitialised memory from here on, so they are never used twice.
+            unsafe {
+                running.interpreter.write(core::ptr::read(raw));
+                Some(Box::from_raw(raw.cast::<MaybeUninit<Interpreter<GuestTypes>>>()))
+            }
+        }
+    };
+    match run_in_place(running, host) {
+        InterpreterAction::Return(result) => {
+            // SAFETY: `run_in_place` leaves the slot initialised; it is read, then dropped once.
+            let interpreter = unsafe { running.interpreter.assume_init_mut() };
+            let ended = Ended { result, memory_len: interpreter.memory.len(), gas_limit: interpreter.gas.limit() };
+            // SAFETY: as above; the slot is uninitialised from here until a frame is placed.
+            unsafe { running.interpreter.assume_init_drop() };
+            spare.extend(home);
+            Stopped::Returned(ended)
+        }
+        action => {
+            let mut home = home.or_else(|| spare.pop()).unwrap_or_else(Box::new_uninit);
+            // SAFETY: the slot is initialised; its bits move to the box, once.
+            home.write(unsafe { running.interpreter.assume_init_read() });
+            // SAFETY: written just above.
+            Stopped::Called(unsafe { home.assume_init() }, action)
+        }
+    }
+}
+
+/// Places a new frame's interpreter in the loop's slot, for [`run`] with [`Frame::Placed`].
+/// The slot is empty between runs: every frame that stopped has left it.
+#[inline(always)]
+pub(crate) fn place(interpreter: Interpreter<GuestTypes>) {
+    running().interpreter.write(interpreter);
+}
+
+/// A box an interpreter can move into: a frame's that returned, kept for the next frame
+/// that waits.
+pub(crate) type SpareBox = Box<MaybeUninit<Interpreter<GuestTypes>>>;
+
+/// The frame [`run`] runs.
+pub(crate) enum Frame {
+    /// A new frame, whose interpreter [`place`] put in the slot.
+    Placed,
+    /// A frame that waited for a sub-call, in its box.
+    Resumed(Box<Interpreter<GuestTypes>>),
+}
+
+/// How a frame stopped.
+pub(crate) enum Stopped {
+    /// It asks for a sub-call (`action`, a `NewFrame`), and waits in its box.
+    Called(Box<Interpreter<GuestTypes>>, InterpreterAction),
+    /// It returned.
+    Returned(Ended),
+}
+
+/// A frame that returned: its result, and what its interpreter held at the end.
+pub(crate) struct Ended {
+    pub(crate) result: InterpreterResult,
+    /// Bytes of EVM memory it used.
+    pub(crate) memory_len: usize,
+    /// Its gas limit.
+    pub(crate) gas_limit: u64,
 }
 
 #[inline(always)]

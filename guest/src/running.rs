@@ -11,8 +11,10 @@
 //! here.
 //!
 //! Frames never run inside one another (the frame loop switches between them), so the slot
-//! holds one interpreter at a time: the frame loop's own, moved in while it runs and back
-//! out when it stops.
+//! holds one interpreter at a time, and none between runs: a new frame's is placed in it, a
+//! frame that waits for a sub-call moves out to a box and back in when it resumes, and a
+//! frame that returns is dropped in it. A call to a frame that returns at once thus moves
+//! only its caller, out and back in.
 
 use crate::operand_stack::GuestTypes;
 use core::cell::UnsafeCell;
@@ -21,7 +23,8 @@ use revm_interpreter::{GasTable, InstructionResult, Interpreter};
 
 /// The loop's state.
 pub(crate) struct Running {
-    /// The running frame's interpreter; initialised only while the loop runs.
+    /// The running frame's interpreter; initialised from its placing or resuming until the
+    /// frame stops.
     pub(crate) interpreter: MaybeUninit<Interpreter<GuestTypes>>,
     /// Static gas of every opcode under the session's fork ([`use_gas_table`]).
     pub(crate) gas_table: GasTable,
@@ -42,8 +45,9 @@ unsafe impl Sync for Slot {}
 static RUNNING: Slot =
     Slot(UnsafeCell::new(Running { interpreter: MaybeUninit::uninit(), gas_table: [0; 256], units: 0, halt: None }));
 
-/// The loop's state. Only the interpreter loop and [`use_gas_table`] take it, never while the
-/// other holds it: exports are not reentrant and the loop calls neither.
+/// The loop's state. Only the interpreter loop, the placing of a new frame's interpreter
+/// before it runs, and [`use_gas_table`] take it, never while another holds it: exports are
+/// not reentrant and the loop calls neither of the others.
 #[inline(always)]
 pub(crate) fn running() -> &'static mut Running {
     // SAFETY: single-threaded, not reentrant, and taken by one function at a time (see above).

@@ -1,14 +1,14 @@
 use crate::code_cache::CodeCache;
 use crate::frames::Suspended;
 use crate::host::{spec_of, ImportHost};
-use crate::operand_stack::{GuestTypes, StackArena};
-use alloc::{boxed::Box, vec::Vec};
+use crate::instructions::SpareBox;
+use crate::operand_stack::StackArena;
+use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 use evmpc_abi::ExecContext;
 use revm_interpreter::instructions::gas_table_spec;
 use revm_interpreter::primitives::hardfork::SpecId;
 use revm_interpreter::primitives::Bytes;
-use revm_interpreter::Interpreter;
 
 /// Everything that lives for the whole session (one Wasm instance).
 pub(crate) struct State {
@@ -33,7 +33,7 @@ pub(crate) struct Session {
     /// Analysed account code, by hash.
     pub(crate) code: CodeCache,
     /// Interpreters of returned frames, reused by new ones.
-    pub(crate) spare: Vec<Box<Interpreter<GuestTypes>>>,
+    pub(crate) spare: Vec<SpareBox>,
     /// Where frames' EVM stacks live.
     pub(crate) stacks: StackArena,
     /// Output of the root frame that returned last, kept for the host to read.

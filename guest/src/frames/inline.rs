@@ -21,8 +21,8 @@ use revm_interpreter::{InputsImpl, Interpreter};
 
 /// What became of a call the guest offered to serve itself.
 pub(super) enum Inline {
-    /// The callee runs: its interpreter.
-    Entered(Box<Interpreter<GuestTypes>>),
+    /// The callee runs: its interpreter is placed for the loop.
+    Entered,
     /// The call ended before any code ran: the transfer failed, or the callee's code cannot
     /// be loaded (it halts, as a frame past a limit does).
     Ended(ResolvedOutcome),
@@ -69,7 +69,8 @@ impl Frames<'_> {
             depth: usize::from(depth) + 1,
         };
         let stack = self.session.stacks.stack_above(Some(&caller.stack));
-        Inline::Entered(self.interpreter(stack, memory, bytecode, callee, inputs.is_static, inputs.gas_limit))
+        self.place(stack, memory, bytecode, callee, inputs.is_static, inputs.gas_limit);
+        Inline::Entered
     }
 
     /// A callee run inline returned `outcome`: the node keeps or undoes its state changes,
