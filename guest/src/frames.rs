@@ -238,8 +238,8 @@ impl Frames<'_> {
         loop {
             self.session.host.forget_accounts();
             let Session { host, spare, .. } = &mut *self.session;
-            let (mut interpreter, action) = match crate::instructions::run(frame, host, spare) {
-                Stopped::Called(interpreter, action) => (interpreter, action),
+            let (mut waiting, action) = match crate::instructions::run(frame, host, spare) {
+                Stopped::Called(waiting, action) => (waiting, action),
                 Stopped::Returned(ended) => match self.returned(ended) {
                     Some((caller, caller_depth)) => {
                         (frame, depth) = (Frame::Resumed(caller), caller_depth);
@@ -260,10 +260,11 @@ impl Frames<'_> {
                 }
             };
             if let Some(outcome) = self.answer_here(&pending, depth) {
-                apply(&mut interpreter, &asked(&pending), outcome);
-                frame = Frame::Resumed(interpreter);
+                apply(waiting.interpreter(), &asked(&pending), outcome);
+                frame = Frame::Kept(waiting);
                 continue;
             }
+            let mut interpreter = waiting.suspend(&mut self.session.spare);
             let transient_mark = self.session.host.transient.mark();
             match self.call_inline(&mut interpreter, &pending, depth) {
                 Inline::Entered => {

@@ -124,13 +124,14 @@ fn execute(opcode: u8, ctx: Ctx<'_>, halt: &mut Option<InstructionResult>) {
 ///
 /// The interpreter runs in [`running`](crate::running), at a fixed address: a new frame's
 /// was placed there, a resumed frame's moves in from its box. A frame that asks for a
-/// sub-call moves out to a box (its own, a spare one or a new one) to wait; a frame that
-/// returns is dropped there, and its box, if it had one, becomes a spare.
+/// sub-call stays there until the frame loop knows whether it waits ([`Waiting`]); a frame
+/// that returns is dropped there, and its box, if it had one, becomes a spare.
 #[inline(never)]
 pub(crate) fn run(frame: Frame, host: &mut ImportHost, spare: &mut Vec<SpareBox>) -> Stopped {
     let running = running();
     let home = match frame {
         Frame::Placed => None,
+        Frame::Kept(waiting) => waiting.home,
         Frame::Resumed(boxed) => {
             let raw = Box::into_raw(boxed);
             // SAFETY: `raw` is a live boxed interpreter; its bits move to the slot, and the box
@@ -151,13 +152,7 @@ pub(crate) fn run(frame: Frame, host: &mut ImportHost, spare: &mut Vec<SpareBox>
             spare.extend(home);
             Stopped::Returned(ended)
         }
-        action => {
-            let mut home = home.or_else(|| spare.pop()).unwrap_or_else(Box::new_uninit);
-            // SAFETY: the slot is initialised; its bits move to the box, once.
-            home.write(unsafe { running.interpreter.assume_init_read() });
-            // SAFETY: written just above.
-            Stopped::Called(unsafe { home.assume_init() }, action)
-        }
+        action => Stopped::Called(Waiting { home }, action),
     }
 }
 
@@ -176,14 +171,42 @@ pub(crate) type SpareBox = Box<MaybeUninit<Interpreter<GuestTypes>>>;
 pub(crate) enum Frame {
     /// A new frame, whose interpreter [`place`] put in the slot.
     Placed,
+    /// A frame whose sub-call was answered without leaving the slot.
+    Kept(Waiting),
     /// A frame that waited for a sub-call, in its box.
     Resumed(Box<Interpreter<GuestTypes>>),
 }
 
+/// A frame that asked for a sub-call, its interpreter still in the slot: run on with
+/// [`Frame::Kept`] when the answer comes at once, or [`suspend`](Waiting::suspend)ed to wait.
+pub(crate) struct Waiting {
+    /// The frame's box, if it had one.
+    home: Option<SpareBox>,
+}
+
+impl Waiting {
+    /// The frame's interpreter, in the slot.
+    pub(crate) fn interpreter(&mut self) -> &mut Interpreter<GuestTypes> {
+        // SAFETY: the slot holds the frame's interpreter until it is suspended or runs on,
+        // both of which take `self`.
+        unsafe { running().interpreter.assume_init_mut() }
+    }
+
+    /// Moves the interpreter out of the slot into its box (its own, a spare one or a new one)
+    /// to wait, leaving the slot empty for the next frame.
+    pub(crate) fn suspend(self, spare: &mut Vec<SpareBox>) -> Box<Interpreter<GuestTypes>> {
+        let mut home = self.home.or_else(|| spare.pop()).unwrap_or_else(Box::new_uninit);
+        // SAFETY: the slot holds the interpreter; its bits move to the box, once.
+        home.write(unsafe { running().interpreter.assume_init_read() });
+        // SAFETY: written just above.
+        unsafe { home.assume_init() }
+    }
+}
+
 /// How a frame stopped.
 pub(crate) enum Stopped {
-    /// It asks for a sub-call (`action`, a `NewFrame`), and waits in its box.
-    Called(Box<Interpreter<GuestTypes>>, InterpreterAction),
+    /// It asks for a sub-call (`action`, a `NewFrame`).
+    Called(Waiting, InterpreterAction),
     /// It returned.
     Returned(Ended),
 }
