@@ -1,6 +1,6 @@
-use crate::instructions::{Ended, Frame, Stopped};
 use crate::message::Received;
 use crate::operand_stack::{GuestTypes, OperandStack};
+use crate::running::{Ended, Frame, Stopped};
 use crate::state::Session;
 use alloc::{boxed::Box, vec::Vec};
 use evmpc_abi::limits::{MAX_CALL_DEPTH, MAX_EVM_MEMORY};
@@ -168,7 +168,7 @@ impl Frames<'_> {
     }
 
     /// Places the interpreter of a new frame with `stack` where the loop runs it
-    /// ([`crate::instructions::place`]).
+    /// ([`crate::running::place`]).
     fn place(
         &mut self,
         stack: OperandStack,
@@ -178,7 +178,7 @@ impl Frames<'_> {
         is_static: bool,
         gas_limit: u64,
     ) {
-        crate::instructions::place(Interpreter {
+        crate::running::place(Interpreter {
             bytecode,
             gas: Gas::new(gas_limit),
             stack,

@@ -2,9 +2,8 @@ use crate::division;
 use crate::host::ImportHost;
 use crate::imports::{self, ptr};
 use crate::operand_stack::{GuestTypes, OperandStack};
-use crate::running::{running, Running};
-use alloc::{boxed::Box, vec::Vec};
-use core::mem::MaybeUninit;
+use crate::running::{self, Frame, Running, SpareBox, Stopped};
+use alloc::vec::Vec;
 use evmpc_abi::records::AccessFlags;
 use evmpc_abi::units::{self, Limbs};
 use revm_interpreter::bytecode::opcode::{
@@ -18,8 +17,7 @@ use revm_interpreter::interpreter_types::{Jumps, LoopControl};
 use revm_interpreter::primitives::{Address, KECCAK_EMPTY, U256};
 use revm_interpreter::Host;
 use revm_interpreter::{
-    instruction_table, Instruction, InstructionContext, InstructionResult, InstructionTable, Interpreter,
-    InterpreterAction, InterpreterResult,
+    instruction_table, Instruction, InstructionContext, InstructionResult, InstructionTable, InterpreterAction,
 };
 
 type Ctx<'a> = InstructionContext<'a, ImportHost, GuestTypes>;
@@ -120,109 +118,16 @@ fn execute(opcode: u8, ctx: Ctx<'_>, halt: &mut Option<InstructionResult>) {
 /// Runs `frame` until it returns or asks for a sub-call: revm's `run_plain` (the same steps
 /// in the same order: fetch, advance, static gas, execute) over [`execute`], counting each
 /// fetched opcode's units before its gas ([`units::OPCODE`]) and adding them to the
-/// session's count when the frame stops.
-///
-/// The interpreter runs in [`running`](crate::running), at a fixed address: a new frame's
-/// was placed there, a resumed frame's moves in from its box. A frame that asks for a
-/// sub-call stays there until the frame loop knows whether it waits ([`Waiting`]); a frame
-/// that returns is dropped there, and its box, if it had one, becomes a spare.
+/// session's count when the frame stops. The interpreter runs in [`running`](crate::running),
+/// at a fixed address ([`running::run_in_slot`]).
 #[inline(never)]
 pub(crate) fn run(frame: Frame, host: &mut ImportHost, spare: &mut Vec<SpareBox>) -> Stopped {
-    let running = running();
-    let home = match frame {
-        Frame::Placed => None,
-        Frame::Kept(waiting) => waiting.home,
-        Frame::Resumed(boxed) => {
-            let raw = Box::into_raw(boxed);
-            // SAFETY: `raw` is a live boxed interpreter; its bits move to the slot, and the box
-            // is kept as uninitialised memory from here on, so they are never used twice.
-            unsafe {
-                running.interpreter.write(core::ptr::read(raw));
-                Some(Box::from_raw(raw.cast::<MaybeUninit<Interpreter<GuestTypes>>>()))
-            }
-        }
-    };
-    match run_in_place(running, host) {
-        InterpreterAction::Return(result) => {
-            // SAFETY: `run_in_place` leaves the slot initialised; it is read, then dropped once.
-            let interpreter = unsafe { running.interpreter.assume_init_mut() };
-            let ended = Ended { result, memory_len: interpreter.memory.len(), gas_limit: interpreter.gas.limit() };
-            // SAFETY: as above; the slot is uninitialised from here until a frame is placed.
-            unsafe { running.interpreter.assume_init_drop() };
-            spare.extend(home);
-            Stopped::Returned(ended)
-        }
-        action => Stopped::Called(Waiting { home }, action),
-    }
-}
-
-/// Places a new frame's interpreter in the loop's slot, for [`run`] with [`Frame::Placed`].
-/// The slot is empty between runs: every frame that stopped has left it.
-#[inline(always)]
-pub(crate) fn place(interpreter: Interpreter<GuestTypes>) {
-    running().interpreter.write(interpreter);
-}
-
-/// A box an interpreter can move into: a frame's that returned, kept for the next frame
-/// that waits.
-pub(crate) type SpareBox = Box<MaybeUninit<Interpreter<GuestTypes>>>;
-
-/// The frame [`run`] runs.
-pub(crate) enum Frame {
-    /// A new frame, whose interpreter [`place`] put in the slot.
-    Placed,
-    /// A frame whose sub-call was answered without leaving the slot.
-    Kept(Waiting),
-    /// A frame that waited for a sub-call, in its box.
-    Resumed(Box<Interpreter<GuestTypes>>),
-}
-
-/// A frame that asked for a sub-call, its interpreter still in the slot: run on with
-/// [`Frame::Kept`] when the answer comes at once, or [`suspend`](Waiting::suspend)ed to wait.
-pub(crate) struct Waiting {
-    /// The frame's box, if it had one.
-    home: Option<SpareBox>,
-}
-
-impl Waiting {
-    /// The frame's interpreter, in the slot.
-    pub(crate) fn interpreter(&mut self) -> &mut Interpreter<GuestTypes> {
-        // SAFETY: the slot holds the frame's interpreter until it is suspended or runs on,
-        // both of which take `self`.
-        unsafe { running().interpreter.assume_init_mut() }
-    }
-
-    /// Moves the interpreter out of the slot into its box (its own, a spare one or a new one)
-    /// to wait, leaving the slot empty for the next frame.
-    pub(crate) fn suspend(self, spare: &mut Vec<SpareBox>) -> Box<Interpreter<GuestTypes>> {
-        let mut home = self.home.or_else(|| spare.pop()).unwrap_or_else(Box::new_uninit);
-        // SAFETY: the slot holds the interpreter; its bits move to the box, once.
-        home.write(unsafe { running().interpreter.assume_init_read() });
-        // SAFETY: written just above.
-        unsafe { home.assume_init() }
-    }
-}
-
-/// How a frame stopped.
-pub(crate) enum Stopped {
-    /// It asks for a sub-call (`action`, a `NewFrame`).
-    Called(Waiting, InterpreterAction),
-    /// It returned.
-    Returned(Ended),
-}
-
-/// A frame that returned: its result, and what its interpreter held at the end.
-pub(crate) struct Ended {
-    pub(crate) result: InterpreterResult,
-    /// Bytes of EVM memory it used.
-    pub(crate) memory_len: usize,
-    /// Its gas limit.
-    pub(crate) gas_limit: u64,
+    running::run_in_slot(frame, spare, |running| run_in_place(running, host))
 }
 
 #[inline(always)]
 fn run_in_place(running: &mut Running, host: &mut ImportHost) -> InterpreterAction {
-    // SAFETY: `run` initialised the slot.
+    // SAFETY: `run_in_slot` hands over the slot initialised.
     let interpreter = unsafe { running.interpreter.assume_init_mut() };
     let halt = loop {
         let opcode = interpreter.bytecode.opcode();

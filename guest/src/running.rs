@@ -17,9 +17,10 @@
 //! only its caller, out and back in.
 
 use crate::operand_stack::GuestTypes;
+use alloc::{boxed::Box, vec::Vec};
 use core::cell::UnsafeCell;
 use core::mem::MaybeUninit;
-use revm_interpreter::{GasTable, InstructionResult, Interpreter};
+use revm_interpreter::{GasTable, InstructionResult, Interpreter, InterpreterAction, InterpreterResult};
 
 /// The loop's state.
 pub(crate) struct Running {
@@ -45,11 +46,10 @@ unsafe impl Sync for Slot {}
 static RUNNING: Slot =
     Slot(UnsafeCell::new(Running { interpreter: MaybeUninit::uninit(), gas_table: [0; 256], units: 0, halt: None }));
 
-/// The loop's state. Only the interpreter loop, the placing of a new frame's interpreter
-/// before it runs, and [`use_gas_table`] take it, never while another holds it: exports are
-/// not reentrant and the loop calls neither of the others.
+/// The loop's state. Taken only here, by one function at a time: exports are not reentrant,
+/// and the loop, which holds it while it runs, calls none of the others.
 #[inline(always)]
-pub(crate) fn running() -> &'static mut Running {
+fn running() -> &'static mut Running {
     // SAFETY: single-threaded, not reentrant, and taken by one function at a time (see above).
     unsafe { &mut *RUNNING.0.get() }
 }
@@ -58,4 +58,107 @@ pub(crate) fn running() -> &'static mut Running {
 /// session's).
 pub(crate) fn use_gas_table(table: GasTable) {
     running().gas_table = table;
+}
+
+/// Runs `frame` in the slot with `run` (the interpreter loop, which leaves the slot
+/// initialised and returns the frame's next action): a new frame's interpreter was placed
+/// there, a resumed frame's moves in from its box. A frame that asks for a sub-call stays
+/// there until the frame loop knows whether it waits ([`Waiting`]); a frame that returns is
+/// dropped there, and its box, if it had one, becomes a spare.
+#[inline(always)]
+pub(crate) fn run_in_slot(
+    frame: Frame,
+    spare: &mut Vec<SpareBox>,
+    run: impl FnOnce(&mut Running) -> InterpreterAction,
+) -> Stopped {
+    let running = running();
+    let home = match frame {
+        Frame::Placed => None,
+        Frame::Kept(waiting) => waiting.home,
+        Frame::Resumed(boxed) => {
+            let raw = Box::into_raw(boxed);
+            // SAFETY: `raw` is a live boxed interpreter; its bits move to the slot, and the box
+            // is kept as uninitialised memory from here on, so they are never used twice.
+            unsafe {
+                running.interpreter.write(core::ptr::read(raw));
+                Some(Box::from_raw(raw.cast::<MaybeUninit<Interpreter<GuestTypes>>>()))
+            }
+        }
+    };
+    match run(running) {
+        InterpreterAction::Return(result) => {
+            // SAFETY: `run` leaves the slot initialised; it is read, then dropped once.
+            let interpreter = unsafe { running.interpreter.assume_init_mut() };
+            let ended = Ended { result, memory_len: interpreter.memory.len(), gas_limit: interpreter.gas.limit() };
+            // SAFETY: as above; the slot is uninitialised from here until a frame is placed.
+            unsafe { running.interpreter.assume_init_drop() };
+            spare.extend(home);
+            Stopped::Returned(ended)
+        }
+        action => Stopped::Called(Waiting { home }, action),
+    }
+}
+
+/// Places a new frame's interpreter in the loop's slot, for [`run_in_slot`] with [`Frame::Placed`].
+/// The slot is empty between runs: every frame that stopped has left it.
+#[inline(always)]
+pub(crate) fn place(interpreter: Interpreter<GuestTypes>) {
+    running().interpreter.write(interpreter);
+}
+
+/// A box an interpreter can move into: a frame's that returned, kept for the next frame
+/// that waits.
+pub(crate) type SpareBox = Box<MaybeUninit<Interpreter<GuestTypes>>>;
+
+/// The frame [`run_in_slot`] runs.
+pub(crate) enum Frame {
+    /// A new frame, whose interpreter [`place`] put in the slot.
+    Placed,
+    /// A frame whose sub-call was answered without leaving the slot.
+    Kept(Waiting),
+    /// A frame that waited for a sub-call, in its box.
+    Resumed(Box<Interpreter<GuestTypes>>),
+}
+
+/// A frame that asked for a sub-call, its interpreter still in the slot: run on with
+/// [`Frame::Kept`] when the answer comes at once, or [`suspend`](Waiting::suspend)ed to wait.
+pub(crate) struct Waiting {
+    /// The frame's box, if it had one.
+    home: Option<SpareBox>,
+}
+
+impl Waiting {
+    /// The frame's interpreter, in the slot.
+    pub(crate) fn interpreter(&mut self) -> &mut Interpreter<GuestTypes> {
+        // SAFETY: the slot holds the frame's interpreter until it is suspended or runs on,
+        // both of which take `self`.
+        unsafe { running().interpreter.assume_init_mut() }
+    }
+
+    /// Moves the interpreter out of the slot into its box (its own, a spare one or a new one)
+    /// to wait, leaving the slot empty for the next frame.
+    pub(crate) fn suspend(self, spare: &mut Vec<SpareBox>) -> Box<Interpreter<GuestTypes>> {
+        let mut home = self.home.or_else(|| spare.pop()).unwrap_or_else(Box::new_uninit);
+        // SAFETY: the slot holds the interpreter; its bits move to the box, once.
+        home.write(unsafe { running().interpreter.assume_init_read() });
+        // SAFETY: written just above.
+        unsafe { home.assume_init() }
+    }
+}
+
+/// How a frame stopped.
+pub(crate) enum Stopped {
+    /// It asks for a sub-call (`action`, a `NewFrame`).
+    Called(Waiting, InterpreterAction),
+    /// It returned.
+    Returned(Ended),
+}
+
+/// A frame that returned: its result, and what its interpreter held at the end.
+pub(crate) struct Ended {
+    pub(crate) result: InterpreterResult,
+    /// Bytes of EVM memory it used.
+    pub(crate) memory_len: usize,
+    /// Its gas limit.
+    pub(crate) gas_limit: u64,
 }

@@ -1,8 +1,8 @@
 use crate::code_cache::CodeCache;
 use crate::frames::Suspended;
 use crate::host::{spec_of, ImportHost};
-use crate::instructions::SpareBox;
 use crate::operand_stack::StackArena;
+use crate::running::SpareBox;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 use evmpc_abi::ExecContext;
