@@ -6,14 +6,16 @@
 //! steps dlmalloc asks for, from the bottom, and the end of what was handed out is kept in
 //! [`HEAP_TOP`], exported as `heap_top`: no byte of the initial heap above it was written,
 //! so a node that resets a finished session's instance to the artifact's initial memory
-//! need only rewrite what lies below it. Blocks of [`LARGE`] bytes
+//! need only rewrite what lies below it, except [`HEAP_HOLE`], exported as `heap_hole`: a
+//! range below the mark that the session did not write either (the part of the EVM stacks'
+//! first chunk no stack reached, [`crate::operand_stack`]). Blocks of [`LARGE`] bytes
 //! and more bypass dlmalloc ([`large`]): they grow in place instead of being copied.
 //! Growth past the spec's memory cap fails (`memory.grow` returns -1), allocation fails,
 //! and the guest traps.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
-use core::ptr;
+use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use dlmalloc::{Allocator, Dlmalloc};
 use large::{Large, LARGE};
@@ -31,6 +33,40 @@ const GRANULARITY: usize = 4 * 1024;
 /// itself reads it only here.
 #[export_name = "heap_top"]
 static HEAP_TOP: AtomicUsize = AtomicUsize::new(0);
+
+/// The start and end of a range of the heap the session has not written, or `[0, 0]`.
+///
+/// Its address is exported as `heap_hole` (a global), for the node's reset: the range
+/// lies in a block handed out that only [`note_written`] writers use, and its start only
+/// rises as they write further.
+#[export_name = "heap_hole"]
+static HEAP_HOLE: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
+/// `size` bytes at `align` of the initial heap that nothing wrote in this session, past
+/// everything handed out so far, never to be freed, whose unwritten part may be declared a
+/// hole ([`open_hole`]); `None` when the initial heap has no such room left.
+///
+/// Not a dlmalloc block: memory dlmalloc hands out may have been written by a block freed
+/// earlier in the session. dlmalloc's next step then starts past it (a new segment).
+pub(crate) fn take_fresh(size: usize, align: usize) -> Option<NonNull<u8>> {
+    let (base, end) = crate::wasm::initial_heap();
+    let start = HEAP_TOP.load(Ordering::Relaxed).max(base).checked_next_multiple_of(align)?;
+    let taken_end = start.checked_add(size).filter(|taken_end| *taken_end <= end)?;
+    HEAP_TOP.store(taken_end, Ordering::Relaxed);
+    NonNull::new(start as *mut u8)
+}
+
+/// Makes `start..end`, taken fresh ([`take_fresh`]) and not yet written, the hole.
+pub(crate) fn open_hole(start: usize, end: usize) {
+    HEAP_HOLE[0].store(start, Ordering::Relaxed);
+    HEAP_HOLE[1].store(end, Ordering::Relaxed);
+}
+
+/// Bytes below `end` may be written from now on: the hole starts at `end` at the lowest.
+pub(crate) fn note_written(end: usize) {
+    let start = HEAP_HOLE[0].load(Ordering::Relaxed);
+    HEAP_HOLE[0].store(start.max(end), Ordering::Relaxed);
+}
 
 /// Hands out the initial heap from the bottom in the steps asked for, then grown pages.
 pub(crate) struct InitialThenGrow;

@@ -11,6 +11,13 @@
 //! frame's stack starts where its parent's stack ends, in chunks the session keeps; a chunk
 //! with less than a frame's full room left is passed over for the next one. Memory then
 //! follows the words frames really hold, as it does on native revm.
+//!
+//! The first chunk lies in the initial heap, which the node rewrites after every session up
+//! to what was handed out: 48 KiB of it for a chunk of which a small frame writes a few
+//! words. So a stack in that chunk may write only up to its *room*, which starts at a few
+//! words and grows as pushes reach it (a compare with the room instead of the limit, on
+//! every push); the chunk above the highest room is a hole in the heap the session did not
+//! write ([`crate::allocator::note_written`]), and the node does not rewrite it.
 
 use alloc::alloc::{alloc, handle_alloc_error, Layout};
 use alloc::vec::Vec;
@@ -25,6 +32,12 @@ use revm_interpreter::{InterpreterAction, SharedMemory};
 /// session of one frame takes 48 KiB, which its initial heap holds: a larger chunk would
 /// grow the memory of every session, and every grown page is reset when it ends.
 const CHUNK_WORDS: usize = STACK_LIMIT + STACK_LIMIT / 2;
+
+/// The room of a new stack in the first chunk, in words: most frames hold no more.
+const FIRST_ROOM: usize = 32;
+
+/// Words the room of a stack in the first chunk grows by, past what a push needs.
+const ROOM_STEP: usize = 64;
 
 /// revm's interpreter with [`OperandStack`] as its stack; everything else as revm's
 /// `EthInterpreter`.
@@ -63,12 +76,28 @@ impl StackArena {
             }
         };
         while self.chunks.len() <= chunk {
-            self.chunks.push(new_chunk());
+            let new = if self.chunks.is_empty() { first_chunk() } else { new_chunk() };
+            self.chunks.push(new);
         }
         // SAFETY: `offset + STACK_LIMIT <= CHUNK_WORDS`, so the frame's room lies inside the chunk.
         let base = unsafe { self.chunks[chunk].as_ptr().add(offset) };
-        OperandStack { base, len: 0, chunk, offset }
+        let mut stack = OperandStack { base, len: 0, room: STACK_LIMIT, chunk, offset };
+        if chunk == 0 {
+            stack.room = FIRST_ROOM;
+            stack.note_room();
+        }
+        stack
     }
+}
+
+/// The first chunk: fresh memory of the initial heap, all of it a hole until stacks reach
+/// it, when the initial heap has room for it; else a chunk as any other.
+fn first_chunk() -> NonNull<U256> {
+    let bytes = CHUNK_WORDS * size_of::<U256>();
+    let Some(chunk) = crate::allocator::take_fresh(bytes, align_of::<U256>()) else { return new_chunk() };
+    let start = chunk.as_ptr() as usize;
+    crate::allocator::open_hole(start, start + bytes);
+    chunk.cast()
 }
 
 fn new_chunk() -> NonNull<U256> {
@@ -85,8 +114,31 @@ fn new_chunk() -> NonNull<U256> {
 pub(crate) struct OperandStack {
     base: *mut U256,
     len: usize,
+    /// Words it may write before its room grows ([`OperandStack::grow_room`]): at most
+    /// [`STACK_LIMIT`], which a stack outside the first chunk has from the start.
+    room: usize,
     chunk: usize,
     offset: usize,
+}
+
+impl OperandStack {
+    /// Makes room for `words` more words, if the limit allows.
+    #[cold]
+    #[inline(never)]
+    fn grow_room(&mut self, words: usize) -> bool {
+        let needed = self.len + words;
+        if needed > STACK_LIMIT {
+            return false;
+        }
+        self.room = (needed + ROOM_STEP).min(STACK_LIMIT);
+        self.note_room();
+        true
+    }
+
+    /// Tells the allocator that the stack may write its whole room.
+    fn note_room(&self) {
+        crate::allocator::note_written(self.base.wrapping_add(self.room) as usize);
+    }
 }
 
 impl OperandStack {
@@ -99,7 +151,7 @@ impl OperandStack {
         // SAFETY: the room holds `STACK_LIMIT` words from `base` (`StackArena::stack_above`).
         // Saying so lets the compiler fold word offsets into the loads and stores.
         unsafe {
-            core::hint::assert_unchecked(index < STACK_LIMIT && self.len <= STACK_LIMIT);
+            core::hint::assert_unchecked(index < STACK_LIMIT && self.len <= self.room && self.room <= STACK_LIMIT);
             self.base.add(index)
         }
     }
@@ -154,10 +206,10 @@ impl StackTr for OperandStack {
 
     #[inline]
     fn push(&mut self, value: U256) -> bool {
-        if self.len == STACK_LIMIT {
+        if self.len == self.room && !self.grow_room(1) {
             return false;
         }
-        // SAFETY: `len < STACK_LIMIT`.
+        // SAFETY: `len < room <= STACK_LIMIT`.
         unsafe { self.at(self.len).write(value) };
         self.len += 1;
         true
@@ -171,11 +223,11 @@ impl StackTr for OperandStack {
             return slice.is_empty() || self.push(word_of(slice));
         }
         let words = slice.len().div_ceil(32);
-        if self.len + words > STACK_LIMIT {
+        if self.len + words > self.room && !self.grow_room(words) {
             return false;
         }
         for word in slice.chunks(32) {
-            // SAFETY: `len + words <= STACK_LIMIT` was checked for every word pushed here.
+            // SAFETY: `len + words <= room <= STACK_LIMIT` was checked for every word pushed here.
             unsafe { self.at(self.len).write(word_of(word)) };
             self.len += 1;
         }
@@ -221,10 +273,10 @@ impl StackTr for OperandStack {
 
     #[inline]
     fn dup(&mut self, n: usize) -> bool {
-        if n == 0 || self.len < n || self.len == STACK_LIMIT {
+        if n == 0 || self.len < n || (self.len == self.room && !self.grow_room(1)) {
             return false;
         }
-        // SAFETY: `len - n < len < STACK_LIMIT`.
+        // SAFETY: `len - n < len < room <= STACK_LIMIT`.
         unsafe {
             let source = self.at(self.len - n);
             source.add(n).write(source.read());
@@ -259,6 +311,20 @@ mod tests {
         assert!(!stack.push_slice(&[1; 33]), "two words past the limit overflow");
         assert_eq!(stack.len(), STACK_LIMIT);
         assert_eq!(stack.popn::<1>(), Some([word(STACK_LIMIT as u64 - 1)]));
+    }
+
+    #[test]
+    fn a_stack_in_the_first_chunk_writes_only_its_room_which_grows_as_pushes_reach_it() {
+        let mut arena = StackArena::default();
+        let mut stack = filled(&mut arena, None, FIRST_ROOM as u64);
+        assert_eq!(stack.room, FIRST_ROOM, "a stack that holds its room has not grown it");
+        assert!(stack.dup(1));
+        assert_eq!(stack.room, FIRST_ROOM + 1 + ROOM_STEP);
+        assert!(stack.push_slice(&[7; 32 * 100]));
+        assert_eq!(stack.room, FIRST_ROOM + 1 + 100 + ROOM_STEP, "room for every word of a long push");
+        assert_eq!(stack.len(), FIRST_ROOM + 101);
+        let deep = filled(&mut arena, None, (CHUNK_WORDS - STACK_LIMIT + 1) as u64);
+        assert_eq!(arena.stack_above(Some(&deep)).room, STACK_LIMIT, "no room to track past the first chunk");
     }
 
     #[test]

@@ -20,10 +20,14 @@
 //! guest's allocator therefore hands out its heap (from `__heap_base` up) in steps and
 //! keeps the end of what it handed out at the address its `heap_top` global exports: the
 //! bytes above it are still the zeros the last reset left, so only memory below it is
-//! rewritten. That is a promise of the guest's code (its allocator hands out nothing
-//! above the mark, and nothing writes outside what was handed out), not something the
-//! bytes show; a module without both globals, or a mark outside the heap, gets the whole
-//! initial memory rewritten.
+//! rewritten. Below the mark, the range its `heap_hole` global points at (two `u32`s, start
+//! and end) was not written either: the part of the EVM stacks' first chunk that no stack
+//! reached, which is most of it. That is a promise of the guest's code (its allocator hands
+//! out nothing above the mark, nothing writes outside what was handed out, and no stack
+//! writes past the hole's start), not something the bytes show; a module without both
+//! heap globals, or a mark outside the heap, gets the whole initial memory rewritten, and
+//! one without `heap_hole`, or a hole outside what lies between the heap's start and its
+//! mark, gets everything below the mark rewritten.
 
 #[cfg(test)]
 use std::ops::Range;
@@ -43,12 +47,20 @@ pub(crate) struct FreshMemory {
     heap: Option<HeapMarks>,
 }
 
-/// The heap's start and where the guest keeps its written end (both below the heap, past
-/// the data segments).
+/// The heap's start and where the guest keeps its written end and the hole it did not
+/// write (all below the heap, past the data segments).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct HeapMarks {
     base: usize,
     top_at: usize,
+    hole_at: Option<usize>,
+}
+
+/// What a finished session may have written: memory below `end`, except `hole`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Written {
+    pub(crate) end: usize,
+    pub(crate) hole: std::ops::Range<usize>,
 }
 
 /// Why an instance of a module cannot be reset by rewriting its memory.
@@ -162,26 +174,39 @@ impl FreshMemory {
             let (_, index) = exported_globals.iter().find(|(exported, _)| exported == name)?;
             *global_values.get(*index)?
         };
+        let below_heap =
+            |at: usize, len: usize, base: usize| end <= at && at.checked_add(len).is_some_and(|e| e <= base);
         let heap = match (global("__heap_base"), global("heap_top")) {
-            (Some(base), Some(top_at)) if end <= base && top_at.checked_add(4).is_some_and(|e| e <= base) => {
-                (base <= size).then_some(HeapMarks { base, top_at })
+            (Some(base), Some(top_at)) if end <= base && below_heap(top_at, 4, base) => {
+                let hole_at = global("heap_hole").filter(|hole_at| below_heap(*hole_at, 8, base));
+                (base <= size).then_some(HeapMarks { base, top_at, hole_at })
             }
             _ => None,
         };
         Ok(FreshMemory { size, segments, heap })
     }
 
-    /// The end of the memory the finished session may have written: the guest's heap mark
-    /// when it lies in the heap (the heap's start before the first step), else all of it.
-    fn written_end(&self, memory: &[u8]) -> usize {
-        let Some(HeapMarks { base, top_at }) = self.heap else { return self.size };
-        let mut mark = [0; 4];
-        mark.copy_from_slice(&memory[top_at..top_at + 4]);
-        match u32::from_le_bytes(mark) as usize {
+    /// What the finished session may have written: memory below the guest's heap mark when
+    /// it lies in the heap (the heap's start before the first step), else all of it; except
+    /// the guest's hole when it lies between the heap's start and the mark.
+    pub(crate) fn written(&self, memory: &[u8]) -> Written {
+        let all = Written { end: self.size, hole: 0..0 };
+        let Some(HeapMarks { base, top_at, hole_at }) = self.heap else { return all };
+        let word = |at: usize| {
+            let mut bytes = [0; 4];
+            bytes.copy_from_slice(&memory[at..at + 4]);
+            u32::from_le_bytes(bytes) as usize
+        };
+        let end = match word(top_at) {
             0 => base,
             top if (base..=self.size).contains(&top) => top,
-            _ => self.size,
-        }
+            _ => return all,
+        };
+        let hole = hole_at
+            .map(|at| word(at)..word(at + 4))
+            .filter(|hole| base <= hole.start && hole.start <= hole.end && hole.end <= end)
+            .unwrap_or(0..0);
+        Written { end, hole }
     }
 
     /// Bytes of initial memory.
@@ -196,14 +221,17 @@ impl FreshMemory {
         if memory.len() != self.size {
             return false;
         }
-        let written = self.written_end(memory);
+        let Written { end, hole } = self.written(memory);
         let mut zeroed_to = 0;
         for (offset, bytes) in &self.segments {
             memory[zeroed_to..*offset].fill(0);
             memory[*offset..offset + bytes.len()].copy_from_slice(bytes);
             zeroed_to = offset + bytes.len();
         }
-        memory[zeroed_to..written.max(zeroed_to)].fill(0);
+        // The hole lies in the heap, past the segments.
+        let hole = if hole.is_empty() { end..end } else { hole };
+        memory[zeroed_to..hole.start.max(zeroed_to)].fill(0);
+        memory[hole.end..end.max(hole.end)].fill(0);
         true
     }
 
@@ -272,7 +300,7 @@ mod tests {
     #[test]
     fn only_memory_below_the_heap_mark_is_rewritten() {
         let fresh = FreshMemory::of(ARTIFACT).unwrap();
-        let HeapMarks { base, top_at } = fresh.heap.expect("the artifact exports its heap marks");
+        let HeapMarks { base, top_at, .. } = fresh.heap.expect("the artifact exports its heap marks");
         assert!(fresh.segment_ranges().iter().all(|segment| segment.end <= base));
         let mut image = vec![0; fresh.size()];
         fresh.restore_all(&mut image);
@@ -290,6 +318,35 @@ mod tests {
             mark(&mut memory, outside);
             assert!(fresh.restore(&mut memory));
             assert_eq!(memory, image, "a mark outside the heap ({outside}) rewrites everything");
+        }
+    }
+
+    #[test]
+    fn a_hole_below_the_heap_mark_is_left_as_it_is() {
+        let fresh = FreshMemory::of(ARTIFACT).unwrap();
+        let HeapMarks { base, top_at, hole_at } = fresh.heap.unwrap();
+        let hole_at = hole_at.expect("the artifact exports its heap hole");
+        let mut image = vec![0; fresh.size()];
+        fresh.restore_all(&mut image);
+        let top = base + 8192;
+        let marked = |hole: std::ops::Range<usize>| {
+            let mut memory = vec![0xa5; fresh.size()];
+            memory[top_at..top_at + 4].copy_from_slice(&(top as u32).to_le_bytes());
+            memory[hole_at..hole_at + 4].copy_from_slice(&(hole.start as u32).to_le_bytes());
+            memory[hole_at + 4..hole_at + 8].copy_from_slice(&(hole.end as u32).to_le_bytes());
+            memory
+        };
+        let hole = base + 1024..base + 4096;
+        let mut memory = marked(hole.clone());
+        assert!(fresh.restore(&mut memory));
+        assert_eq!(memory[..hole.start], image[..hole.start], "rewritten below the hole");
+        assert!(memory[hole.clone()].iter().all(|byte| *byte == 0xa5), "the hole is left");
+        assert_eq!(memory[hole.end..top], image[hole.end..top], "rewritten between the hole and the mark");
+        assert!(memory[top..].iter().all(|byte| *byte == 0xa5), "left above the mark");
+        for outside in [base - 8..base + 8, base + 4096..top + 1, base + 2048..base + 1024] {
+            let mut memory = marked(outside.clone());
+            assert!(fresh.restore(&mut memory));
+            assert_eq!(memory[..top], image[..top], "a hole {outside:?} outside the heap below the mark is ignored");
         }
     }
 

@@ -363,9 +363,9 @@ mod reuse_tests {
         assert_eq!(pool.idle().len(), 0, "grown memory cannot be reset");
     }
 
-    /// Frames that write EVM memory, hash, log, store and copy large call data leave,
-    /// once reset, exactly the artifact's initial memory: the guest wrote nothing above
-    /// its heap mark.
+    /// Frames that write EVM memory, hash, log, store, copy large call data and fill
+    /// their stacks leave, once reset, exactly the artifact's initial memory: the guest
+    /// wrote nothing above its heap mark, nor in its heap's hole.
     #[test]
     fn frames_leave_nothing_above_the_heap_mark() {
         use evmpc_abi::{wire, Fork, FrameInput};
@@ -374,8 +374,11 @@ mod reuse_tests {
         // MSTORE 0xff at 0x1000; KECCAK256 and LOG0 over 0..0x1020; SSTORE 1 at 1;
         // CALLDATACOPY all call data to 0x100; RETURN 0..0x1020.
         let code = hex::decode("60ff61100052611020600020506110206000a06001600155366000610100376110206000f3").unwrap();
-        for calldata in [Vec::new(), vec![0x5a; 4 * 1024]] {
-            let frame = FrameInput::call(Fork::Cancun, code.clone(), calldata, 10_000_000);
+        // 700 words pushed, a DUP16 at the top, all popped but one.
+        let deep = [[0x60, 0xa5].repeat(700), vec![0x8f], vec![0x50; 700]].concat();
+        let frames = [(code.clone(), Vec::new(), 4), (code, vec![0x5a; 4 * 1024], 4), (deep, Vec::new(), 701)];
+        for (code, calldata, stack_words) in frames {
+            let frame = FrameInput::call(Fork::Cancun, code, calldata, 10_000_000);
             let data = SessionData::new(MemoryHost::for_frame(&frame));
             let mut session = WasmtimeInstance::new(&engine, &pool, data, false, 4).map_err(|(_, e)| e).unwrap();
             let message = wire::to_vec(&frame);
@@ -383,6 +386,10 @@ mod reuse_tests {
             session.memory_mut()[at..at + message.len()].copy_from_slice(&message);
             let action = session.enter(0, message.len() as i32).unwrap();
             assert!(action > 0, "the frame ran: {action}");
+            let hole = fresh.written(session.memory_mut()).hole;
+            // The chunk is 48 KiB; a stack's room runs up to 96 words past what it held.
+            let unreached = 48 * 1024 - (stack_words + 96) * 32;
+            assert!(hole.len() >= unreached, "the stacks' chunk past {stack_words} words is not rewritten: {hole:?}");
             drop(session);
             let idle = pool.idle();
             let Idle(parts) = idle.last().expect("the instance was kept");
