@@ -49,11 +49,17 @@ static HEAP_HOLE: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
 /// Not a dlmalloc block: memory dlmalloc hands out may have been written by a block freed
 /// earlier in the session. dlmalloc's next step then starts past it (a new segment).
 pub(crate) fn take_fresh(size: usize, align: usize) -> Option<NonNull<u8>> {
+    NonNull::new(take_initial(size, align)? as *mut u8)
+}
+
+/// The address of `size` bytes at `align` of the initial heap past everything handed out so
+/// far, which [`HEAP_TOP`] now ends after; `None` when the initial heap has no such room left.
+fn take_initial(size: usize, align: usize) -> Option<usize> {
     let (base, end) = crate::wasm::initial_heap();
     let start = HEAP_TOP.load(Ordering::Relaxed).max(base).checked_next_multiple_of(align)?;
     let taken_end = start.checked_add(size).filter(|taken_end| *taken_end <= end)?;
     HEAP_TOP.store(taken_end, Ordering::Relaxed);
-    NonNull::new(start as *mut u8)
+    Some(start)
 }
 
 /// Makes `start..end`, taken fresh ([`take_fresh`]) and not yet written, the hole.
@@ -74,11 +80,8 @@ pub(crate) struct InitialThenGrow;
 unsafe impl Allocator for InitialThenGrow {
     fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
         // dlmalloc merges a step that starts where its last one ended into it.
-        let (base, end) = crate::wasm::initial_heap();
-        let next = HEAP_TOP.load(Ordering::Relaxed).max(base);
-        if next <= end && end - next >= size {
-            HEAP_TOP.store(next + size, Ordering::Relaxed);
-            return (next as *mut u8, size, 0);
+        if let Some(start) = take_initial(size, 1) {
+            return (start as *mut u8, size, 0);
         }
         let pages = size.div_ceil(PAGE_SIZE);
         let previous = crate::wasm::memory_grow(pages);

@@ -81,9 +81,9 @@ impl StackArena {
         }
         // SAFETY: `offset + STACK_LIMIT <= CHUNK_WORDS`, so the frame's room lies inside the chunk.
         let base = unsafe { self.chunks[chunk].as_ptr().add(offset) };
-        let mut stack = OperandStack { base, len: 0, room: STACK_LIMIT, chunk, offset };
+        let room = if chunk == 0 { FIRST_ROOM } else { STACK_LIMIT };
+        let stack = OperandStack { base, len: 0, room, chunk, offset };
         if chunk == 0 {
-            stack.room = FIRST_ROOM;
             stack.note_room();
         }
         stack

@@ -56,7 +56,8 @@ struct HeapMarks {
     hole_at: Option<usize>,
 }
 
-/// What a finished session may have written: memory below `end`, except `hole`.
+/// What a finished session may have written: memory below `end`, except `hole` (empty, at
+/// `end`, when there is none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Written {
     pub(crate) end: usize,
@@ -190,7 +191,7 @@ impl FreshMemory {
     /// it lies in the heap (the heap's start before the first step), else all of it; except
     /// the guest's hole when it lies between the heap's start and the mark.
     pub(crate) fn written(&self, memory: &[u8]) -> Written {
-        let all = Written { end: self.size, hole: 0..0 };
+        let all = Written { end: self.size, hole: self.size..self.size };
         let Some(HeapMarks { base, top_at, hole_at }) = self.heap else { return all };
         let word = |at: usize| {
             let mut bytes = [0; 4];
@@ -205,7 +206,7 @@ impl FreshMemory {
         let hole = hole_at
             .map(|at| word(at)..word(at + 4))
             .filter(|hole| base <= hole.start && hole.start <= hole.end && hole.end <= end)
-            .unwrap_or(0..0);
+            .unwrap_or(end..end);
         Written { end, hole }
     }
 
@@ -228,10 +229,9 @@ impl FreshMemory {
             memory[*offset..offset + bytes.len()].copy_from_slice(bytes);
             zeroed_to = offset + bytes.len();
         }
-        // The hole lies in the heap, past the segments.
-        let hole = if hole.is_empty() { end..end } else { hole };
+        // The hole lies in the heap, past the segments, and ends at `end` at the latest.
         memory[zeroed_to..hole.start.max(zeroed_to)].fill(0);
-        memory[hole.end..end.max(hole.end)].fill(0);
+        memory[hole.end..end].fill(0);
         true
     }
 
