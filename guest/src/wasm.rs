@@ -3,12 +3,46 @@
 //! linker's `__heap_base`/`__heap_end`; the native unit tests get a panic and a simulated
 //! memory with a cap, so the allocator's and the stacks' bookkeeping, bounds included, run
 //! natively.
+//!
+//! The memory the guest sees is the initial memory plus the pages *it* grew: a node may run a
+//! session on an instance whose memory an earlier session grew (memory never shrinks; the
+//! node resets its bytes), and the guest must not notice. It keeps its own count of grown
+//! pages and grows the real memory only past what is already there, so every address it
+//! hands out and every growth that meets the cap are those of a fresh instance.
 
 /// Bytes in a Wasm page.
 pub(crate) const PAGE: usize = 64 * 1024;
 
+/// Pages of the initial memory (the artifact declares it so; a test checks).
+const INITIAL_PAGES: usize = evmpc_abi::limits::GUEST_INITIAL_MEMORY / PAGE;
+
+/// Grows the guest's memory by `pages`: the previous size in pages, or `usize::MAX` at the
+/// cap (nothing grown then).
+pub(crate) fn memory_grow(pages: usize) -> usize {
+    let previous = memory_size();
+    let Some(end) = previous.checked_add(pages) else { return usize::MAX };
+    let present = imp::present_pages();
+    if end > present && imp::grow_present(end - present) == usize::MAX {
+        return usize::MAX;
+    }
+    imp::set_grown_pages(end - INITIAL_PAGES);
+    previous
+}
+
+/// The guest's memory in pages: the initial memory and what it grew.
+pub(crate) fn memory_size() -> usize {
+    INITIAL_PAGES + imp::grown_pages()
+}
+
 #[cfg(target_arch = "wasm32")]
 mod imp {
+    use core::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Pages the session grew its memory by. Its address is exported as `grown_pages` (a
+    /// global): the node resets the memory up to the end it gives, and charges the growth.
+    #[export_name = "grown_pages"]
+    static GROWN_PAGES: AtomicUsize = AtomicUsize::new(0);
+
     extern "C" {
         static __heap_base: u8;
         static __heap_end: u8;
@@ -20,16 +54,22 @@ mod imp {
         core::arch::wasm32::unreachable()
     }
 
-    /// Grows memory by `pages`: the previous size in pages, or `usize::MAX` at the cap.
-    #[inline(always)]
-    pub(crate) fn memory_grow(pages: usize) -> usize {
-        core::arch::wasm32::memory_grow(0, pages)
+    pub(super) fn grown_pages() -> usize {
+        GROWN_PAGES.load(Ordering::Relaxed)
     }
 
-    /// Memory's size in pages.
-    #[inline(always)]
-    pub(crate) fn memory_size() -> usize {
+    pub(super) fn set_grown_pages(pages: usize) {
+        GROWN_PAGES.store(pages, Ordering::Relaxed);
+    }
+
+    /// The memory's real size in pages, which an earlier session may have grown.
+    pub(super) fn present_pages() -> usize {
         core::arch::wasm32::memory_size(0)
+    }
+
+    /// `memory.grow`: the previous real size in pages, or `usize::MAX` at the cap.
+    pub(super) fn grow_present(pages: usize) -> usize {
+        core::arch::wasm32::memory_grow(0, pages)
     }
 
     /// The initial heap the linker left between the data and the end of the initial memory.
@@ -45,8 +85,10 @@ mod imp {
     use std::cell::Cell;
 
     std::thread_local! {
-        /// The simulated memory's size and cap, in pages.
+        /// The simulated memory's real size and cap, in pages.
         static MEMORY: Cell<(usize, usize)> = const { Cell::new((2, 1024)) };
+        /// The pages the guest grew.
+        static GROWN: Cell<usize> = const { Cell::new(0) };
     }
 
     /// A panic, which the tests see.
@@ -54,8 +96,16 @@ mod imp {
         panic!("guest trap")
     }
 
+    pub(super) fn grown_pages() -> usize {
+        GROWN.with(Cell::get)
+    }
+
+    pub(super) fn set_grown_pages(pages: usize) {
+        GROWN.with(|grown| grown.set(pages));
+    }
+
     /// Grows the simulated memory as `memory.grow` would.
-    pub(crate) fn memory_grow(pages: usize) -> usize {
+    pub(super) fn grow_present(pages: usize) -> usize {
         MEMORY.with(|memory| {
             let (size, cap) = memory.get();
             match size.checked_add(pages) {
@@ -68,8 +118,8 @@ mod imp {
         })
     }
 
-    /// The simulated memory's size in pages.
-    pub(crate) fn memory_size() -> usize {
+    /// The simulated memory's real size in pages.
+    pub(super) fn present_pages() -> usize {
         MEMORY.with(|memory| memory.get().0)
     }
 
@@ -78,10 +128,41 @@ mod imp {
         (0, 0)
     }
 
-    /// Starts the simulated memory over at `size` pages with a cap of `cap` pages.
+    /// Starts the simulated memory over at `size` real pages with a cap of `cap` pages, as a
+    /// node hands an instance to a session: nothing grown by the guest yet.
     pub(crate) fn reset_memory(size: usize, cap: usize) {
         MEMORY.with(|memory| memory.set((size, cap)));
+        GROWN.with(|grown| grown.set(0));
     }
 }
 
-pub(crate) use imp::*;
+#[cfg(test)]
+pub(crate) use imp::reset_memory;
+pub(crate) use imp::{initial_heap, trap};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_an_earlier_session_grew_is_not_seen_but_used_before_growing_more() {
+        reset_memory(10, 20);
+        assert_eq!(memory_size(), INITIAL_PAGES, "a reused instance looks fresh");
+        assert_eq!(memory_grow(3), INITIAL_PAGES);
+        assert_eq!((memory_size(), imp::present_pages()), (INITIAL_PAGES + 3, 10), "no real growth");
+        assert_eq!(memory_grow(10), INITIAL_PAGES + 3);
+        assert_eq!((memory_size(), imp::present_pages()), (15, 15), "grown past the real end only");
+        assert_eq!(memory_grow(6), usize::MAX, "the cap is the memory's, as on a fresh instance");
+        assert_eq!(memory_size(), 15, "nothing grown at the cap");
+        assert_eq!(memory_grow(usize::MAX), usize::MAX);
+    }
+
+    #[test]
+    fn a_fresh_memory_grows_as_memory_grow_does() {
+        reset_memory(INITIAL_PAGES, 8);
+        assert_eq!(memory_grow(0), INITIAL_PAGES);
+        assert_eq!(memory_grow(6), INITIAL_PAGES);
+        assert_eq!((memory_size(), imp::present_pages()), (8, 8));
+        assert_eq!(memory_grow(1), usize::MAX);
+    }
+}

@@ -48,7 +48,12 @@ impl<H: EvmHost + 'static> Prepared<H> {
     pub(crate) fn new(engine: &Engine) -> Result<Self, NodeError> {
         Ok(match engine.wasm_engine() {
             WasmEngine::Wasmtime => {
-                let pool = Arc::new(wasmtime::prepare(engine.wasmtime(), engine.module()?, engine.idle_instances())?);
+                let pool = Arc::new(wasmtime::prepare(
+                    engine.wasmtime(),
+                    engine.module()?,
+                    engine.idle_instances(),
+                    engine.idle_memory(),
+                )?);
                 let idle: Arc<dyn IdleInstances> = pool.clone();
                 engine.register_idle(Arc::downgrade(&idle));
                 Prepared::Wasmtime(pool)
@@ -210,6 +215,17 @@ impl<H: EvmHost> Instance<H> {
             Instance::Wasmi(instance) => instance.memory(),
             #[cfg(feature = "wasm2c")]
             Instance::Wasm2c(instance) => instance.memory(),
+        }
+    }
+
+    /// Bytes of guest memory the session has grown to: on an instance an earlier session
+    /// grew, only the pages this one grew count, as on a fresh one.
+    pub(crate) fn session_memory_len(&self) -> usize {
+        match self {
+            Instance::Wasmtime(instance) => instance.session_memory_len(),
+            Instance::Wasmi(instance) => instance.memory().len(),
+            #[cfg(feature = "wasm2c")]
+            Instance::Wasm2c(instance) => instance.memory().len(),
         }
     }
 

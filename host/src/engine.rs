@@ -178,6 +178,11 @@ impl Engine {
         self.inner.config.idle_instances
     }
 
+    /// Grown memory those instances may hold in all ([`EngineConfig::idle_memory`]).
+    pub(crate) fn idle_memory(&self) -> usize {
+        self.inner.config.idle_memory
+    }
+
     /// Registers a precompile's idle instances, to be dropped when the pool is full.
     pub(crate) fn register_idle(&self, idle: Weak<dyn IdleInstances>) {
         let mut all = self.inner.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

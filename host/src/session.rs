@@ -194,7 +194,7 @@ impl<H: EvmHost + 'static> Session<H> {
     /// Bytes of guest memory the session has grown to: what ending it resets, touched or
     /// not (`spec/README.md` §7).
     pub fn memory_size(&self) -> usize {
-        self.instance.memory().len()
+        self.instance.session_memory_len()
     }
 
     /// Time spent inside the precompile so far: instantiating it, and every start and
@@ -385,7 +385,7 @@ impl<H: EvmHost + 'static> Session<H> {
     /// the usage: both only grow.
     fn read_units(&mut self) -> Result<(), Error> {
         let counted = self.instance.call(Export::Units, 0).map_err(|trap| self.trapped(trap))?;
-        let size = self.instance.memory().len() as u64;
+        let size = self.instance.session_memory_len() as u64;
         let grown = size.saturating_sub(evmpc_abi::limits::GUEST_INITIAL_MEMORY as u64);
         let mapped = size.saturating_sub(crate::fees::RESIDENT_MEMORY);
         let usage = &mut self.instance.data_mut().usage;

@@ -3,8 +3,8 @@
 //!
 //! A fresh instance is its module's state after instantiation: memory holding the data
 //! segments over zeros, globals at their initial values, tables holding the element
-//! segments. An instance whose exports all returned normally and whose memory did not grow
-//! differs from a fresh one only in memory's bytes when the module
+//! segments. An instance whose exports all returned normally differs from a fresh one only
+//! in memory's bytes, and in its size when it grew, when the module
 //! - changes no table (no `table.set`, `table.grow`, `table.fill`, `table.copy`,
 //!   `table.init`, `elem.drop`) and no segment (`memory.init`, `data.drop`),
 //! - has one mutable global at most, the shadow stack pointer, which the code moves down
@@ -28,6 +28,14 @@
 //! heap globals, or a mark outside the heap, gets the whole initial memory rewritten, and
 //! one without `heap_hole`, or a hole outside what lies between the heap's start and its
 //! mark, gets everything below the mark rewritten.
+//!
+//! Memory never shrinks, so an instance whose memory grew keeps its size. The guest does not
+//! see it: it counts the pages it grew itself at the address its `grown_pages` global
+//! exports, hands out addresses only below the initial memory's end plus those, and grows the
+//! real memory only past what is there (`memory.grow` fails at the same cap, since the memory
+//! it asks for is the same). A reset zeroes the pages the session grew; past them, memory is
+//! still the zeros an earlier reset left. A module without `grown_pages`, or whose count runs
+//! past the memory's end, is not reset once its memory grew.
 
 #[cfg(test)]
 use std::ops::Range;
@@ -38,7 +46,7 @@ const WASM_PAGE: usize = 1 << 16;
 
 /// The initial memory of a module that an instance can be reset to by rewriting its
 /// memory: its size and its data segments.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct FreshMemory {
     size: usize,
     /// Each segment's destination in memory and its bytes, sorted, not overlapping.
@@ -47,21 +55,24 @@ pub(crate) struct FreshMemory {
     heap: Option<HeapMarks>,
 }
 
-/// The heap's start and where the guest keeps its written end and the hole it did not
-/// write (all below the heap, past the data segments).
+/// The heap's start and where the guest keeps its written end, the hole it did not write
+/// and the pages it grew (all below the heap, past the data segments).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct HeapMarks {
     base: usize,
     top_at: usize,
     hole_at: Option<usize>,
+    grown_at: Option<usize>,
 }
 
 /// What a finished session may have written: memory below `end`, except `hole` (empty, at
-/// `end`, when there is none).
+/// `end`, when there is none), and the pages it grew, `grown` (empty, at the initial
+/// memory's end, when it grew none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Written {
     pub(crate) end: usize,
     pub(crate) hole: std::ops::Range<usize>,
+    pub(crate) grown: std::ops::Range<usize>,
 }
 
 /// Why an instance of a module cannot be reset by rewriting its memory.
@@ -180,7 +191,8 @@ impl FreshMemory {
         let heap = match (global("__heap_base"), global("heap_top")) {
             (Some(base), Some(top_at)) if end <= base && below_heap(top_at, 4, base) => {
                 let hole_at = global("heap_hole").filter(|hole_at| below_heap(*hole_at, 8, base));
-                (base <= size).then_some(HeapMarks { base, top_at, hole_at })
+                let grown_at = global("grown_pages").filter(|grown_at| below_heap(*grown_at, 4, base));
+                (base <= size).then_some(HeapMarks { base, top_at, hole_at, grown_at })
             }
             _ => None,
         };
@@ -188,41 +200,59 @@ impl FreshMemory {
     }
 
     /// What the finished session may have written: memory below the guest's heap mark when
-    /// it lies in the heap (the heap's start before the first step), else all of it; except
-    /// the guest's hole when it lies between the heap's start and the mark.
-    pub(crate) fn written(&self, memory: &[u8]) -> Written {
-        let all = Written { end: self.size, hole: self.size..self.size };
-        let Some(HeapMarks { base, top_at, hole_at }) = self.heap else { return all };
-        let word = |at: usize| {
-            let mut bytes = [0; 4];
-            bytes.copy_from_slice(&memory[at..at + 4]);
-            u32::from_le_bytes(bytes) as usize
-        };
-        let end = match word(top_at) {
+    /// it lies in the heap (the heap's start before the first step), else all of the initial
+    /// memory; except the guest's hole when it lies between the heap's start and the mark; and
+    /// the pages the guest says it grew. `None` when `memory` grew and the guest does not say
+    /// by how much, or says more than there is: it cannot be reset then.
+    pub(crate) fn written(&self, memory: &[u8]) -> Option<Written> {
+        let grown = self.grown(memory)?;
+        let all = Written { end: self.size, hole: self.size..self.size, grown: grown.clone() };
+        let Some(HeapMarks { base, top_at, hole_at, .. }) = self.heap else { return Some(all) };
+        let end = match word(memory, top_at) {
             0 => base,
             top if (base..=self.size).contains(&top) => top,
-            _ => return all,
+            _ => return Some(all),
         };
         let hole = hole_at
-            .map(|at| word(at)..word(at + 4))
+            .map(|at| word(memory, at)..word(memory, at + 4))
             .filter(|hole| base <= hole.start && hole.start <= hole.end && hole.end <= end)
             .unwrap_or(end..end);
-        Written { end, hole }
+        Some(Written { end, hole, grown })
+    }
+
+    /// The pages past the initial memory the guest says it grew, when it says and they are
+    /// there; without the mark, none, unless memory grew.
+    fn grown(&self, memory: &[u8]) -> Option<std::ops::Range<usize>> {
+        let end = match self.heap.and_then(|heap| heap.grown_at) {
+            Some(at) => word(memory, at).checked_mul(WASM_PAGE)?.checked_add(self.size)?,
+            None if memory.len() == self.size => self.size,
+            None => return None,
+        };
+        (end <= memory.len()).then_some(self.size..end)
+    }
+
+    /// Bytes of memory the session has: the initial memory and the pages it grew itself, not
+    /// those an earlier session on the same instance grew, which it never sees.
+    pub(crate) fn session_len(&self, memory: &[u8]) -> usize {
+        self.grown(memory).map_or(memory.len(), |grown| grown.end)
+    }
+
+    /// Where the guest counts the pages it grew.
+    #[cfg(test)]
+    pub(crate) fn heap_count_for_test(&self) -> usize {
+        self.heap.and_then(|heap| heap.grown_at).expect("the artifact exports grown_pages")
     }
 
     /// Bytes of initial memory.
-    #[cfg(test)]
-    fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         self.size
     }
 
-    /// Rewrites `memory` to the initial memory; `false` (and nothing written) when it is
-    /// not the initial size (it grew, and memory never shrinks).
+    /// Rewrites `memory` to the initial memory followed by zeros, which the guest cannot tell
+    /// from a fresh instance's (it sees only the pages it grows itself); `false` (and nothing
+    /// written) when memory grew by pages the guest does not account for.
     pub(crate) fn restore(&self, memory: &mut [u8]) -> bool {
-        if memory.len() != self.size {
-            return false;
-        }
-        let Written { end, hole } = self.written(memory);
+        let Some(Written { end, hole, grown }) = self.written(memory) else { return false };
         let mut zeroed_to = 0;
         for (offset, bytes) in &self.segments {
             memory[zeroed_to..*offset].fill(0);
@@ -232,6 +262,8 @@ impl FreshMemory {
         // The hole lies in the heap, past the segments, and ends at `end` at the latest.
         memory[zeroed_to..hole.start.max(zeroed_to)].fill(0);
         memory[hole.end..end].fill(0);
+        // Past the pages the session grew, memory is still the zeros a reset left.
+        memory[grown].fill(0);
         true
     }
 
@@ -248,6 +280,13 @@ impl FreshMemory {
     fn segment_ranges(&self) -> Vec<Range<usize>> {
         self.segments.iter().map(|(offset, bytes)| *offset..offset + bytes.len()).collect()
     }
+}
+
+/// The little-endian `u32` at `at`.
+fn word(memory: &[u8], at: usize) -> usize {
+    let mut bytes = [0; 4];
+    bytes.copy_from_slice(&memory[at..at + 4]);
+    u32::from_le_bytes(bytes) as usize
 }
 
 /// The name of `operator` when it changes a table or a segment.
@@ -271,6 +310,16 @@ mod tests {
     use crate::artifact::ARTIFACT;
     use evmpc_abi::limits::GUEST_INITIAL_MEMORY;
 
+    /// The initial memory's size of bytes a session may have written, 0xa5 all, but for the
+    /// count of pages it grew: none.
+    fn dirty(fresh: &FreshMemory) -> Vec<u8> {
+        let mut memory = vec![0xa5; fresh.size()];
+        if let Some(at) = fresh.heap.and_then(|heap| heap.grown_at) {
+            memory[at..at + 4].fill(0);
+        }
+        memory
+    }
+
     #[test]
     fn the_artifact_is_reset_by_rewriting_its_memory() {
         let fresh = FreshMemory::of(ARTIFACT).expect("the artifact keeps its state in memory");
@@ -279,9 +328,9 @@ mod tests {
     }
 
     #[test]
-    fn restore_writes_the_segments_over_zeros_and_refuses_grown_memory() {
+    fn restore_writes_the_segments_over_zeros() {
         let fresh = FreshMemory::of(ARTIFACT).unwrap();
-        let mut memory = vec![0xa5; fresh.size()];
+        let mut memory = dirty(&fresh);
         assert!(fresh.restore(&mut memory));
         let ranges = fresh.segment_ranges();
         for (i, byte) in memory.iter().enumerate() {
@@ -292,9 +341,40 @@ mod tests {
         for (offset, bytes) in &fresh.segments {
             assert_eq!(&memory[*offset..offset + bytes.len()], &bytes[..]);
         }
-        let mut grown = vec![0xa5; fresh.size() + WASM_PAGE];
-        assert!(!fresh.restore(&mut grown));
-        assert!(grown.iter().all(|byte| *byte == 0xa5));
+    }
+
+    #[test]
+    fn the_pages_the_session_grew_are_zeroed_and_those_past_them_left() {
+        let fresh = FreshMemory::of(ARTIFACT).unwrap();
+        let grown_at = fresh.heap.and_then(|heap| heap.grown_at).expect("the artifact exports its grown pages");
+        let mut image = vec![0; fresh.size()];
+        fresh.restore_all(&mut image);
+        let size = fresh.size();
+        let grown = |pages: u32| {
+            let mut memory = vec![0xa5; size + 3 * WASM_PAGE];
+            memory[grown_at..grown_at + 4].copy_from_slice(&pages.to_le_bytes());
+            memory
+        };
+        let mut memory = grown(2);
+        assert_eq!(fresh.session_len(&memory), size + 2 * WASM_PAGE, "the session's memory is what it grew");
+        assert!(fresh.restore(&mut memory));
+        assert_eq!(memory[..size], image[..], "the initial memory rewritten, the count with it");
+        assert!(memory[size..size + 2 * WASM_PAGE].iter().all(|byte| *byte == 0), "its pages zeroed");
+        assert!(memory[size + 2 * WASM_PAGE..].iter().all(|byte| *byte == 0xa5), "the rest left");
+        assert_eq!(fresh.session_len(&memory), size);
+
+        let mut past_the_end = grown(4);
+        assert_eq!(fresh.session_len(&past_the_end), past_the_end.len());
+        assert!(!fresh.restore(&mut past_the_end), "a count past the memory's end is not trusted");
+        assert!(past_the_end == grown(4), "nothing written");
+        let mut overflowing = grown(u32::MAX);
+        assert!(!fresh.restore(&mut overflowing));
+
+        let unmarked =
+            FreshMemory { heap: fresh.heap.map(|heap| HeapMarks { grown_at: None, ..heap }), ..fresh.clone() };
+        let mut memory = grown(2);
+        assert!(!unmarked.restore(&mut memory), "without the count, grown memory is not reset");
+        assert!(unmarked.restore(&mut vec![0xa5; size]), "memory that did not grow is");
     }
 
     #[test]
@@ -307,14 +387,14 @@ mod tests {
         let mark =
             |memory: &mut [u8], top: usize| memory[top_at..top_at + 4].copy_from_slice(&(top as u32).to_le_bytes());
         for (top, written_end) in [(0, base), (base + 4096, base + 4096), (fresh.size(), fresh.size())] {
-            let mut memory = vec![0xa5; fresh.size()];
+            let mut memory = dirty(&fresh);
             mark(&mut memory, top);
             assert!(fresh.restore(&mut memory));
             assert_eq!(memory[..written_end], image[..written_end], "mark {top}: rewritten below it");
             assert!(memory[written_end..].iter().all(|byte| *byte == 0xa5), "mark {top}: left above it");
         }
         for outside in [base - 16, fresh.size() + 1] {
-            let mut memory = vec![0xa5; fresh.size()];
+            let mut memory = dirty(&fresh);
             mark(&mut memory, outside);
             assert!(fresh.restore(&mut memory));
             assert_eq!(memory, image, "a mark outside the heap ({outside}) rewrites everything");
@@ -324,13 +404,13 @@ mod tests {
     #[test]
     fn a_hole_below_the_heap_mark_is_left_as_it_is() {
         let fresh = FreshMemory::of(ARTIFACT).unwrap();
-        let HeapMarks { base, top_at, hole_at } = fresh.heap.unwrap();
+        let HeapMarks { base, top_at, hole_at, .. } = fresh.heap.unwrap();
         let hole_at = hole_at.expect("the artifact exports its heap hole");
         let mut image = vec![0; fresh.size()];
         fresh.restore_all(&mut image);
         let top = base + 8192;
         let marked = |hole: std::ops::Range<usize>| {
-            let mut memory = vec![0xa5; fresh.size()];
+            let mut memory = dirty(&fresh);
             memory[top_at..top_at + 4].copy_from_slice(&(top as u32).to_le_bytes());
             memory[hole_at..hole_at + 4].copy_from_slice(&(hole.start as u32).to_le_bytes());
             memory[hole_at + 4..hole_at + 8].copy_from_slice(&(hole.end as u32).to_le_bytes());

@@ -56,25 +56,40 @@ pub(crate) struct Pool<H: EvmHost> {
     fresh: Option<&'static FreshMemory>,
     idle: Mutex<Vec<Idle<H>>>,
     max_idle: usize,
+    /// Most grown memory the idle instances hold in all.
+    max_idle_memory: usize,
 }
 
+/// Most memory a kept instance may hold past what its last session used: more is a larger
+/// session's, mapped for nothing, and goes back to the pool's slots, which keep this much
+/// resident each (`EngineConfig::keep_resident`'s default).
+const MAX_UNUSED_MEMORY: usize = crate::fees::RESIDENT_MEMORY as usize;
+
 /// The artifact linked to the imports for `H`, ready to instantiate; instances are kept
-/// for reuse up to `max_idle` when the artifact allows it.
+/// for reuse up to `max_idle`, holding up to `max_idle_memory` bytes of grown memory in all,
+/// when the artifact allows it.
 pub(crate) fn prepare<H: EvmHost + 'static>(
     engine: &wasmtime::Engine,
     module: &Module,
     max_idle: u32,
+    max_idle_memory: usize,
 ) -> Result<Pool<H>, EngineError> {
     let mut linker = Linker::new(engine);
     define_imports(&mut linker).map_err(|e| EngineError::new(EngineStep::Link, e))?;
     let pre = linker.instantiate_pre(module).map_err(|e| EngineError::new(EngineStep::Link, e))?;
     let fresh = if max_idle > 0 { FreshMemory::of_artifact() } else { None };
-    Ok(Pool { pre, fresh, idle: Mutex::new(Vec::new()), max_idle: max_idle as usize })
+    Ok(Pool { pre, fresh, idle: Mutex::new(Vec::new()), max_idle: max_idle as usize, max_idle_memory })
 }
 
 impl<H: EvmHost> Pool<H> {
     fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Idle<H>>> {
         self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Whether one more idle instance holding `grown` bytes of grown memory fits beside `idle`.
+    fn fits(&self, idle: &[Idle<H>], grown: usize) -> bool {
+        let held: usize = idle.iter().map(|instance| instance.grown).sum();
+        idle.len() < self.max_idle && held.saturating_add(grown) <= self.max_idle_memory
     }
 }
 
@@ -94,8 +109,12 @@ struct Parts<H: EvmHost> {
     units: TypedFunc<(), i64>,
 }
 
-/// An instance no session holds: reset to a fresh one, its store holding no session data.
-struct Idle<H: EvmHost>(Parts<H>);
+/// An instance no session holds: reset to a fresh one, its store holding no session data,
+/// its memory `grown` bytes past the initial memory (zeros a session finds mapped).
+struct Idle<H: EvmHost> {
+    parts: Parts<H>,
+    grown: usize,
+}
 
 // SAFETY: an idle instance's store holds no session data (`StoreData::session` is `None`),
 // so it holds no `H` and nothing of a session's; wasmtime's store is `Send` for `Send`
@@ -124,7 +143,7 @@ impl<H: EvmHost + 'static> WasmtimeInstance<H> {
     ) -> Result<Self, (SessionData<H>, NodeError)> {
         let idle = pool.idle().pop();
         let mut parts = match idle {
-            Some(Idle(parts)) => parts,
+            Some(Idle { parts, .. }) => parts,
             None => match Self::instantiate(pool, max_sessions) {
                 Err(NodeError::PoolExhausted { .. }) => {
                     engine.drop_idle();
@@ -217,6 +236,13 @@ impl<H: EvmHost> WasmtimeInstance<H> {
         parts.memory.data_mut(&mut parts.store)
     }
 
+    /// Bytes of memory the session has: on an instance an earlier session grew, only the
+    /// pages this one grew count.
+    pub(crate) fn session_memory_len(&self) -> usize {
+        let memory = self.memory();
+        self.pool.fresh.map_or(memory.len(), |fresh| fresh.session_len(memory))
+    }
+
     pub(crate) fn fuel_left(&self) -> Option<u64> {
         self.parts.store.get_fuel().ok()
     }
@@ -228,7 +254,8 @@ impl<H: EvmHost> WasmtimeInstance<H> {
 
 impl<H: EvmHost> Drop for WasmtimeInstance<H> {
     /// Resets the instance to a fresh one and keeps it for the pool's next session, when
-    /// every call returned and memory did not grow; drops it otherwise.
+    /// every call returned, the session used its memory (all but [`MAX_UNUSED_MEMORY`]) and
+    /// the pool has room for it; drops it otherwise.
     fn drop(&mut self) {
         // SAFETY: `parts` is taken once, here, and never used after.
         let mut parts = unsafe { ManuallyDrop::take(&mut self.parts) };
@@ -237,13 +264,18 @@ impl<H: EvmHost> Drop for WasmtimeInstance<H> {
         if !self.returned || std::thread::panicking() {
             return;
         }
-        if !fresh.restore(parts.memory.data_mut(&mut parts.store)) {
+        let memory = parts.memory.data_mut(&mut parts.store);
+        let grown = memory.len() - fresh.size();
+        if memory.len() - fresh.session_len(memory) > MAX_UNUSED_MEMORY || !self.pool.fits(&self.pool.idle(), grown) {
+            return;
+        }
+        if !fresh.restore(memory) {
             return;
         }
         parts.store.data_mut().limiter = MemoryCap::default();
         let mut idle = self.pool.idle();
-        if idle.len() < self.pool.max_idle {
-            idle.push(Idle(parts));
+        if self.pool.fits(&idle, grown) {
+            idle.push(Idle { parts, grown });
         }
     }
 }
@@ -324,9 +356,41 @@ mod reuse_tests {
     use crate::state_host::MemoryHost;
 
     fn pool(max_idle: u32) -> (Engine, Arc<Pool<MemoryHost>>) {
+        pool_with_memory(max_idle, 8 << 20)
+    }
+
+    fn pool_with_memory(max_idle: u32, max_idle_memory: usize) -> (Engine, Arc<Pool<MemoryHost>>) {
         let engine = Engine::new(EngineConfig::new().max_sessions(4)).unwrap();
-        let pool = prepare(engine.wasmtime(), engine.module().unwrap(), max_idle).unwrap();
+        let pool = prepare(engine.wasmtime(), engine.module().unwrap(), max_idle, max_idle_memory).unwrap();
         (engine, Arc::new(pool))
+    }
+
+    /// A session of `pool` that ran `code` with `calldata` as its first frame, and the action
+    /// it returned.
+    fn run_frame(
+        engine: &Engine,
+        pool: &Arc<Pool<MemoryHost>>,
+        code: Vec<u8>,
+        calldata: Vec<u8>,
+    ) -> (WasmtimeInstance<MemoryHost>, Vec<u8>) {
+        use evmpc_abi::{wire, Fork, FrameInput};
+        let frame = FrameInput::call(Fork::Cancun, code, calldata, 30_000_000);
+        let data = SessionData::new(MemoryHost::for_frame(&frame));
+        let mut session = WasmtimeInstance::new(engine, pool, data, false, 4).map_err(|(_, e)| e).unwrap();
+        let message = wire::to_vec(&frame);
+        let at = session.input_buffer(message.len() as i32).unwrap() as u32 as usize;
+        session.memory_mut()[at..at + message.len()].copy_from_slice(&message);
+        let packed = session.enter(0, message.len() as i32).unwrap();
+        assert!(packed > 0, "the frame ran: {packed}");
+        let (ptr, len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
+        let action = session.memory()[ptr..ptr + len].to_vec();
+        (session, action)
+    }
+
+    /// Code that expands EVM memory to `bytes` (an MSTORE of 1 at its last word) and stops.
+    fn expand_memory(bytes: u32) -> Vec<u8> {
+        let at = (bytes - 32).to_be_bytes();
+        [vec![0x60, 0x01, 0x63], at.to_vec(), vec![0x52, 0x00]].concat()
     }
 
     fn instance(engine: &Engine, pool: &Arc<Pool<MemoryHost>>) -> WasmtimeInstance<MemoryHost> {
@@ -335,7 +399,7 @@ mod reuse_tests {
     }
 
     #[test]
-    fn an_instance_is_kept_only_when_every_call_returned_and_memory_did_not_grow() {
+    fn an_instance_is_kept_only_when_every_call_returned() {
         let (engine, pool) = pool(1);
         assert!(pool.fresh.is_some(), "the artifact's instances can be reset");
         let mut used = instance(&engine, &pool);
@@ -359,8 +423,56 @@ mod reuse_tests {
         let mut grown = instance(&engine, &pool);
         let parts = &mut *grown.parts;
         parts.memory.grow(&mut parts.store, 1).unwrap();
+        let count = pool.fresh.unwrap().heap_count_for_test();
+        grown.memory_mut()[count..count + 4].copy_from_slice(&2u32.to_le_bytes());
         drop(grown);
-        assert_eq!(pool.idle().len(), 0, "grown memory cannot be reset");
+        assert_eq!(pool.idle().len(), 0, "memory the guest counts past the memory's end is not trusted");
+    }
+
+    /// A session that grew its memory leaves its instance, reset to zeros past the initial
+    /// memory, which the next session uses without seeing it: the same action, the same
+    /// memory counted. An instance holding much more than its session used, or more than
+    /// the pool's budget, is dropped.
+    #[test]
+    fn a_grown_instance_is_kept_while_its_sessions_use_its_memory() {
+        let (engine, pool) = pool(2);
+        let fresh = pool.fresh.unwrap();
+        let (session, action) = run_frame(&engine, &pool, expand_memory(3 << 20), Vec::new());
+        let len = session.memory().len();
+        assert!(len > 3 << 20, "EVM memory of 3 MiB is guest memory: {len}");
+        assert_eq!(session.session_memory_len(), len, "a fresh instance's memory is the session's");
+        drop(session);
+        {
+            let idle = pool.idle();
+            assert_eq!(idle.len(), 1, "the grown instance is kept");
+            let Idle { parts, grown } = idle.last().unwrap();
+            assert_eq!(*grown, len - fresh.size());
+            let memory = parts.memory.data(&parts.store);
+            let mut image = vec![0; fresh.size()];
+            fresh.restore_all(&mut image);
+            assert!(memory[..fresh.size()] == image, "the initial memory rewritten");
+            assert!(memory[fresh.size()..].iter().all(|byte| *byte == 0), "the grown pages zeroed");
+        }
+
+        let taken = instance(&engine, &pool);
+        assert_eq!((taken.memory().len(), taken.session_memory_len()), (len, fresh.size()), "grown, not seen");
+        drop(taken);
+        let (again, same) = run_frame(&engine, &pool, expand_memory(3 << 20), Vec::new());
+        assert_eq!(pool.idle().len(), 0, "the grown instance was taken");
+        assert_eq!((again.memory().len(), again.session_memory_len()), (len, len), "nothing grown twice");
+        assert_eq!(same, action, "the same action as on a fresh instance");
+        drop(again);
+
+        let (small, _) = run_frame(&engine, &pool, expand_memory(1024), Vec::new());
+        assert_eq!(small.memory().len(), len, "the small session ran on the grown instance");
+        drop(small);
+        assert_eq!(pool.idle().len(), 0, "3 MiB its session did not use: dropped");
+
+        let (engine, pool) = pool_with_memory(2, 1 << 20);
+        drop(run_frame(&engine, &pool, expand_memory(3 << 20), Vec::new()));
+        assert_eq!(pool.idle().len(), 0, "past the idle memory budget: dropped");
+        drop(run_frame(&engine, &pool, expand_memory(64 << 10), Vec::new()));
+        assert_eq!(pool.idle().len(), 1, "within it: kept");
     }
 
     /// Frames that write EVM memory, hash, log, store, copy large call data and fill
@@ -368,7 +480,6 @@ mod reuse_tests {
     /// wrote nothing above its heap mark, nor in its heap's hole.
     #[test]
     fn frames_leave_nothing_above_the_heap_mark() {
-        use evmpc_abi::{wire, Fork, FrameInput};
         let (engine, pool) = pool(1);
         let fresh = pool.fresh.expect("the artifact's instances can be reset");
         // MSTORE 0xff at 0x1000; KECCAK256 and LOG0 over 0..0x1020; SSTORE 1 at 1;
@@ -378,21 +489,14 @@ mod reuse_tests {
         let deep = [[0x60, 0xa5].repeat(700), vec![0x8f], vec![0x50; 700]].concat();
         let frames = [(code.clone(), Vec::new(), 4), (code, vec![0x5a; 4 * 1024], 4), (deep, Vec::new(), 701)];
         for (code, calldata, stack_words) in frames {
-            let frame = FrameInput::call(Fork::Cancun, code, calldata, 10_000_000);
-            let data = SessionData::new(MemoryHost::for_frame(&frame));
-            let mut session = WasmtimeInstance::new(&engine, &pool, data, false, 4).map_err(|(_, e)| e).unwrap();
-            let message = wire::to_vec(&frame);
-            let at = session.input_buffer(message.len() as i32).unwrap() as u32 as usize;
-            session.memory_mut()[at..at + message.len()].copy_from_slice(&message);
-            let action = session.enter(0, message.len() as i32).unwrap();
-            assert!(action > 0, "the frame ran: {action}");
-            let hole = fresh.written(session.memory_mut()).hole;
+            let (mut session, _) = run_frame(&engine, &pool, code, calldata);
+            let hole = fresh.written(session.memory_mut()).expect("memory did not grow").hole;
             // The chunk is 48 KiB; a stack's room runs up to 96 words past what it held.
             let unreached = 48 * 1024 - (stack_words + 96) * 32;
             assert!(hole.len() >= unreached, "the stacks' chunk past {stack_words} words is not rewritten: {hole:?}");
             drop(session);
             let idle = pool.idle();
-            let Idle(parts) = idle.last().expect("the instance was kept");
+            let Idle { parts, .. } = idle.last().expect("the instance was kept");
             let mut image = vec![0; parts.memory.data_size(&parts.store)];
             fresh.restore_all(&mut image);
             assert!(parts.memory.data(&parts.store) == image, "a reused instance starts as a fresh one");
@@ -402,7 +506,7 @@ mod reuse_tests {
     #[test]
     fn a_full_pool_drops_idle_instances_and_instantiates() {
         let (engine, pool) = pool(4);
-        let other = Arc::new(prepare::<MemoryHost>(engine.wasmtime(), engine.module().unwrap(), 4).unwrap());
+        let other = Arc::new(prepare::<MemoryHost>(engine.wasmtime(), engine.module().unwrap(), 4, 0).unwrap());
         let idle: Arc<dyn IdleInstances> = other.clone();
         engine.register_idle(Arc::downgrade(&idle));
         let parked: Vec<_> = (0..4).map(|_| instance(&engine, &other)).collect();

@@ -137,12 +137,13 @@ fn imports_and_exports_are_the_abi_tables() {
         assert_eq!((params.as_slice(), results.as_slice()), (sig.params, sig.results), "export {}", sig.name);
     }
     // Functions exported are exactly the table; besides them only the memory, the two
-    // linker globals marking the heap, the allocator's heap mark and its hole (spec/README.md §2).
+    // linker globals marking the heap, the allocator's heap mark and its hole, and the count of
+    // pages the guest grew (spec/README.md §2).
     for (name, kind, _) in &exports {
         let known = EXPORTS.iter().any(|sig| sig.name == name)
             || name == MEMORY_EXPORT
             || (matches!(kind, wasmparser::ExternalKind::Global)
-                && ["__heap_base", "__data_end", "heap_top", "heap_hole"].contains(&name.as_str()));
+                && ["__heap_base", "__data_end", "heap_top", "heap_hole", "grown_pages"].contains(&name.as_str()));
         assert!(known, "unexpected export {name}");
     }
     assert_eq!(memory_pages, Some((GUEST_INITIAL_MEMORY / 65_536) as u64));
