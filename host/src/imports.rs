@@ -245,9 +245,11 @@ pub(crate) mod bodies {
         if count > MAX_LOG_TOPICS {
             return Err(out_of_bounds());
         }
+        // One bounds check for all topics, copied straight into place.
         let mut words: [Word; MAX_LOG_TOPICS] = [[0; 32]; MAX_LOG_TOPICS];
-        for (index, word) in words.iter_mut().take(count).enumerate() {
-            *word = read::<32>(memory, topics.wrapping_add(32 * index as i32))?;
+        let topics = &memory[range(topics, 32 * count, memory.len())?];
+        for (word, topic) in words.iter_mut().zip(topics.chunks_exact(32)) {
+            word.copy_from_slice(topic);
         }
         let bytes = &memory[range(log_data, data_len as u32 as usize, memory.len())?];
         crossed(data, bytes.len() + 32 * count);
