@@ -56,6 +56,11 @@ pub struct Args {
     /// tools that cannot map the pool's address space, such as valgrind).
     #[arg(long)]
     no_pooling: bool,
+    /// Grown guest memory the idle instances may hold in all, in bytes (the engine's default
+    /// when not given: see `EngineConfig::idle_memory`); 0 instantiates afresh after every
+    /// session that grew its memory. The default benchmark and `--adversarial` only.
+    #[arg(long)]
+    idle_memory: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -89,6 +94,18 @@ fn per_call(batches: usize, batch: usize, mut f: impl FnMut()) -> Duration {
     median(batches, || (0..batch).for_each(|_| f())) / batch as u32
 }
 
+impl Args {
+    /// The engine's configuration these options ask for.
+    fn engine_config(&self) -> EngineConfig {
+        let mut config = EngineConfig::new();
+        config.perf_map(self.perf_map).pooling(!self.no_pooling);
+        if let Some(bytes) = self.idle_memory {
+            config.idle_memory(bytes);
+        }
+        config
+    }
+}
+
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     if args.adversarial {
@@ -97,9 +114,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     if args.contracts {
         return contracts::run(&args);
     }
-    let engine = Engine::new(
-        EngineConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling).wasm_engine(args.engine.into()),
-    )?;
+    let engine = Engine::new(args.engine_config().wasm_engine(args.engine.into()))?;
     let precompile = Precompile::<MemoryHost>::new(&engine)?;
     let table: native::MemoryTable = native::table();
     let timed = |workload: &Workload, runs: usize| {

@@ -25,6 +25,10 @@ pub struct Args {
     /// default when not given: see `EngineConfig::keep_resident`).
     #[arg(long)]
     keep_resident: Option<usize>,
+    /// Grown guest memory the idle instances may hold in all, in bytes (the engine's default
+    /// when not given: see `EngineConfig::idle_memory`).
+    #[arg(long)]
+    idle_memory: Option<usize>,
     /// Resident memory is sampled every this many transactions.
     #[arg(long, default_value_t = 10_000)]
     every: u64,
@@ -67,6 +71,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     config.max_sessions(args.sessions);
     if let Some(bytes) = args.keep_resident {
         config.keep_resident(bytes);
+    }
+    if let Some(bytes) = args.idle_memory {
+        config.idle_memory(bytes);
     }
     let engine = Engine::new(&config)?;
     let next = AtomicU64::new(0);

@@ -3,7 +3,7 @@ use crate::adversarial::{patterns, Pattern};
 use crate::cmd::CliError;
 use crate::statetest::runner::VectorError;
 use crate::statetest::runner::{native_post, Difference, Runner, Selection, Timing};
-use evmpc_host::{Engine, EngineConfig};
+use evmpc_host::Engine;
 use serde::Serialize;
 use std::path::Path;
 use std::process::ExitCode;
@@ -32,7 +32,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, CliError> {
     if let Some(dir) = &args.emit_statetests {
         return emit(&selected, dir);
     }
-    let engine = Engine::new(EngineConfig::new().perf_map(args.perf_map).pooling(!args.no_pooling))?;
+    let engine = Engine::new(&args.engine_config())?;
     let runner = Runner::new(&engine, Selection { runs: args.runs, ..Selection::default() })?;
     let progress = crate::cmd::progress(selected.len() as u64, "patterns");
     let mut rows = Vec::new();
