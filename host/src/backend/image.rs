@@ -239,7 +239,7 @@ impl FreshMemory {
 
     /// Where the guest counts the pages it grew.
     #[cfg(test)]
-    pub(crate) fn heap_count_for_test(&self) -> usize {
+    pub(crate) fn grown_pages_at(&self) -> usize {
         self.heap.and_then(|heap| heap.grown_at).expect("the artifact exports grown_pages")
     }
 

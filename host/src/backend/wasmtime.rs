@@ -423,7 +423,7 @@ mod reuse_tests {
         let mut grown = instance(&engine, &pool);
         let parts = &mut *grown.parts;
         parts.memory.grow(&mut parts.store, 1).unwrap();
-        let count = pool.fresh.unwrap().heap_count_for_test();
+        let count = pool.fresh.unwrap().grown_pages_at();
         grown.memory_mut()[count..count + 4].copy_from_slice(&2u32.to_le_bytes());
         drop(grown);
         assert_eq!(pool.idle().len(), 0, "memory the guest counts past the memory's end is not trusted");
