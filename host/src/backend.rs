@@ -7,6 +7,7 @@ use crate::engine_config::WasmEngine;
 use crate::error::{Error, GuestTrap, NodeError, Source};
 use crate::state_host::evm_host::EvmHost;
 use crate::store::SessionData;
+use image::FreshMemory;
 use std::sync::Arc;
 
 mod image;
@@ -218,15 +219,12 @@ impl<H: EvmHost> Instance<H> {
         }
     }
 
-    /// Bytes of guest memory the session has grown to: on an instance an earlier session
-    /// grew, only the pages this one grew count, as on a fresh one.
+    /// Bytes of guest memory the session has grown to, by the guest's own count of grown
+    /// pages on every engine: on an instance an earlier session grew, only the pages this
+    /// one grew count, as on a fresh one.
     pub(crate) fn session_memory_len(&self) -> usize {
-        match self {
-            Instance::Wasmtime(instance) => instance.session_memory_len(),
-            Instance::Wasmi(instance) => instance.memory().len(),
-            #[cfg(feature = "wasm2c")]
-            Instance::Wasm2c(instance) => instance.memory().len(),
-        }
+        let memory = self.memory();
+        FreshMemory::of_artifact().map_or(memory.len(), |fresh| fresh.session_len(memory))
     }
 
     /// Guest memory, writable.

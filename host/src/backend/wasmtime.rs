@@ -236,13 +236,6 @@ impl<H: EvmHost> WasmtimeInstance<H> {
         parts.memory.data_mut(&mut parts.store)
     }
 
-    /// Bytes of memory the session has: on an instance an earlier session grew, only the
-    /// pages this one grew count.
-    pub(crate) fn session_memory_len(&self) -> usize {
-        let memory = self.memory();
-        self.pool.fresh.map_or(memory.len(), |fresh| fresh.session_len(memory))
-    }
-
     pub(crate) fn fuel_left(&self) -> Option<u64> {
         self.parts.store.get_fuel().ok()
     }
@@ -440,7 +433,7 @@ mod reuse_tests {
         let (session, action) = run_frame(&engine, &pool, expand_memory(3 << 20), Vec::new());
         let len = session.memory().len();
         assert!(len > 3 << 20, "EVM memory of 3 MiB is guest memory: {len}");
-        assert_eq!(session.session_memory_len(), len, "a fresh instance's memory is the session's");
+        assert_eq!(fresh.session_len(session.memory()), len, "a fresh instance's memory is the session's");
         drop(session);
         {
             let idle = pool.idle();
@@ -455,11 +448,11 @@ mod reuse_tests {
         }
 
         let taken = instance(&engine, &pool);
-        assert_eq!((taken.memory().len(), taken.session_memory_len()), (len, fresh.size()), "grown, not seen");
+        assert_eq!((taken.memory().len(), fresh.session_len(taken.memory())), (len, fresh.size()), "grown, not seen");
         drop(taken);
         let (again, same) = run_frame(&engine, &pool, expand_memory(3 << 20), Vec::new());
         assert_eq!(pool.idle().len(), 0, "the grown instance was taken");
-        assert_eq!((again.memory().len(), again.session_memory_len()), (len, len), "nothing grown twice");
+        assert_eq!((again.memory().len(), fresh.session_len(again.memory())), (len, len), "nothing grown twice");
         assert_eq!(same, action, "the same action as on a fresh instance");
         drop(again);
 
