@@ -4,13 +4,14 @@ use alloc::collections::BTreeMap;
 use alloc::{borrow::Cow, vec::Vec};
 use evmpc_abi::records::{request, AccessFlags, AccountRecord, SelfDestructRecord, SSTORE_RECORD_SIZE};
 use evmpc_abi::{ExecContext, Fork, Status};
+use revm_interpreter::bytecode::opcode::{JUMP, JUMPDEST, JUMPI};
 use revm_interpreter::context_interface::cfg::GasParams;
 use revm_interpreter::context_interface::journaled_state::AccountInfoLoad;
 use revm_interpreter::host::LoadError;
 use revm_interpreter::primitives::hardfork::SpecId;
 use revm_interpreter::primitives::{Address, Log, StorageKey, StorageValue, B256, U256};
 use revm_interpreter::state::{AccountInfo, Bytecode};
-use revm_interpreter::{Host, SStoreResult, SelfDestructResult, StateLoad};
+use revm_interpreter::{GasTable, Host, SStoreResult, SelfDestructResult, StateLoad};
 use transient::Transient;
 
 /// Account records kept while a frame runs.
@@ -35,6 +36,23 @@ pub(crate) struct ImportHost {
     pub(crate) transient: Transient,
     /// The session's units so far ([`evmpc_abi::units`]): what its frames executed.
     pub(crate) units: u64,
+    /// Static gas of the opcodes another one's body runs ([`crate::instructions`]).
+    pub(crate) static_gas: StaticGas,
+}
+
+/// Static gas under the session's fork of the opcodes another one's body runs.
+pub(crate) struct StaticGas {
+    pub(crate) jump: u64,
+    pub(crate) jumpi: u64,
+    pub(crate) jumpdest: u64,
+}
+
+impl StaticGas {
+    /// Those of the session's gas `table`.
+    pub(crate) fn of(table: &GasTable) -> StaticGas {
+        let gas = |opcode: u8| u64::from(table[opcode as usize]);
+        StaticGas { jump: gas(JUMP), jumpi: gas(JUMPI), jumpdest: gas(JUMPDEST) }
+    }
 }
 
 /// The session's context, as U256 and addresses, converted once.
@@ -95,7 +113,7 @@ fn skip_flag(skip_cold_load: bool) -> i32 {
 impl ImportHost {
     /// The session's host: the gas parameters of its fork, and its block and transaction,
     /// converted once.
-    pub(crate) fn new(context: &ExecContext) -> Self {
+    pub(crate) fn new(context: &ExecContext, static_gas: StaticGas) -> Self {
         let block = &context.block;
         let env = Env {
             number: word(&block.number),
@@ -120,6 +138,7 @@ impl ImportHost {
             block_hashes: BTreeMap::new(),
             transient: Transient::default(),
             units: 0,
+            static_gas,
         }
     }
 

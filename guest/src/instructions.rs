@@ -7,10 +7,10 @@ use alloc::vec::Vec;
 use evmpc_abi::records::AccessFlags;
 use evmpc_abi::units::{self, Limbs};
 use revm_interpreter::bytecode::opcode::{
-    ADDMOD, CALLDATACOPY, CODECOPY, CREATE, CREATE2, DIV, EXP, EXTCODECOPY, EXTCODESIZE, KECCAK256, MCOPY, MOD, MULMOD,
-    RETURNDATACOPY, SDIV, SMOD,
+    ADDMOD, CALLDATACOPY, CODECOPY, CREATE, CREATE2, DIV, EXP, EXTCODECOPY, EXTCODESIZE, JUMP, JUMPDEST, JUMPI,
+    KECCAK256, MCOPY, MOD, MULMOD, PUSH2, RETURNDATACOPY, SDIV, SMOD,
 };
-use revm_interpreter::instructions::{arithmetic, contract, memory, system};
+use revm_interpreter::instructions::{arithmetic, contract, control, memory, stack, system};
 use revm_interpreter::interpreter::resize_memory;
 use revm_interpreter::interpreter_types::StackTr;
 use revm_interpreter::interpreter_types::{Jumps, LoopControl};
@@ -26,7 +26,8 @@ type Ctx<'a> = InstructionContext<'a, ImportHost, GuestTypes>;
 /// and bytes through the `account` and `code_copy` imports instead of copying whole code
 /// into guest memory on every account load, and KECCAK256, which hashes through the
 /// `keccak256` import. The opcodes whose units depend on their operands or on the bytes
-/// they copy count those units around revm's own bodies ([`evmpc_abi::units`]).
+/// they copy count those units around revm's own bodies ([`evmpc_abi::units`]). JUMP, JUMPI
+/// and PUSH2 run the opcode that follows them in solc's code, when it does ([`fetch`]).
 ///
 /// A `const`, so that [`execute`] sees every entry as a known function it can inline.
 const TABLE: InstructionTable<GuestTypes, ImportHost> = {
@@ -47,8 +48,74 @@ const TABLE: InstructionTable<GuestTypes, ImportHost> = {
     table[MCOPY as usize] = Instruction::new(mcopy);
     table[CREATE as usize] = Instruction::new(create::<false>);
     table[CREATE2 as usize] = Instruction::new(create::<true>);
+    table[JUMP as usize] = Instruction::new(jump);
+    table[JUMPI as usize] = Instruction::new(jumpi);
+    table[PUSH2 as usize] = Instruction::new(push2_then_jump);
     table
 };
+
+/// The loop's steps before the body of `opcode`, the next one in the code ([`run_in_place`]):
+/// counts its units, moves past it, charges its static `gas`, out of gas if that cannot be
+/// paid.
+///
+/// The body of an opcode that solc's code puts another one after almost always runs that
+/// one too, when it is there, without going back to the dispatch: a jump lands on a
+/// JUMPDEST, a PUSH2 pushes the target of the JUMP or JUMPI after it. The result is the
+/// loop's, to the unit and the gas, with one dispatch fewer: loopMul 13% and snailtracer 5%
+/// faster. PUSH1 before a jump and ISZERO before a PUSH2, tried the same way, made the
+/// dispatch of every other opcode slower than they saved.
+#[inline(always)]
+fn fetch(ctx: &mut Ctx<'_>, opcode: u8, gas: u64) -> Result<(), InstructionResult> {
+    ctx.host.units += u64::from(units::OPCODE[opcode as usize]);
+    ctx.interpreter.bytecode.relative_jump(1);
+    if ctx.interpreter.gas.record_cost_unsafe(gas) {
+        return Err(InstructionResult::OutOfGas);
+    }
+    Ok(())
+}
+
+/// JUMP as revm's, then the JUMPDEST it lands on ([`landing`]).
+#[inline(always)]
+fn jump(mut ctx: Ctx<'_>) -> Result<(), InstructionResult> {
+    control::jump(InstructionContext { interpreter: &mut *ctx.interpreter, host: &mut *ctx.host })?;
+    landing(&mut ctx)
+}
+
+/// JUMPI as revm's, then the JUMPDEST at the next position ([`landing`]): where it jumped to,
+/// or after it.
+#[inline(always)]
+fn jumpi(mut ctx: Ctx<'_>) -> Result<(), InstructionResult> {
+    control::jumpi(InstructionContext { interpreter: &mut *ctx.interpreter, host: &mut *ctx.host })?;
+    landing(&mut ctx)
+}
+
+/// Runs the JUMPDEST at the next position, if there is one ([`fetch`]).
+#[inline(always)]
+fn landing(ctx: &mut Ctx<'_>) -> Result<(), InstructionResult> {
+    if ctx.interpreter.bytecode.opcode() != JUMPDEST {
+        return Ok(());
+    }
+    let gas = ctx.host.static_gas.jumpdest;
+    fetch(ctx, JUMPDEST, gas)
+}
+
+/// PUSH2 as revm's, then the JUMP or JUMPI after it, if there is one ([`fetch`]).
+fn push2_then_jump(mut ctx: Ctx<'_>) -> Result<(), InstructionResult> {
+    stack::push::<2, _, _>(InstructionContext { interpreter: &mut *ctx.interpreter, host: &mut *ctx.host })?;
+    match ctx.interpreter.bytecode.opcode() {
+        JUMP => {
+            let gas = ctx.host.static_gas.jump;
+            fetch(&mut ctx, JUMP, gas)?;
+            jump(ctx)
+        }
+        JUMPI => {
+            let gas = ctx.host.static_gas.jumpi;
+            fetch(&mut ctx, JUMPI, gas)?;
+            jumpi(ctx)
+        }
+        _ => Ok(()),
+    }
+}
 
 /// Word `depth` below the top of `stack`, as limbs (`None` past the bottom).
 #[inline(always)]
@@ -118,8 +185,9 @@ fn execute(opcode: u8, ctx: Ctx<'_>, halt: &mut Option<InstructionResult>) {
 /// Runs `frame` until it returns or asks for a sub-call: revm's `run_plain` (the same steps
 /// in the same order: fetch, advance, static gas, execute) over [`execute`], counting each
 /// fetched opcode's units before its gas ([`units::OPCODE`]) and adding them to the
-/// session's count when the frame stops. The interpreter runs in [`running`](crate::running),
-/// at a fixed address ([`running::run_in_slot`]).
+/// session's count when the frame stops (a body that runs the next opcode itself takes the
+/// same steps, [`fetch`]). The interpreter runs in [`running`](crate::running), at a fixed
+/// address ([`running::run_in_slot`]).
 #[inline(never)]
 pub(crate) fn run(frame: Frame, host: &mut ImportHost, spare: &mut Vec<SpareBox>) -> Stopped {
     running::run_in_slot(frame, spare, |running| run_in_place(running, host))

@@ -1,6 +1,6 @@
 use crate::code_cache::CodeCache;
 use crate::frames::Suspended;
-use crate::host::{spec_of, ImportHost};
+use crate::host::{spec_of, ImportHost, StaticGas};
 use crate::operand_stack::StackArena;
 use crate::running::SpareBox;
 use alloc::vec::Vec;
@@ -45,9 +45,10 @@ pub(crate) struct Session {
 impl Session {
     pub(crate) fn new(context: ExecContext) -> Session {
         let spec = spec_of(context.fork);
-        crate::running::use_gas_table(gas_table_spec(spec));
+        let gas_table = gas_table_spec(spec);
+        crate::running::use_gas_table(gas_table);
         Session {
-            host: ImportHost::new(&context),
+            host: ImportHost::new(&context, StaticGas::of(&gas_table)),
             spec,
             context,
             code: CodeCache::default(),

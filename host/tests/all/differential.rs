@@ -225,6 +225,36 @@ fn control_flow() -> Vec<Case> {
     ]
 }
 
+/// The opcodes the guest runs inside another's body (a jump's JUMPDEST, the JUMP or JUMPI
+/// after a PUSH2), with every gas limit up to the program's cost: each step runs out of gas
+/// in turn, and units and gas must stay native revm's.
+fn fused_steps() -> Vec<Case> {
+    let programs = [
+        ("push2 jump jumpdest", "PUSH2 0x0004 JUMP JUMPDEST STOP", 12),
+        ("push2 jumpi taken", "PUSH1 0x01 PUSH2 0x0007 JUMPI INVALID JUMPDEST STOP", 17),
+        ("push2 jumpi not taken onto a jumpdest", "PUSH1 0x00 PUSH2 0x0007 JUMPI JUMPDEST JUMPDEST STOP", 18),
+        ("jump from the stack", "PUSH1 0x03 JUMP JUMPDEST STOP", 12),
+        ("jumpi from the stack", "PUSH1 0x01 PUSH1 0x05 JUMPI JUMPDEST STOP", 17),
+    ];
+    let mut cases = Vec::new();
+    for (name, code, cost) in programs {
+        for gas in 0..=cost + 1 {
+            cases.push(Case::new(format!("{name} with {gas} gas"), asm(code)).gas(gas));
+        }
+        cases.push(Case::new(name, asm(code)).expect(Status::Stop));
+    }
+    cases.extend([
+        Case::new("push2 jump invalid", asm("PUSH2 0x0005 JUMP STOP STOP STOP")).expect(Status::InvalidJump),
+        Case::new("push2 jumpi invalid", asm("PUSH1 0x01 PUSH2 0x0005 JUMPI STOP")).expect(Status::InvalidJump),
+        Case::new("push2 jumpi underflow", asm("PUSH2 0x0004 JUMPI JUMPDEST STOP")).expect(Status::StackUnderflow),
+        Case::new("push2 overflow before a jump", asm("JUMPDEST PUSH1 0x01 PUSH2 0x0000 JUMP"))
+            .expect(Status::StackOverflow),
+        Case::new("push2 last in code", asm("PUSH1 0x00 PUSH2 0x0001")).expect(Status::Stop),
+        Case::new("jump onto a jumpdest at the end", asm("PUSH1 0x03 JUMP JUMPDEST")).expect(Status::Stop),
+    ]);
+    cases
+}
+
 fn pushes() -> Vec<Case> {
     let mut cases = vec![
         returns("push0", "PUSH0"),
@@ -414,6 +444,7 @@ fn corpus() -> Vec<Case> {
         keccak_and_memory(),
         data_copies(),
         control_flow(),
+        fused_steps(),
         pushes(),
         stack(),
         logs(),
