@@ -17,7 +17,8 @@ use revm_interpreter::interpreter_types::{Jumps, LoopControl};
 use revm_interpreter::primitives::{Address, KECCAK_EMPTY, U256};
 use revm_interpreter::Host;
 use revm_interpreter::{
-    instruction_table, Instruction, InstructionContext, InstructionResult, InstructionTable, InterpreterAction,
+    instruction_table, Instruction, InstructionContext, InstructionResult, InstructionTable, Interpreter,
+    InterpreterAction,
 };
 
 type Ctx<'a> = InstructionContext<'a, ImportHost, GuestTypes>;
@@ -54,9 +55,19 @@ const TABLE: InstructionTable<GuestTypes, ImportHost> = {
     table
 };
 
-/// The loop's steps before the body of `opcode`, the next one in the code ([`run_in_place`]):
-/// counts its units, moves past it, charges its static `gas`, out of gas if that cannot be
-/// paid.
+/// The loop's steps before the body of `opcode`, fetched at the current position: counts
+/// its units into `count`, moves past it, charges its static `gas`; `true` when that cannot
+/// be paid (out of gas). [`run_in_place`] takes them for every opcode it dispatches, and
+/// [`fetch`] for one a body runs itself.
+#[inline(always)]
+fn take_steps(count: &mut u64, interpreter: &mut Interpreter<GuestTypes>, opcode: u8, gas: u64) -> bool {
+    *count += u64::from(units::OPCODE[opcode as usize]);
+    interpreter.bytecode.relative_jump(1);
+    interpreter.gas.record_cost_unsafe(gas)
+}
+
+/// The loop's steps ([`take_steps`]) for `opcode`, the next one in the code, run by the body
+/// before it.
 ///
 /// The body of an opcode that solc's code puts another one after almost always runs that
 /// one too, when it is there, without going back to the dispatch: a jump lands on a
@@ -66,9 +77,7 @@ const TABLE: InstructionTable<GuestTypes, ImportHost> = {
 /// slower (their check costs every PUSH1 and ISZERO); PUSH1 before ADD gained 2% at most.
 #[inline(always)]
 fn fetch(ctx: &mut Ctx<'_>, opcode: u8, gas: u64) -> Result<(), InstructionResult> {
-    ctx.host.units += u64::from(units::OPCODE[opcode as usize]);
-    ctx.interpreter.bytecode.relative_jump(1);
-    if ctx.interpreter.gas.record_cost_unsafe(gas) {
+    if take_steps(&mut ctx.host.units, ctx.interpreter, opcode, gas) {
         return Err(InstructionResult::OutOfGas);
     }
     Ok(())
@@ -185,8 +194,8 @@ fn execute(opcode: u8, ctx: Ctx<'_>, halt: &mut Option<InstructionResult>) {
 /// Runs `frame` until it returns or asks for a sub-call: revm's `run_plain` (the same steps
 /// in the same order: fetch, advance, static gas, execute) over [`execute`], counting each
 /// fetched opcode's units before its gas ([`units::OPCODE`]) and adding them to the
-/// session's count when the frame stops (a body that runs the next opcode itself takes the
-/// same steps, [`fetch`]). The interpreter runs in [`running`](crate::running), at a fixed
+/// session's count when the frame stops ([`take_steps`], which a body that runs the next
+/// opcode itself takes too). The interpreter runs in [`running`](crate::running), at a fixed
 /// address ([`running::run_in_slot`]).
 #[inline(never)]
 pub(crate) fn run(frame: Frame, host: &mut ImportHost, spare: &mut Vec<SpareBox>) -> Stopped {
@@ -199,9 +208,8 @@ fn run_in_place(running: &mut Running, host: &mut ImportHost) -> InterpreterActi
     let interpreter = unsafe { running.interpreter.assume_init_mut() };
     let halt = loop {
         let opcode = interpreter.bytecode.opcode();
-        running.units += u64::from(units::OPCODE[opcode as usize]);
-        interpreter.bytecode.relative_jump(1);
-        if interpreter.gas.record_cost_unsafe(u64::from(running.gas_table[opcode as usize])) {
+        let gas = u64::from(running.gas_table[opcode as usize]);
+        if take_steps(&mut running.units, interpreter, opcode, gas) {
             break InstructionResult::OutOfGas;
         }
         execute(opcode, InstructionContext { interpreter: &mut *interpreter, host: &mut *host }, &mut running.halt);
