@@ -39,7 +39,7 @@ pub fn abi_description() -> Vec<u8> {
         SSTORE_RECORD_SIZE
     ));
     text.push_str(&format!(
-        "limits code={} initcode={} calldata={} evm-memory={} message={} handover={} code-cache={} guest-memory={} depth={} topics={}\n",
+        "limits code={} initcode={} calldata={} evm-memory={} message={} handover={} code-cache={} code-padding={} guest-memory={} depth={} topics={}\n",
         limits::MAX_CODE_SIZE,
         limits::MAX_INITCODE_SIZE,
         limits::MAX_CALLDATA_SIZE,
@@ -47,6 +47,7 @@ pub fn abi_description() -> Vec<u8> {
         limits::MAX_MESSAGE_SIZE,
         limits::HANDOVER_SIZE,
         limits::MAX_CODE_CACHE,
+        limits::CODE_PADDING,
         limits::MAX_GUEST_MEMORY,
         limits::MAX_CALL_DEPTH,
         limits::MAX_LOG_TOPICS,

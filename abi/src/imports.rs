@@ -65,12 +65,19 @@ macro_rules! for_each_import {
             /// bytes past the end of the code are zero. The account is loaded already.
             /// Serves EXTCODECOPY.
             fn code_copy(address: i32, code_offset: i32, dest: i32, len: i32);
-            /// Writes the analysed code of `*address` (loaded already, `len` bytes long): the
-            /// code to `*dest` and its JUMPDEST bitmap, `(len + 7) / 8` bytes, to
-            /// `*jump_table` (bit `i % 8` of byte `i / 8` is set iff byte `i` is a JUMPDEST
-            /// outside PUSH data). Serves the first frame of a session that runs the code: the
-            /// node keeps analysed code as native revm does, so the guest never analyses it.
-            fn code_load(address: i32, dest: i32, len: i32, jump_table: i32);
+            /// Serves the analysed code of `*address` (loaded already, `len` bytes long, its
+            /// code hash `*hash` as the account record gave it): the code and its JUMPDEST
+            /// bitmap, `(len + 7) / 8` bytes (bit `i % 8` of byte `i / 8` is set iff byte `i`
+            /// is a JUMPDEST outside PUSH data). Either writes the code to `*dest` and the
+            /// bitmap to `*jump_table` and returns `dest`, or writes nothing and returns where
+            /// the node keeps them in memory past
+            /// [`MAX_GUEST_MEMORY`](crate::limits::MAX_GUEST_MEMORY): the code,
+            /// [`CODE_PADDING`](crate::limits::CODE_PADDING) zero bytes, the bitmap, unchanged
+            /// for the session. The guest never writes `*dest` and `*jump_table` in that case
+            /// (the node's reset skips them). Serves the first frame of a session that runs the
+            /// code: the node keeps analysed code as native revm does, so the guest never
+            /// analyses it.
+            fn code_load(address: i32, hash: i32, dest: i32, len: i32, jump_table: i32) -> i32;
             /// Writes the keccak256 of the `len` bytes at `*data` to `*out` (32 bytes). Serves
             /// KECCAK256 and CREATE2: hashing is the costliest work per gas of the EVM, and
             /// the node's native hasher does it at native speed.

@@ -41,9 +41,14 @@ pub const MAX_CODE_CACHE: usize = 384 * 1024 * 1024;
 /// memory with its growth slack, the code cache, one message, 1,024 frame stacks, return
 /// data and the heap's slack. Valid input halts on the limits above before it gets here.
 ///
-/// Enforced by the host's store limiter, so `memory.grow` fails at the same point on
-/// every node.
+/// The guest never uses memory past it: it refuses growth past the cap itself, executing a
+/// `memory.grow` that the host's store limiter refuses, so growth fails at the same point on
+/// every node even where the node keeps memory of its own past the cap (`code_load`).
 pub const MAX_GUEST_MEMORY: usize = 1536 * 1024 * 1024;
+/// Zero bytes that follow a code `code_load` serves from the node's own memory, before its
+/// JUMPDEST bitmap: a PUSH32 in the code's last byte reads its 32 immediate bytes and then a
+/// STOP, as in revm's padding (one more for an immediate-taking opcode).
+pub const CODE_PADDING: usize = 34;
 /// Deepest EVM call stack (frames below the transaction's first frame). The guest answers
 /// a CALL or CREATE from a frame at this depth with `CallTooDeep` itself, without asking
 /// the node, and refuses a nested frame deeper than it.

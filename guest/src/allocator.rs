@@ -62,6 +62,44 @@ fn take_initial(size: usize, align: usize) -> Option<usize> {
     Some(start)
 }
 
+/// Where grown pages taken for never-written blocks ([`take_unwritten`]) have room left: the
+/// next free byte and the end of the last pages taken (both 0 before the first).
+static UNWRITTEN_PAGES: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
+/// `size` bytes that nothing wrote in this session, never to be freed: from the initial heap
+/// ([`take_fresh`]) while it has room, then from pages grown for such blocks only (dlmalloc
+/// reuses memory a freed block wrote). `None` at the memory cap.
+///
+/// Analysed code lives here ([`crate::code_cache`]): a node that serves a code from memory of
+/// its own leaves the code's block unwritten, and its reset skips it.
+pub(crate) fn take_unwritten(size: usize) -> Option<NonNull<u8>> {
+    if let Some(block) = take_fresh(size, 1) {
+        return Some(block);
+    }
+    let (next, end) = (UNWRITTEN_PAGES[0].load(Ordering::Relaxed), UNWRITTEN_PAGES[1].load(Ordering::Relaxed));
+    let start = if end - next >= size {
+        next
+    } else {
+        // New pages continue the last ones when nothing grew in between.
+        let contiguous = end != 0 && crate::wasm::memory_size() * PAGE_SIZE == end;
+        let missing = if contiguous { size - (end - next) } else { size };
+        let pages = missing.div_ceil(PAGE_SIZE);
+        let previous = crate::wasm::memory_grow(pages);
+        if previous == usize::MAX {
+            return None;
+        }
+        let grown = previous * PAGE_SIZE;
+        UNWRITTEN_PAGES[1].store(grown + pages * PAGE_SIZE, Ordering::Relaxed);
+        if contiguous {
+            next
+        } else {
+            grown
+        }
+    };
+    UNWRITTEN_PAGES[0].store(start + size, Ordering::Relaxed);
+    NonNull::new(start as *mut u8)
+}
+
 /// Makes `start..end`, taken fresh ([`take_fresh`]) and not yet written, the hole.
 pub(crate) fn open_hole(start: usize, end: usize) {
     HEAP_HOLE[0].store(start, Ordering::Relaxed);
@@ -204,5 +242,31 @@ unsafe impl GlobalAlloc for Heap {
             self.dealloc(ptr, layout);
         }
         new
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unwritten(size: usize) -> usize {
+        take_unwritten(size).expect("below the cap").as_ptr() as usize
+    }
+
+    #[test]
+    fn unwritten_blocks_come_from_pages_of_their_own_and_continue_them_while_contiguous() {
+        crate::wasm::reset_memory(2, 64);
+        UNWRITTEN_PAGES.iter().for_each(|mark| mark.store(0, Ordering::Relaxed));
+        let first = unwritten(1_000);
+        assert_eq!(first, 2 * PAGE_SIZE, "the first grown page");
+        assert_eq!(unwritten(PAGE_SIZE), first + 1_000, "continued into a page grown after it");
+        assert_eq!(crate::wasm::memory_size(), 4);
+        assert_eq!(crate::wasm::memory_grow(1), 4, "something else grows a page");
+        assert_eq!(unwritten(PAGE_SIZE), 5 * PAGE_SIZE, "the rest of the last page is left");
+        assert_eq!(unwritten(10), 6 * PAGE_SIZE, "a full page: a new one, continuing");
+        crate::wasm::reset_memory(2, 3);
+        UNWRITTEN_PAGES.iter().for_each(|mark| mark.store(0, Ordering::Relaxed));
+        assert!(take_unwritten(2 * PAGE_SIZE).is_none(), "at the cap");
+        assert_eq!(crate::wasm::memory_size(), 2, "nothing taken");
     }
 }

@@ -8,19 +8,19 @@
 //! a warm CALL what a reload costs. Its size is bounded by [`MAX_CODE_CACHE`] instead; a
 //! frame whose new code would pass it halts.
 
+use crate::allocator;
 use crate::imports::{self, ptr};
+use alloc::alloc::{handle_alloc_error, Layout};
 use alloc::collections::BTreeMap;
-use alloc::vec::Vec;
-use evmpc_abi::limits::MAX_CODE_CACHE;
+use evmpc_abi::limits::{CODE_PADDING, MAX_CODE_CACHE};
 use evmpc_abi::{Address, Word};
-use revm_interpreter::bytecode::bitvec::vec::BitVec;
 use revm_interpreter::bytecode::JumpTable;
 use revm_interpreter::primitives::Bytes;
 use revm_interpreter::state::Bytecode;
 
 /// Zero bytes after the code: a PUSH32 in the last byte reads its 32 immediate bytes and
 /// then a STOP, as in revm's own padding (one more for an immediate-taking opcode).
-const PADDING: usize = 34;
+const PADDING: usize = CODE_PADDING;
 
 /// The session's analysed account code.
 #[derive(Default)]
@@ -42,34 +42,39 @@ impl CodeCache {
         }
         let len = len as usize;
         let total = self.bytes.checked_add(len).filter(|total| *total <= MAX_CODE_CACHE).ok_or(CacheFull)?;
-        let code = if len == 0 { Bytecode::new() } else { Self::load(address, len) };
+        let code = if len == 0 { Bytecode::new() } else { Self::load(address, hash, len) };
         self.entries.insert(*hash, code.clone());
         self.bytes = total;
         Ok(code)
     }
 
-    fn load(address: &Address, len: usize) -> Bytecode {
-        let mut code = Vec::with_capacity(len + PADDING);
-        let mut bitmap = Vec::with_capacity(len.div_ceil(8));
-        // SAFETY: `code` has capacity for `len` bytes and `bitmap` for `(len + 7) / 8`; the
-        // import writes exactly those, then `set_len` exposes what it wrote.
+    /// Reads the code through `code_load` into a block nothing wrote in the session
+    /// ([`allocator::take_unwritten`]): the code, [`PADDING`] zeros (the block's own) and the
+    /// bitmap. The node either writes the code and the bitmap there, or serves both from
+    /// memory of its own past the cap in the same layout and leaves the block unwritten,
+    /// which its reset relies on; the guest takes the block either way, so its memory is the
+    /// same on every node, and never writes it or frees it (the cache never evicts).
+    fn load(address: &Address, hash: &Word, len: usize) -> Bytecode {
+        let table_len = len.div_ceil(8);
+        let size = len + PADDING + table_len;
+        let block = allocator::take_unwritten(size)
+            .unwrap_or_else(|| handle_alloc_error(Layout::from_size_align(size, 1).unwrap_or(Layout::new::<u8>())));
+        let dest = block.as_ptr() as usize;
+        // SAFETY: the block holds `size` bytes; the import writes `len` at `dest` and
+        // `table_len` after the padding, or none.
+        let served = unsafe {
+            imports::code_load(ptr(address), ptr(hash), dest as i32, len as i32, (dest + len + PADDING) as i32) as u32
+                as usize
+        };
+        // SAFETY: the code, the padding and the bitmap lie at `served` (the block, or the
+        // node's memory), unchanged for the session, which no `Bytecode` outlives (the
+        // instance's memory is reset after it); `PADDING` zeros follow the code, as revm's
+        // analysis pads it, so no immediate read runs past it. Bits of the bitmap past `len`
+        // are never consulted: a jump beyond the code is invalid by length.
         unsafe {
-            imports::code_load(
-                ptr(address),
-                code.as_mut_ptr() as usize as i32,
-                len as i32,
-                bitmap.as_mut_ptr() as usize as i32,
-            );
-            code.set_len(len);
-            bitmap.set_len(len.div_ceil(8));
+            let code = core::slice::from_raw_parts(served as *const u8, len + PADDING);
+            let bitmap = core::slice::from_raw_parts((served + len + PADDING) as *const u8, table_len);
+            Bytecode::new_analyzed(Bytes::from_static(code), len, JumpTable::from_static_slice(bitmap, len))
         }
-        code.resize(len + PADDING, 0);
-        // Bits past `len` are never consulted: a jump beyond the code is invalid by length.
-        let mut bits = BitVec::<u8>::from_vec(bitmap);
-        bits.truncate(len);
-        let jump_table = JumpTable::new(bits);
-        // SAFETY: `PADDING` zero bytes follow the code, as revm's analysis pads it, so no
-        // immediate read runs past the allocation.
-        unsafe { Bytecode::new_analyzed(Bytes::from(code), len, jump_table) }
     }
 }

@@ -16,12 +16,26 @@ pub(crate) const PAGE: usize = 64 * 1024;
 /// Pages of the initial memory (the artifact declares it so; a test checks).
 const INITIAL_PAGES: usize = evmpc_abi::limits::GUEST_INITIAL_MEMORY / PAGE;
 
+/// Pages of the spec's memory cap.
+const CAP_PAGES: usize = evmpc_abi::limits::MAX_GUEST_MEMORY / PAGE;
+
 /// Grows the guest's memory by `pages`: the previous size in pages, or `usize::MAX` at the
 /// cap (nothing grown then).
+///
+/// Past the cap the guest refuses itself, since the real memory may already reach past it (a
+/// node keeps analysed code there, `code_load`); it still executes a `memory.grow` past the
+/// cap, which the node's limiter refuses and records as the cap reached, as on a node
+/// without such memory.
 pub(crate) fn memory_grow(pages: usize) -> usize {
     let previous = memory_size();
-    let Some(end) = previous.checked_add(pages) else { return usize::MAX };
     let present = imp::present_pages();
+    let end = match previous.checked_add(pages) {
+        Some(end) if end <= CAP_PAGES => end,
+        _ => {
+            imp::grow_present(pages.clamp(1, CAP_PAGES + 1));
+            return usize::MAX;
+        }
+    };
     if end > present && imp::grow_present(end - present) == usize::MAX {
         return usize::MAX;
     }
@@ -155,6 +169,23 @@ mod tests {
         assert_eq!(memory_grow(6), usize::MAX, "the cap is the memory's, as on a fresh instance");
         assert_eq!(memory_size(), 15, "nothing grown at the cap");
         assert_eq!(memory_grow(usize::MAX), usize::MAX);
+    }
+
+    #[test]
+    fn growth_past_the_cap_is_refused_even_where_the_real_memory_reaches_past_it() {
+        reset_memory(CAP_PAGES + 16, CAP_PAGES + 64);
+        assert_eq!(memory_grow(CAP_PAGES - INITIAL_PAGES), INITIAL_PAGES, "up to the cap, no real growth");
+        assert_eq!(imp::present_pages(), CAP_PAGES + 16);
+        assert_eq!(memory_grow(1), usize::MAX, "one page past the cap");
+        assert_eq!(memory_size(), CAP_PAGES, "nothing grown at the cap");
+        assert_eq!(
+            imp::present_pages(),
+            CAP_PAGES + 17,
+            "a memory.grow past the cap ran, for the node's limiter to refuse"
+        );
+        reset_memory(INITIAL_PAGES, CAP_PAGES);
+        assert_eq!(memory_grow(CAP_PAGES), usize::MAX, "from a fresh memory as well");
+        assert_eq!(memory_size(), INITIAL_PAGES);
     }
 
     #[test]

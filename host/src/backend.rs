@@ -54,6 +54,7 @@ impl<H: EvmHost + 'static> Prepared<H> {
                     engine.module()?,
                     engine.idle_instances(),
                     engine.idle_memory(),
+                    engine.code_window(),
                 )?);
                 let idle: Arc<dyn IdleInstances> = pool.clone();
                 engine.register_idle(Arc::downgrade(&idle));

@@ -74,7 +74,7 @@ fn wasmtime_config(config: &EngineConfig) -> wasmtime::Config {
             .total_tables(slots)
             .max_memories_per_module(1)
             .max_tables_per_module(1)
-            .max_memory_size(config.memory_cap())
+            .max_memory_size(config.memory_cap() + config.code_window)
             // Memory a session used stays resident and is reset by memset instead of being
             // mapped again a fault at a time by the next session: a reset covers only the
             // memory of the session that ends (its accessible size), so a small one (the
@@ -181,6 +181,12 @@ impl Engine {
     /// Grown memory those instances may hold in all ([`EngineConfig::idle_memory`]).
     pub(crate) fn idle_memory(&self) -> usize {
         self.inner.config.idle_memory
+    }
+
+    /// Analysed code each idle instance keeps past the guest's cap
+    /// ([`EngineConfig::code_window`]).
+    pub(crate) fn code_window(&self) -> usize {
+        self.inner.config.code_window
     }
 
     /// Registers a precompile's idle instances, to be dropped when the pool is full.

@@ -39,6 +39,7 @@ pub struct EngineConfig {
     pub(crate) keep_resident: usize,
     pub(crate) idle_instances: u32,
     pub(crate) idle_memory: usize,
+    pub(crate) code_window: usize,
     pub(crate) perf_map: bool,
     pub(crate) fee_schedule: FeeSchedule,
     pub(crate) count_instructions: bool,
@@ -55,6 +56,7 @@ impl Default for EngineConfig {
             keep_resident: Self::DEFAULT_KEEP_RESIDENT,
             idle_instances: Self::DEFAULT_IDLE_INSTANCES,
             idle_memory: Self::DEFAULT_IDLE_MEMORY,
+            code_window: Self::DEFAULT_CODE_WINDOW,
             perf_map: false,
             fee_schedule: FeeSchedule::REFERENCE,
             count_instructions: false,
@@ -78,6 +80,12 @@ impl EngineConfig {
 
     /// The default of [`idle_memory`](Self::idle_memory): 64 MiB.
     pub const DEFAULT_IDLE_MEMORY: usize = 64 * 1024 * 1024;
+
+    /// The default of [`code_window`](Self::code_window): 16 MiB, about 600 codes of 24 KiB.
+    pub const DEFAULT_CODE_WINDOW: usize = 16 * 1024 * 1024;
+
+    /// The largest [`code_window`](Self::code_window): 512 MiB.
+    pub const MAX_CODE_WINDOW: usize = 512 * 1024 * 1024;
 
     /// The smallest native stack [`max_wasm_stack`](Self::max_wasm_stack) accepts, in bytes.
     /// The guest's deepest paths fit in it (a test runs them there).
@@ -174,6 +182,22 @@ impl EngineConfig {
         self
     }
 
+    /// Bytes of analysed code each idle instance keeps for the next sessions, past the guest
+    /// memory cap (wasmtime with [`idle_instances`](Self::idle_instances) only). Default
+    /// [`DEFAULT_CODE_WINDOW`](Self::DEFAULT_CODE_WINDOW); at most
+    /// [`MAX_CODE_WINDOW`](Self::MAX_CODE_WINDOW); 0 keeps none.
+    ///
+    /// Without it every session copies each code it runs into guest memory, and the reset
+    /// zeroes it again. With it, `code_load` writes a code (with its bitmap) once into the
+    /// instance's window, by code hash, and later sessions on the instance read it there;
+    /// the guest leaves the blocks it took for the code unwritten and the reset skips them.
+    /// The window is emptied after a session that found it full; it counts toward
+    /// [`idle_memory`](Self::idle_memory). Results and fees are the same either way.
+    pub fn code_window(&mut self, bytes: usize) -> &mut Self {
+        self.code_window = bytes;
+        self
+    }
+
     /// The fee schedule sessions price their usage with. Default
     /// [`FeeSchedule::REFERENCE`], fitted on the reference machine (`spec/fees.md`); a node
     /// measured on other hardware may set its own.
@@ -212,6 +236,9 @@ impl EngineConfig {
         if self.keep_resident > MAX_GUEST_MEMORY {
             return Err(ConfigError::KeepResidentAboveCap { keep_resident: self.keep_resident, cap: MAX_GUEST_MEMORY });
         }
+        if self.code_window > Self::MAX_CODE_WINDOW {
+            return Err(ConfigError::CodeWindowTooLarge { code_window: self.code_window, max: Self::MAX_CODE_WINDOW });
+        }
         if self.max_wasm_stack < Self::MIN_WASM_STACK {
             return Err(ConfigError::StackBelowMinimum {
                 max_wasm_stack: self.max_wasm_stack,
@@ -233,6 +260,14 @@ pub enum ConfigError {
     /// `max_sessions` is 0.
     #[error("max_sessions must be at least 1")]
     NoSessions,
+    /// `code_window` is above [`EngineConfig::MAX_CODE_WINDOW`].
+    #[error("code_window {code_window} is above {max}")]
+    CodeWindowTooLarge {
+        /// The window asked for.
+        code_window: usize,
+        /// The largest allowed.
+        max: usize,
+    },
     /// `keep_resident` is above the guest memory cap.
     #[error("keep_resident {keep_resident} is above the guest memory cap {cap}")]
     KeepResidentAboveCap {

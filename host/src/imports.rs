@@ -8,7 +8,7 @@ use crate::error::{ImportRefusal, NodeError};
 use crate::fees::Term;
 use crate::state_host::evm_host::{Access, EvmHost, Transfer};
 use crate::store::{CallEntry, SessionData};
-use evmpc_abi::limits::MAX_LOG_TOPICS;
+use evmpc_abi::limits::{CODE_PADDING, MAX_LOG_TOPICS};
 use evmpc_abi::records::{call, request, AccessFlags, SSTORE_RECORD_SIZE};
 use evmpc_abi::{Status, Word};
 use std::sync::Arc;
@@ -191,21 +191,50 @@ pub(crate) mod bodies {
         data.host.code_copy(&address, offset, &mut memory[target]).map_err(|e| fail(data, "code_copy", e))
     }
 
+    /// Serves a code from the instance's window when it keeps one (written there once, by
+    /// hash), else writes it to the guest's blocks; the bytes counted are the same.
     pub(crate) fn code_load<H: EvmHost>(
         memory: &mut [u8],
         data: &mut SessionData<H>,
         address: i32,
+        hash: i32,
         dest: i32,
         len: i32,
         jump_table: i32,
-    ) -> Fault<()> {
+    ) -> Fault<i32> {
         let address = read::<20>(memory, address)?;
         let len = len as u32 as usize;
         let code = range(dest, len, memory.len())?;
         let table = range(jump_table, jump_table_len(len), memory.len())?;
-        let (code, table) = disjoint_mut(memory, code, table)?;
+        disjoint_mut(memory, code.clone(), table.clone())?;
         crossed(data, code.len() + table.len());
-        data.host.code_load(&address, code, table).map_err(|e| fail(data, "code_load", e))
+        if let Some(window) = data.code_window.as_mut() {
+            let hash = read::<32>(memory, hash)?;
+            let served = match window.find(&hash) {
+                Some(at) => Some(Ok(at)),
+                None => window.room(len).map(|room| {
+                    let (bytes, rest) = memory[room.clone()].split_at_mut(len);
+                    let (padding, bitmap) = rest.split_at_mut(CODE_PADDING);
+                    padding.fill(0);
+                    let loaded = data.host.code_load(&address, bytes, bitmap);
+                    loaded.map(|()| {
+                        window.keep(hash, room.clone());
+                        room.start
+                    })
+                }),
+            };
+            match served {
+                Some(Ok(at)) => {
+                    window.left_unwritten([code, table]);
+                    return Ok(at as u32 as i32);
+                }
+                Some(Err(error)) => return Err(fail(data, "code_load", error)),
+                None => {}
+            }
+        }
+        let (code, table) = disjoint_mut(memory, code, table)?;
+        data.host.code_load(&address, code, table).map_err(|e| fail(data, "code_load", e))?;
+        Ok(dest)
     }
 
     pub(crate) fn keccak256<H: EvmHost>(
@@ -329,7 +358,7 @@ macro_rules! for_each_import {
         $m!(sstore, (address: i32, key: i32, value: i32, flags: i32, out: i32) -> i32);
         $m!(account, (address: i32, flags: i32, out: i32) -> i32);
         $m!(code_copy, (address: i32, code_offset: i32, dest: i32, len: i32) -> ());
-        $m!(code_load, (address: i32, dest: i32, len: i32, jump_table: i32) -> ());
+        $m!(code_load, (address: i32, hash: i32, dest: i32, len: i32, jump_table: i32) -> i32);
         $m!(keccak256, (input: i32, len: i32, out: i32) -> ());
         $m!(block_hash, (number: i64, out: i32) -> ());
         $m!(log, (address: i32, topics: i32, topic_count: i32, log_data: i32, data_len: i32) -> ());

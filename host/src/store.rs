@@ -4,9 +4,11 @@
 use crate::error::NodeError;
 use crate::fees::{Term, Usage};
 use crate::state_host::evm_host::{EvmHost, Transfer};
+use code_window::CodeWindow;
 use evmpc_abi::{Address, Word};
 use warm_slots::WarmSlots;
 
+pub(crate) mod code_window;
 mod warm_slots;
 
 /// What a session's store holds: the node's host and the session's bookkeeping.
@@ -23,6 +25,9 @@ pub(crate) struct SessionData<H: EvmHost> {
     pub(crate) usage: Usage,
     /// Slots the running frames read or wrote, answered again without the host.
     pub(crate) warm_slots: WarmSlots,
+    /// The codes the instance keeps past the guest's cap, lent to the session by an engine
+    /// that reuses instances (`backend::wasmtime`).
+    pub(crate) code_window: Option<CodeWindow>,
 }
 
 /// What became of a guest's `call_enter`.
@@ -44,6 +49,7 @@ impl<H: EvmHost> SessionData<H> {
             inline_calls: false,
             usage: Usage::default(),
             warm_slots: WarmSlots::default(),
+            code_window: None,
         }
     }
 

@@ -58,9 +58,9 @@ void Z_evmpcZ_code_copy(struct Z_evmpc_instance_t* n, u32 a, u32 b, u32 c, u32 d
   uint64_t args[] = {a, b, c, d};
   serve(n, 3, args);
 }
-void Z_evmpcZ_code_load(struct Z_evmpc_instance_t* n, u32 a, u32 b, u32 c, u32 d) {
-  uint64_t args[] = {a, b, c, d};
-  serve(n, 4, args);
+u32 Z_evmpcZ_code_load(struct Z_evmpc_instance_t* n, u32 a, u32 b, u32 c, u32 d, u32 e) {
+  uint64_t args[] = {a, b, c, d, e};
+  return serve(n, 4, args);
 }
 void Z_evmpcZ_keccak256(struct Z_evmpc_instance_t* n, u32 a, u32 b, u32 c) {
   uint64_t args[] = {a, b, c};

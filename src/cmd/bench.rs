@@ -61,6 +61,11 @@ pub struct Args {
     /// session that grew its memory. The default benchmark and `--adversarial` only.
     #[arg(long)]
     idle_memory: Option<usize>,
+    /// Bytes of analysed code each idle instance keeps for later sessions (the engine's
+    /// default when not given: see `EngineConfig::code_window`); 0 keeps none, and every
+    /// session copies its codes into guest memory. The default benchmark and `--adversarial` only.
+    #[arg(long)]
+    code_window: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -101,6 +106,9 @@ impl Args {
         config.perf_map(self.perf_map).pooling(!self.no_pooling);
         if let Some(bytes) = self.idle_memory {
             config.idle_memory(bytes);
+        }
+        if let Some(bytes) = self.code_window {
+            config.code_window(bytes);
         }
         config
     }

@@ -29,6 +29,11 @@ pub struct Args {
     /// when not given: see `EngineConfig::idle_memory`).
     #[arg(long)]
     idle_memory: Option<usize>,
+    /// Bytes of analysed code each idle instance keeps for later sessions (the engine's
+    /// default when not given: see `EngineConfig::code_window`); 0 keeps none, and every
+    /// session copies its codes into guest memory.
+    #[arg(long)]
+    code_window: Option<usize>,
     /// Resident memory is sampled every this many transactions.
     #[arg(long, default_value_t = 10_000)]
     every: u64,
@@ -74,6 +79,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     }
     if let Some(bytes) = args.idle_memory {
         config.idle_memory(bytes);
+    }
+    if let Some(bytes) = args.code_window {
+        config.code_window(bytes);
     }
     let engine = Engine::new(&config)?;
     let next = AtomicU64::new(0);

@@ -159,7 +159,7 @@ void Z_evmpcZ_block_hash(struct Z_evmpc_instance_t* n, u64 a, u32 b) { (void)n, 
 u32 Z_evmpcZ_call_enter(struct Z_evmpc_instance_t* n, u32 a, u32 b, u32 c, u32 d) { (void)n, (void)a, (void)b, (void)c, (void)d; unserved("call_enter"); }
 void Z_evmpcZ_call_exit(struct Z_evmpc_instance_t* n, u32 a) { (void)n, (void)a; unserved("call_exit"); }
 void Z_evmpcZ_code_copy(struct Z_evmpc_instance_t* n, u32 a, u32 b, u32 c, u32 d) { (void)n, (void)a, (void)b, (void)c, (void)d; unserved("code_copy"); }
-void Z_evmpcZ_code_load(struct Z_evmpc_instance_t* n, u32 a, u32 b, u32 c, u32 d) { (void)n, (void)a, (void)b, (void)c, (void)d; unserved("code_load"); }
+u32 Z_evmpcZ_code_load(struct Z_evmpc_instance_t* n, u32 a, u32 b, u32 c, u32 d, u32 e) { (void)n, (void)a, (void)b, (void)c, (void)d, (void)e; unserved("code_load"); }
 void Z_evmpcZ_log(struct Z_evmpc_instance_t* n, u32 a, u32 b, u32 c, u32 d, u32 e) { (void)n, (void)a, (void)b, (void)c, (void)d, (void)e; unserved("log"); }
 u32 Z_evmpcZ_selfdestruct(struct Z_evmpc_instance_t* n, u32 a, u32 b, u32 c, u32 d) { (void)n, (void)a, (void)b, (void)c, (void)d; unserved("selfdestruct"); }
 u32 Z_evmpcZ_transfer(struct Z_evmpc_instance_t* n, u32 a, u32 b, u32 c) { (void)n, (void)a, (void)b, (void)c; unserved("transfer"); }

@@ -37,7 +37,6 @@
 //! still the zeros an earlier reset left. A module without `grown_pages`, or whose count runs
 //! past the memory's end, is not reset once its memory grew.
 
-#[cfg(test)]
 use std::ops::Range;
 use wasmparser::{DataKind, ExternalKind, Operator, Parser, Payload, TypeRef};
 
@@ -250,8 +249,11 @@ impl FreshMemory {
 
     /// Rewrites `memory` to the initial memory followed by zeros, which the guest cannot tell
     /// from a fresh instance's (it sees only the pages it grows itself); `false` (and nothing
-    /// written) when memory grew by pages the guest does not account for.
-    pub(crate) fn restore(&self, memory: &mut [u8]) -> bool {
+    /// written) when memory grew by pages the guest does not account for. `unwritten`,
+    /// sorted, are blocks the session left as they were (the guest's promise for codes the
+    /// node served from its own memory, `code_load`): those in the pages it grew are still
+    /// zeros and are skipped.
+    pub(crate) fn restore(&self, memory: &mut [u8], unwritten: &[Range<usize>]) -> bool {
         let Some(Written { end, hole, grown }) = self.written(memory) else { return false };
         let mut zeroed_to = 0;
         for (offset, bytes) in &self.segments {
@@ -263,7 +265,15 @@ impl FreshMemory {
         memory[zeroed_to..hole.start.max(zeroed_to)].fill(0);
         memory[hole.end..end].fill(0);
         // Past the pages the session grew, memory is still the zeros a reset left.
-        memory[grown].fill(0);
+        let mut zeroed_to = grown.start;
+        for block in unwritten {
+            let (start, end) = (block.start.clamp(zeroed_to, grown.end), block.end.min(grown.end));
+            if start < end {
+                memory[zeroed_to..start].fill(0);
+                zeroed_to = end;
+            }
+        }
+        memory[zeroed_to..grown.end].fill(0);
         true
     }
 
@@ -272,7 +282,7 @@ impl FreshMemory {
     #[cfg(test)]
     pub(crate) fn restore_all(&self, memory: &mut [u8]) {
         let whole = FreshMemory { size: self.size, segments: self.segments.clone(), heap: None };
-        assert!(whole.restore(memory));
+        assert!(whole.restore(memory, &[]));
     }
 
     /// Where the data segments lie.
@@ -331,7 +341,7 @@ mod tests {
     fn restore_writes_the_segments_over_zeros() {
         let fresh = FreshMemory::of(ARTIFACT).unwrap();
         let mut memory = dirty(&fresh);
-        assert!(fresh.restore(&mut memory));
+        assert!(fresh.restore(&mut memory, &[]));
         let ranges = fresh.segment_ranges();
         for (i, byte) in memory.iter().enumerate() {
             if !ranges.iter().any(|range| range.contains(&i)) {
@@ -357,24 +367,35 @@ mod tests {
         };
         let mut memory = grown(2);
         assert_eq!(fresh.session_len(&memory), size + 2 * WASM_PAGE, "the session's memory is what it grew");
-        assert!(fresh.restore(&mut memory));
+        assert!(fresh.restore(&mut memory, &[]));
         assert_eq!(memory[..size], image[..], "the initial memory rewritten, the count with it");
         assert!(memory[size..size + 2 * WASM_PAGE].iter().all(|byte| *byte == 0), "its pages zeroed");
         assert!(memory[size + 2 * WASM_PAGE..].iter().all(|byte| *byte == 0xa5), "the rest left");
         assert_eq!(fresh.session_len(&memory), size);
 
+        let mut skipping = grown(2);
+        let block = |at: usize, len: usize| size + at..size + at + len;
+        let unwritten = [block(0, 0), 10..20, block(100, 50), block(200, 8), block(2 * WASM_PAGE - 4, 64)];
+        assert!(fresh.restore(&mut skipping, &unwritten));
+        let zeroed: Vec<usize> = (size..size + 2 * WASM_PAGE).filter(|at| skipping[*at] == 0).collect();
+        let left = |at: &usize| unwritten[1..].iter().any(|block| block.contains(at));
+        assert!(zeroed.iter().all(|at| !left(at)), "the unwritten blocks skipped");
+        assert_eq!(zeroed.len(), 2 * WASM_PAGE - 50 - 8 - 4, "everything else zeroed");
+        assert_eq!(skipping[..size], image[..], "blocks in the initial memory are rewritten all the same");
+        assert!(skipping[size + 2 * WASM_PAGE..].iter().all(|byte| *byte == 0xa5), "nothing past the pages grown");
+
         let mut past_the_end = grown(4);
         assert_eq!(fresh.session_len(&past_the_end), past_the_end.len());
-        assert!(!fresh.restore(&mut past_the_end), "a count past the memory's end is not trusted");
+        assert!(!fresh.restore(&mut past_the_end, &[]), "a count past the memory's end is not trusted");
         assert!(past_the_end == grown(4), "nothing written");
         let mut overflowing = grown(u32::MAX);
-        assert!(!fresh.restore(&mut overflowing));
+        assert!(!fresh.restore(&mut overflowing, &[]));
 
         let unmarked =
             FreshMemory { heap: fresh.heap.map(|heap| HeapMarks { grown_at: None, ..heap }), ..fresh.clone() };
         let mut memory = grown(2);
-        assert!(!unmarked.restore(&mut memory), "without the count, grown memory is not reset");
-        assert!(unmarked.restore(&mut vec![0xa5; size]), "memory that did not grow is");
+        assert!(!unmarked.restore(&mut memory, &[]), "without the count, grown memory is not reset");
+        assert!(unmarked.restore(&mut vec![0xa5; size], &[]), "memory that did not grow is");
     }
 
     #[test]
@@ -389,14 +410,14 @@ mod tests {
         for (top, written_end) in [(0, base), (base + 4096, base + 4096), (fresh.size(), fresh.size())] {
             let mut memory = dirty(&fresh);
             mark(&mut memory, top);
-            assert!(fresh.restore(&mut memory));
+            assert!(fresh.restore(&mut memory, &[]));
             assert_eq!(memory[..written_end], image[..written_end], "mark {top}: rewritten below it");
             assert!(memory[written_end..].iter().all(|byte| *byte == 0xa5), "mark {top}: left above it");
         }
         for outside in [base - 16, fresh.size() + 1] {
             let mut memory = dirty(&fresh);
             mark(&mut memory, outside);
-            assert!(fresh.restore(&mut memory));
+            assert!(fresh.restore(&mut memory, &[]));
             assert_eq!(memory, image, "a mark outside the heap ({outside}) rewrites everything");
         }
     }
@@ -418,14 +439,14 @@ mod tests {
         };
         let hole = base + 1024..base + 4096;
         let mut memory = marked(hole.clone());
-        assert!(fresh.restore(&mut memory));
+        assert!(fresh.restore(&mut memory, &[]));
         assert_eq!(memory[..hole.start], image[..hole.start], "rewritten below the hole");
         assert!(memory[hole.clone()].iter().all(|byte| *byte == 0xa5), "the hole is left");
         assert_eq!(memory[hole.end..top], image[hole.end..top], "rewritten between the hole and the mark");
         assert!(memory[top..].iter().all(|byte| *byte == 0xa5), "left above the mark");
         for outside in [base - 8..base + 8, base + 4096..top + 1, base + 2048..base + 1024] {
             let mut memory = marked(outside.clone());
-            assert!(fresh.restore(&mut memory));
+            assert!(fresh.restore(&mut memory, &[]));
             assert_eq!(memory[..top], image[..top], "a hole {outside:?} outside the heap below the mark is ignored");
         }
     }

@@ -16,11 +16,17 @@ pub(crate) struct MemoryCap {
     /// Growth within the cap failed on this machine (the OS refused the pages): the node's
     /// fault, never the frame's.
     pub(crate) os_failure: Option<Source>,
+    /// The node itself is growing memory past the cap, for the codes it keeps there
+    /// (`store::code_window`): allowed, and not the guest reaching the cap.
+    pub(crate) past_cap: bool,
 }
 
 impl MemoryCap {
     /// Whether guest memory may grow to `desired` bytes; records reaching the cap.
     pub(crate) fn allows(&mut self, desired: usize) -> bool {
+        if self.past_cap {
+            return true;
+        }
         self.reached |= desired > MAX_GUEST_MEMORY;
         desired <= MAX_GUEST_MEMORY
     }

@@ -256,7 +256,7 @@ unsafe extern "C" fn dispatch<H: EvmHost>(
         "sstore" => bodies::sstore(memory, data, int(0), int(1), int(2), int(3), int(4)),
         "account" => bodies::account(memory, data, int(0), int(1), int(2)),
         "code_copy" => bodies::code_copy(memory, data, int(0), int(1), int(2), int(3)).map(|()| 0),
-        "code_load" => bodies::code_load(memory, data, int(0), int(1), int(2), int(3)).map(|()| 0),
+        "code_load" => bodies::code_load(memory, data, int(0), int(1), int(2), int(3), int(4)),
         "keccak256" => bodies::keccak256(memory, data, int(0), int(1), int(2)).map(|()| 0),
         "block_hash" => bodies::block_hash(memory, data, args[0] as i64, int(1)).map(|()| 0),
         "log" => bodies::log(memory, data, int(0), int(1), int(2), int(3), int(4)).map(|()| 0),

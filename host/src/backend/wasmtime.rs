@@ -7,18 +7,40 @@ use crate::error::{EngineError, EngineStep, GuestTrap, NodeError};
 use crate::fees::Term;
 use crate::imports::{self, for_each_import, ImportFault};
 use crate::state_host::evm_host::EvmHost;
+use crate::store::code_window::CodeWindow;
 use crate::store::SessionData;
 use evmpc_abi::imports::{IMPORT_MODULE, MEMORY_EXPORT};
+use evmpc_abi::limits::MAX_GUEST_MEMORY;
 use std::mem::ManuallyDrop;
 use std::sync::{Arc, Mutex};
 use wasmtime::{Caller, InstancePre, Linker, Memory, Module, Store, TypedFunc};
 
 /// What wasmtime's store holds: the session's data (none while the instance is idle),
-/// the guest's memory and the limiter.
+/// the guest's memory, the limiter, and what the instance keeps across sessions.
 pub(crate) struct StoreData<H: EvmHost> {
     session: Option<SessionData<H>>,
     memory: Option<Memory>,
     limiter: MemoryCap,
+    /// The instance's codes past the guest's cap; lent to the running session.
+    code_window: Option<CodeWindow>,
+    /// The end of the memory any session of the instance used: what it holds mapped below
+    /// the cap.
+    used_end: usize,
+}
+
+impl<H: EvmHost> StoreData<H> {
+    fn new() -> Self {
+        StoreData { session: None, memory: None, limiter: MemoryCap::default(), code_window: None, used_end: 0 }
+    }
+
+    /// Takes the running session's data, with the code window it was lent.
+    fn take_session(&mut self) -> Option<SessionData<H>> {
+        let mut session = self.session.take()?;
+        if let Some(window) = session.code_window.take() {
+            self.code_window = Some(window);
+        }
+        Some(session)
+    }
 }
 
 impl<H: EvmHost> StoreData<H> {
@@ -58,6 +80,8 @@ pub(crate) struct Pool<H: EvmHost> {
     max_idle: usize,
     /// Most grown memory the idle instances hold in all.
     max_idle_memory: usize,
+    /// Bytes of code each instance keeps past the cap (0: none).
+    code_window: usize,
 }
 
 /// Most memory a kept instance may hold past what its last session used: more is a larger
@@ -66,19 +90,22 @@ pub(crate) struct Pool<H: EvmHost> {
 const MAX_UNUSED_MEMORY: usize = crate::fees::RESIDENT_MEMORY as usize;
 
 /// The artifact linked to the imports for `H`, ready to instantiate; instances are kept
-/// for reuse up to `max_idle`, holding up to `max_idle_memory` bytes of grown memory in all,
-/// when the artifact allows it.
+/// for reuse up to `max_idle`, holding up to `max_idle_memory` bytes of grown memory and kept
+/// code in all, when the artifact allows it, each keeping up to `code_window` bytes of code.
 pub(crate) fn prepare<H: EvmHost + 'static>(
     engine: &wasmtime::Engine,
     module: &Module,
     max_idle: u32,
     max_idle_memory: usize,
+    code_window: usize,
 ) -> Result<Pool<H>, EngineError> {
     let mut linker = Linker::new(engine);
     define_imports(&mut linker).map_err(|e| EngineError::new(EngineStep::Link, e))?;
     let pre = linker.instantiate_pre(module).map_err(|e| EngineError::new(EngineStep::Link, e))?;
     let fresh = if max_idle > 0 { FreshMemory::of_artifact() } else { None };
-    Ok(Pool { pre, fresh, idle: Mutex::new(Vec::new()), max_idle: max_idle as usize, max_idle_memory })
+    // Codes are kept only where instances are reused (and reset).
+    let code_window = if fresh.is_some() { code_window } else { 0 };
+    Ok(Pool { pre, fresh, idle: Mutex::new(Vec::new()), max_idle: max_idle as usize, max_idle_memory, code_window })
 }
 
 impl<H: EvmHost> Pool<H> {
@@ -110,7 +137,8 @@ struct Parts<H: EvmHost> {
 }
 
 /// An instance no session holds: reset to a fresh one, its store holding no session data,
-/// its memory `grown` bytes past the initial memory (zeros a session finds mapped).
+/// holding `grown` bytes past the initial memory (zeros a session finds mapped, and its
+/// kept codes).
 struct Idle<H: EvmHost> {
     parts: Parts<H>,
     grown: usize,
@@ -160,13 +188,14 @@ impl<H: EvmHost + 'static> WasmtimeInstance<H> {
             // Fuel is on only to count instructions: there is always more.
             let _ = parts.store.set_fuel(u64::MAX);
         }
+        let mut session = session;
+        session.code_window = parts.store.data_mut().code_window.take();
         parts.store.data_mut().session = Some(session);
         Ok(WasmtimeInstance { parts: ManuallyDrop::new(parts), pool: Arc::clone(pool), returned: true })
     }
 
     fn instantiate(pool: &Pool<H>, max_sessions: u32) -> Result<Parts<H>, NodeError> {
-        let data = StoreData { session: None, memory: None, limiter: MemoryCap::default() };
-        let mut store = Store::new(pool.pre.module().engine(), data);
+        let mut store = Store::new(pool.pre.module().engine(), StoreData::new());
         store.limiter(|data| &mut data.limiter);
         let instance = pool.pre.instantiate(&mut store).map_err(|error| {
             if error.is::<wasmtime::PoolConcurrencyLimitError>() {
@@ -181,12 +210,28 @@ impl<H: EvmHost + 'static> WasmtimeInstance<H> {
             .get_memory(&mut store, MEMORY_EXPORT)
             .ok_or_else(|| exports(wasmtime::Error::msg("the artifact exports no memory")))?;
         store.data_mut().memory = Some(memory);
+        store.data_mut().code_window = Self::open_window(&mut store, memory, pool.code_window);
         let input_buffer = instance.get_typed_func(&mut store, "input_buffer").map_err(exports)?;
         let frame_start = instance.get_typed_func(&mut store, "frame_start").map_err(exports)?;
         let frame_resume = instance.get_typed_func(&mut store, "frame_resume").map_err(exports)?;
         let units = instance.get_typed_func(&mut store, "units").map_err(exports)?;
         let entries = [frame_start, frame_resume];
         Ok(Parts { store, memory, entries, input_buffer, units })
+    }
+
+    /// Grows `memory` past the guest's cap by `bytes` for the instance's codes; `None` when
+    /// there are none to keep, or the OS refused the pages (the instance runs without).
+    fn open_window(store: &mut Store<StoreData<H>>, memory: Memory, bytes: usize) -> Option<CodeWindow> {
+        const PAGE: usize = 1 << 16;
+        let pages = bytes / PAGE;
+        if pages == 0 {
+            return None;
+        }
+        let to_cap = MAX_GUEST_MEMORY.checked_sub(memory.data_size(&*store))? / PAGE;
+        store.data_mut().limiter.past_cap = true;
+        let grown = memory.grow(&mut *store, (to_cap + pages) as u64);
+        store.data_mut().limiter = MemoryCap::default();
+        grown.ok().map(|_| CodeWindow::new(MAX_GUEST_MEMORY, MAX_GUEST_MEMORY + pages * PAGE))
     }
 
     /// Calls `input_buffer(len)`, `frame_start(len)` / `frame_resume(len)` (entry 0 / 1) or
@@ -224,7 +269,7 @@ impl<H: EvmHost> WasmtimeInstance<H> {
     }
 
     pub(crate) fn into_data(mut self) -> SessionData<H> {
-        self.parts.store.data_mut().session.take().expect("a live instance holds its session")
+        self.parts.store.data_mut().take_session().expect("a live instance holds its session")
     }
 
     pub(crate) fn memory(&self) -> &[u8] {
@@ -247,25 +292,34 @@ impl<H: EvmHost> WasmtimeInstance<H> {
 
 impl<H: EvmHost> Drop for WasmtimeInstance<H> {
     /// Resets the instance to a fresh one and keeps it for the pool's next session, when
-    /// every call returned, the session used its memory (all but [`MAX_UNUSED_MEMORY`]) and
-    /// the pool has room for it; drops it otherwise.
+    /// every call returned, the session used its memory (all but [`MAX_UNUSED_MEMORY`] of
+    /// what any session of the instance used) and the pool has room for it; drops it
+    /// otherwise.
     fn drop(&mut self) {
         // SAFETY: `parts` is taken once, here, and never used after.
         let mut parts = unsafe { ManuallyDrop::take(&mut self.parts) };
-        parts.store.data_mut().session = None;
+        drop(parts.store.data_mut().take_session());
         let Some(fresh) = &self.pool.fresh else { return };
         if !self.returned || std::thread::panicking() {
             return;
         }
+        let mut window = parts.store.data_mut().code_window.take();
+        let used_end = parts.store.data().used_end;
         let memory = parts.memory.data_mut(&mut parts.store);
-        let grown = memory.len() - fresh.size();
-        if memory.len() - fresh.session_len(memory) > MAX_UNUSED_MEMORY || !self.pool.fits(&self.pool.idle(), grown) {
+        let session_end = fresh.session_len(memory);
+        let used_end = used_end.max(session_end);
+        let grown = used_end - fresh.size() + window.as_ref().map_or(0, CodeWindow::used);
+        if used_end - session_end > MAX_UNUSED_MEMORY || !self.pool.fits(&self.pool.idle(), grown) {
             return;
         }
-        if !fresh.restore(memory) {
+        if !fresh.restore(memory, window.as_mut().map_or(&[], |window| window.unwritten())) {
             return;
         }
-        parts.store.data_mut().limiter = MemoryCap::default();
+        if let Some(window) = &mut window {
+            window.end_session();
+        }
+        let store = parts.store.data_mut();
+        (store.limiter, store.code_window, store.used_end) = (MemoryCap::default(), window, used_end);
         let mut idle = self.pool.idle();
         if self.pool.fits(&idle, grown) {
             idle.push(Idle { parts, grown });
@@ -308,11 +362,7 @@ mod tests {
         let engine = wasmtime::Engine::default();
         let mut linker = Linker::<StoreData<MemoryHost>>::new(&engine);
         define_imports(&mut linker).unwrap();
-        let data = StoreData {
-            session: Some(SessionData::new(MemoryHost::default())),
-            memory: None,
-            limiter: MemoryCap::default(),
-        };
+        let data = StoreData { session: Some(SessionData::new(MemoryHost::default())), ..StoreData::new() };
         let mut store = Store::new(&engine, data);
         let defined: Vec<_> =
             linker.iter(&mut store).map(|(module, name, _)| (module.to_string(), name.to_string())).collect();
@@ -354,7 +404,7 @@ mod reuse_tests {
 
     fn pool_with_memory(max_idle: u32, max_idle_memory: usize) -> (Engine, Arc<Pool<MemoryHost>>) {
         let engine = Engine::new(EngineConfig::new().max_sessions(4)).unwrap();
-        let pool = prepare(engine.wasmtime(), engine.module().unwrap(), max_idle, max_idle_memory).unwrap();
+        let pool = prepare(engine.wasmtime(), engine.module().unwrap(), max_idle, max_idle_memory, 0).unwrap();
         (engine, Arc::new(pool))
     }
 
@@ -496,10 +546,77 @@ mod reuse_tests {
         }
     }
 
+    /// A session whose calls read their codes from the instance's window leaves, once
+    /// reset, exactly the artifact's initial memory followed by zeros up to the cap: the
+    /// blocks it took for the codes stayed unwritten. The codes stay in the window for the
+    /// next session, which finds them there and gives the same action.
+    #[test]
+    fn codes_served_from_the_window_leave_their_blocks_unwritten() {
+        use evmpc_abi::{wire, Fork, FrameInput};
+        use revm::primitives::U256;
+        let engine = Engine::new(EngineConfig::new().max_sessions(4)).unwrap();
+        let pool = Arc::new(prepare(engine.wasmtime(), engine.module().unwrap(), 1, 64 << 20, 1 << 20).unwrap());
+        let fresh = pool.fresh.unwrap();
+        let callees: Vec<[u8; 20]> = (1..=8u8).map(|index| [index; 20]).collect();
+        // CALL each callee (PUSH1 0 x5, PUSH20 address, GAS, CALL), keeping the success flags.
+        let code: Vec<u8> = callees
+            .iter()
+            .flat_map(|address| {
+                [vec![0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x73], address.to_vec(), vec![0x5a, 0xf1]].concat()
+            })
+            .chain([0x00])
+            .collect();
+        let frame = FrameInput::call(Fork::Cancun, code, Vec::new(), 30_000_000);
+        let run = || {
+            let mut host = MemoryHost::for_frame(&frame);
+            for (index, address) in callees.iter().enumerate() {
+                // 8 KiB to 15 KiB of JUMPDESTs and a STOP.
+                host.insert_account(*address, U256::ZERO, 1, &[vec![0x5b; 8192 + 1024 * index], vec![0x00]].concat());
+            }
+            host.warm_frame_accounts(&frame);
+            let mut data = SessionData::new(host);
+            data.inline_calls = true;
+            let mut session = WasmtimeInstance::new(&engine, &pool, data, false, 4).map_err(|(_, e)| e).unwrap();
+            let message = wire::to_vec(&frame);
+            let at = session.input_buffer(message.len() as i32).unwrap() as u32 as usize;
+            session.memory_mut()[at..at + message.len()].copy_from_slice(&message);
+            let packed = session.enter(0, message.len() as i32).unwrap();
+            let (ptr, len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
+            let action = session.memory()[ptr..ptr + len].to_vec();
+            let window = session.data().code_window.as_ref().expect("the instance keeps codes");
+            (session.data().usage, window.used(), action)
+        };
+        let (usage, used, action) = run();
+        assert_eq!(
+            used,
+            callees
+                .iter()
+                .enumerate()
+                .map(|(i, _)| crate::store::code_window::entry_len(8193 + 1024 * i))
+                .sum::<usize>()
+        );
+        let check_reset = || {
+            let idle = pool.idle();
+            let Idle { parts, .. } = idle.last().expect("the instance was kept");
+            let memory = parts.memory.data(&parts.store);
+            let mut image = vec![0; fresh.size()];
+            fresh.restore_all(&mut image);
+            assert!(memory[..fresh.size()] == image, "the initial memory rewritten");
+            let used_end = parts.store.data().used_end;
+            assert!(used_end > fresh.size() + 8 * 8192, "the codes' blocks are in grown pages: {used_end}");
+            assert!(memory[fresh.size()..used_end].iter().all(|byte| *byte == 0), "the grown pages are zeros");
+            assert_eq!(memory[MAX_GUEST_MEMORY..MAX_GUEST_MEMORY + 8193], [[0x5b; 8192].as_slice(), &[0]].concat());
+        };
+        check_reset();
+        let (again, used_again, same) = run();
+        assert_eq!((again, used_again, same), (usage, used, action), "read from the window: the same session");
+        check_reset();
+    }
+
     #[test]
     fn a_full_pool_drops_idle_instances_and_instantiates() {
         let (engine, pool) = pool(4);
-        let other = Arc::new(prepare::<MemoryHost>(engine.wasmtime(), engine.module().unwrap(), 4, 0).unwrap());
+        let other = Arc::new(prepare::<MemoryHost>(engine.wasmtime(), engine.module().unwrap(), 4, 0, 0).unwrap());
         let idle: Arc<dyn IdleInstances> = other.clone();
         engine.register_idle(Arc::downgrade(&idle));
         let parked: Vec<_> = (0..4).map(|_| instance(&engine, &other)).collect();

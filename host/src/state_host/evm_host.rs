@@ -104,11 +104,14 @@ pub trait EvmHost: 'static {
     /// code's) and the code's JUMPDEST bitmap into `jump_table`
     /// ([`analysis::jump_table_len`](crate::analysis::jump_table_len) bytes).
     ///
-    /// The precompile asks once per session for each code it runs and never analyses code
-    /// itself, so a node that keeps analysed code (as revm's state does, see
+    /// The precompile asks at most once per session for each code it runs and never
+    /// analyses code itself, so a node that keeps analysed code (as revm's state does, see
     /// [`analysis::copy_jump_table`](crate::analysis::copy_jump_table)) should serve both
-    /// from it. The default reads the code with [`code_copy`](Self::code_copy) and analyses
-    /// it natively on every call.
+    /// from it. An instance that keeps codes across sessions
+    /// ([`EngineConfig::code_window`](crate::EngineConfig::code_window)) asks only for codes
+    /// it does not hold yet, by the code hash the account's record gave, so the code must be
+    /// the one that hash names. The default reads the code with [`code_copy`](Self::code_copy)
+    /// and analyses it natively on every call.
     fn code_load(&mut self, address: &Address, code: &mut [u8], jump_table: &mut [u8]) -> Result<(), Self::Error> {
         self.code_copy(address, 0, code)?;
         crate::analysis::write_jump_table(code, jump_table);

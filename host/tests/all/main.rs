@@ -3,6 +3,7 @@
 mod artifact;
 mod asm;
 mod bad_input;
+mod code_window;
 mod differential;
 mod engine;
 mod executor;

@@ -44,6 +44,7 @@ fn spec_states_the_limits() {
         ("MAX_EVM_MEMORY", limits::MAX_EVM_MEMORY),
         ("MAX_GUEST_MEMORY", limits::MAX_GUEST_MEMORY as u64),
         ("MAX_CODE_CACHE", limits::MAX_CODE_CACHE as u64),
+        ("CODE_PADDING", limits::CODE_PADDING as u64),
         ("GUEST_STACK_SIZE", limits::GUEST_STACK_SIZE as u64),
         ("GUEST_INITIAL_MEMORY", limits::GUEST_INITIAL_MEMORY as u64),
         ("MAX_CALL_DEPTH", limits::MAX_CALL_DEPTH as u64),
