@@ -52,12 +52,19 @@ pub(crate) fn take_fresh(size: usize, align: usize) -> Option<NonNull<u8>> {
     NonNull::new(take_initial(size, align)? as *mut u8)
 }
 
+/// Alignment of [`HEAP_TOP`], where dlmalloc's next step may start: dlmalloc takes the memory
+/// it is given to end aligned, and writes the last fencepost of a segment that does not
+/// across its end.
+const TOP_ALIGN: usize = 16;
+
 /// The address of `size` bytes at `align` of the initial heap past everything handed out so
-/// far, which [`HEAP_TOP`] now ends after; `None` when the initial heap has no such room left.
+/// far, which [`HEAP_TOP`] now ends after (rounded up to [`TOP_ALIGN`]); `None` when the
+/// initial heap has no such room left.
 fn take_initial(size: usize, align: usize) -> Option<usize> {
     let (base, end) = crate::wasm::initial_heap();
     let start = HEAP_TOP.load(Ordering::Relaxed).max(base).checked_next_multiple_of(align)?;
-    let taken_end = start.checked_add(size).filter(|taken_end| *taken_end <= end)?;
+    let taken_end =
+        start.checked_add(size)?.checked_next_multiple_of(TOP_ALIGN).filter(|taken_end| *taken_end <= end)?;
     HEAP_TOP.store(taken_end, Ordering::Relaxed);
     Some(start)
 }

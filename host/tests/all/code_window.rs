@@ -18,9 +18,10 @@ fn callee_address(index: u16) -> [u8; 20] {
 }
 
 /// A contract of about `1,000 + 2,000 * index` bytes: a jump over PUSH32 data full of
-/// JUMPDEST bytes (which the bitmap must mark invalid) to its body, which returns its index,
-/// its code size and a word of its own code; every fourth jumps into its PUSH data instead
-/// and halts.
+/// JUMPDEST bytes (which the bitmap must mark invalid) to its body, which expands its memory
+/// (the guest's allocator takes memory between the codes' blocks) and returns its index, its
+/// code size and a word of its own code; every fourth jumps into its PUSH data instead and
+/// halts.
 fn callee_code(index: u16) -> Vec<u8> {
     let pushes = (1_000 + 2_000 * usize::from(index)) / 33;
     let body_at = 4 + pushes * 33;
@@ -28,8 +29,9 @@ fn callee_code(index: u16) -> Vec<u8> {
         "JUMPDEST PUSH2 0x0005 JUMP".to_string()
     } else {
         format!(
-            "JUMPDEST PUSH2 {index:#06x} PUSH1 0x00 MSTORE CODESIZE PUSH1 0x20 MSTORE \
-             PUSH1 0x20 PUSH2 {:#06x} PUSH1 0x40 CODECOPY PUSH1 0x60 PUSH1 0x00 RETURN",
+            "JUMPDEST PUSH1 0x01 PUSH2 {:#06x} MSTORE PUSH2 {index:#06x} PUSH1 0x00 MSTORE CODESIZE PUSH1 0x20 \
+             MSTORE PUSH1 0x20 PUSH2 {:#06x} PUSH1 0x40 CODECOPY PUSH1 0x60 PUSH1 0x00 RETURN",
+            0x700 * (usize::from(index) + 1),
             body_at / 2
         )
     };
@@ -37,10 +39,10 @@ fn callee_code(index: u16) -> Vec<u8> {
     asm(&format!("PUSH2 {body_at:#06x} JUMP {} {body}", data.repeat(pushes)))
 }
 
-/// A frame that CALLs every callee, then the first three again, keeping each one's success
+/// A frame that CALLs every callee, then every one again, keeping each one's success
 /// flag and output, and returns them all.
 fn frame() -> FrameInput {
-    let order: Vec<u16> = (0..CALLEES).chain(0..3).collect();
+    let order: Vec<u16> = (0..CALLEES).chain(0..CALLEES).collect();
     let mut code = String::new();
     for (slot, index) in order.iter().enumerate() {
         code += &format!(
@@ -62,14 +64,18 @@ fn precompile(configure: impl FnOnce(&mut EngineConfig)) -> Precompile<MemoryHos
     Precompile::new(&Engine::new(&config).unwrap()).unwrap()
 }
 
+fn insert_callees(host: &mut MemoryHost) {
+    for index in 0..CALLEES {
+        host.insert_account(callee_address(index), U256::ZERO, 1, &callee_code(index));
+    }
+}
+
 /// One session of `precompile` running [`frame`] with calls inline: everything the node
 /// and the fee see.
 fn outcome(precompile: &Precompile<MemoryHost>) -> String {
     let frame = frame();
     let mut host = MemoryHost::for_frame(&frame);
-    for index in 0..CALLEES {
-        host.insert_account(callee_address(index), U256::ZERO, 1, &callee_code(index));
-    }
+    insert_callees(&mut host);
     host.warm_frame_accounts(&frame);
     let mut session = precompile.session(host).unwrap();
     session.inline_calls(true);
