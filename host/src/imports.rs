@@ -210,26 +210,25 @@ pub(crate) mod bodies {
         crossed(data, code.len() + table.len());
         if let Some(window) = data.code_window.as_mut() {
             let hash = read::<32>(memory, hash)?;
-            let served = match window.find(&hash) {
-                Some(at) => Some(Ok(at)),
-                None => window.room(len).map(|room| {
-                    let (bytes, rest) = memory[room.clone()].split_at_mut(len);
-                    let (padding, bitmap) = rest.split_at_mut(CODE_PADDING);
-                    padding.fill(0);
-                    let loaded = data.host.code_load(&address, bytes, bitmap);
-                    loaded.map(|()| {
+            let kept = match window.find(&hash) {
+                Some(at) => Some(at),
+                None => match window.room(len) {
+                    Some(room) => {
+                        let (bytes, rest) = memory[room.clone()].split_at_mut(len);
+                        let (padding, bitmap) = rest.split_at_mut(CODE_PADDING);
+                        padding.fill(0);
+                        if let Err(error) = data.host.code_load(&address, bytes, bitmap) {
+                            return Err(fail(data, "code_load", error));
+                        }
                         window.keep(hash, room.clone());
-                        room.start
-                    })
-                }),
+                        Some(room.start)
+                    }
+                    None => None,
+                },
             };
-            match served {
-                Some(Ok(at)) => {
-                    window.left_unwritten([code, table]);
-                    return Ok(at as u32 as i32);
-                }
-                Some(Err(error)) => return Err(fail(data, "code_load", error)),
-                None => {}
+            if let Some(at) = kept {
+                window.left_unwritten([code, table]);
+                return Ok(at as u32 as i32);
             }
         }
         let (code, table) = disjoint_mut(memory, code, table)?;

@@ -262,18 +262,9 @@ impl FreshMemory {
             zeroed_to = offset + bytes.len();
         }
         // The hole lies in the heap, past the segments, and ends at `end` at the latest.
-        memory[zeroed_to..hole.start.max(zeroed_to)].fill(0);
-        memory[hole.end..end].fill(0);
+        zero_except(memory, zeroed_to..end, &[hole]);
         // Past the pages the session grew, memory is still the zeros a reset left.
-        let mut zeroed_to = grown.start;
-        for block in unwritten {
-            let (start, end) = (block.start.clamp(zeroed_to, grown.end), block.end.min(grown.end));
-            if start < end {
-                memory[zeroed_to..start].fill(0);
-                zeroed_to = end;
-            }
-        }
-        memory[zeroed_to..grown.end].fill(0);
+        zero_except(memory, grown, unwritten);
         true
     }
 
@@ -290,6 +281,19 @@ impl FreshMemory {
     fn segment_ranges(&self) -> Vec<Range<usize>> {
         self.segments.iter().map(|(offset, bytes)| *offset..offset + bytes.len()).collect()
     }
+}
+
+/// Zeroes `range` of `memory` but for the parts of it in `skipped` (sorted, not overlapping).
+fn zero_except(memory: &mut [u8], range: Range<usize>, skipped: &[Range<usize>]) {
+    let mut from = range.start;
+    for block in skipped {
+        let (start, end) = (block.start.clamp(from, range.end), block.end.min(range.end));
+        if start < end {
+            memory[from..start].fill(0);
+            from = end;
+        }
+    }
+    memory[from..range.end].fill(0);
 }
 
 /// The little-endian `u32` at `at`.
